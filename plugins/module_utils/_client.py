@@ -359,8 +359,8 @@ class ImsClient:
                 if attempt <= self.retries and (idempotent or _never_sent(exc)):
                     self._sleep(backoff_delay(attempt, rng=self._rng))
                     continue
-                raise ImsConnectionError(self.redact(
-                    "%s %s: %s after %d attempt(s): %s" % (method, path, _describe(exc), attempt, exc)))
+                raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s" % (
+                    method, _origin(url), path, _describe(exc), attempt, _root_cause(exc))))
             if response.status_code in expected:
                 return response
             error = self._error(method, path, response)
@@ -438,6 +438,26 @@ def _never_sent(exc):
         text = repr(exc)
         return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
     return False
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return "%s://%s" % (parts.scheme, parts.netloc)
+
+
+def _root_cause(exc):
+    """The innermost reason of a requests/urllib3 exception, without the pool's noise."""
+    reason = exc
+    while True:
+        inner = getattr(reason, "reason", None)
+        if inner is None and reason.args and isinstance(reason.args[0], Exception):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    text = str(reason)
+    # "HTTPConnection(host='h', port=1): Failed to establish a new connection: [Errno 111] ..." -> the end
+    return text.split("): ", 1)[-1] if text.startswith(("HTTPConnection(", "HTTPSConnection(")) else text
 
 
 def _describe(exc):

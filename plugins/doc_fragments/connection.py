@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r"""
+options:
+  region:
+    description:
+      - The Huawei Cloud region, for example V(cn-north-4) or V(ap-southeast-1).
+      - Gives the endpoints C(https://ims.REGION.myhuaweicloud.com) and C(https://iam.REGION.myhuaweicloud.com)
+        (C(myhuaweicloud.eu) for the C(eu-west-1xx) regions) unless O(ims_endpoint) and O(iam_endpoint) are set.
+      - Required unless O(ims_endpoint) is set.
+      - If not set, the environment variable E(HW_REGION_NAME) is used.
+    type: str
+  project_id:
+    description:
+      - The project whose images are managed.
+      - Required with O(access_key) and O(secret_key). With O(user_name) and O(password) it scopes the token
+        (when not set, the token is scoped to the project named like O(region)).
+      - If not set, the environment variable E(HW_PROJECT_ID) is used.
+    type: str
+  access_key:
+    description:
+      - The access key (AK) used to sign every request (C(SDK-HMAC-SHA256)). Goes with O(secret_key).
+      - AK/SK signing is used whenever O(access_key) and O(secret_key) are set, before O(auth_token) and O(password).
+      - If not set, the environment variable E(HW_ACCESS_KEY) is used.
+    type: str
+  secret_key:
+    description:
+      - The secret key (SK) that goes with O(access_key). Never shown in output or logs.
+      - If not set, the environment variable E(HW_SECRET_KEY) is used.
+    type: str
+  security_token:
+    description:
+      - The security token of temporary AK/SK credentials, sent as C(X-Security-Token).
+      - If not set, the environment variable E(HW_SECURITY_TOKEN) is used.
+    type: str
+  auth_token:
+    description:
+      - A ready IAM token, sent as C(X-Auth-Token). Used when no AK/SK is set.
+      - If not set, the environment variable E(HW_AUTH_TOKEN) is used.
+    type: str
+  user_name:
+    description:
+      - An IAM user name; with O(password) and O(domain_name) the module gets a token from IAM first.
+      - Used when neither AK/SK nor O(auth_token) is set.
+      - If not set, the environment variable E(HW_USER_NAME) is used.
+    type: str
+  password:
+    description:
+      - The password of O(user_name). Never shown in output or logs.
+      - If not set, the environment variable E(HW_USER_PASSWORD) is used.
+    type: str
+  domain_name:
+    description:
+      - The account (domain) name that O(user_name) belongs to.
+      - If not set, the environment variable E(HW_DOMAIN_NAME) is used.
+    type: str
+  ims_endpoint:
+    description:
+      - The IMS endpoint URL, instead of the one derived from O(region). Also how the local emulator is reached.
+      - If not set, the environment variable E(HW_IMS_ENDPOINT) is used.
+    type: str
+  iam_endpoint:
+    description:
+      - The IAM endpoint URL for O(password) authentication, instead of the one derived from O(region).
+      - If not set, the environment variable E(HW_IAM_ENDPOINT) is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of the endpoints. Only set to V(false) for a test endpoint.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for a connection and for each answer of the API.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a call is sent again after throttling (HTTP 429), a server error (5xx) or a connection
+        failure, waiting with capped exponential backoff and jitter, or as long as C(Retry-After) says.
+      - Calls whose effect is unknown after a failure (creating an image, a patch) are only repeated on 429
+        and when the connection could not be made at all.
+    type: int
+    default: 5
+requirements:
+  - requests
+notes:
+  - Set the connection options once for every module of this collection with
+    C(module_defaults) and C(group/hwcloud.ims.ims).
+"""

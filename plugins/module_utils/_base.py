@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base of every module: connection options, the client, error mapping, results.
+
+Private to this collection: the API may change without notice. A module declares
+``argument_spec`` (its own options), optionally ``module_kwargs``, and writes ``run()``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ImsApiError, ImsClient, ImsError
+
+_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+
+
+def connection_argument_spec():
+    """The options of the ``hwcloud.ims.connection`` doc fragment."""
+    def env(name):
+        return (env_fallback, [name])
+    return {
+        "region": {"type": "str", "fallback": env("HW_REGION_NAME")},
+        "project_id": {"type": "str", "fallback": env("HW_PROJECT_ID")},
+        "access_key": {"type": "str", "no_log": False, "fallback": env("HW_ACCESS_KEY")},
+        "secret_key": {"type": "str", "no_log": True, "fallback": env("HW_SECRET_KEY")},
+        "security_token": {"type": "str", "no_log": True, "fallback": env("HW_SECURITY_TOKEN")},
+        "auth_token": {"type": "str", "no_log": True, "fallback": env("HW_AUTH_TOKEN")},
+        "user_name": {"type": "str", "fallback": env("HW_USER_NAME")},
+        "password": {"type": "str", "no_log": True, "fallback": env("HW_USER_PASSWORD")},
+        "domain_name": {"type": "str", "fallback": env("HW_DOMAIN_NAME")},
+        "ims_endpoint": {"type": "str", "fallback": env("HW_IMS_ENDPOINT")},
+        "iam_endpoint": {"type": "str", "fallback": env("HW_IAM_ENDPOINT")},
+        "validate_certs": {"type": "bool", "default": True},
+        "timeout": {"type": "float", "default": 30.0},
+        "retries": {"type": "int", "default": 5},
+    }
+
+
+def check_connection_options(params):
+    """Problems with the connection options, as messages that name the option."""
+    problems = []
+    region = params.get("region")
+    if region and not _REGION.match(region):
+        problems.append("region must be a Huawei Cloud region name such as cn-north-4 or ap-southeast-1; got %r" % region)
+    for option in ("ims_endpoint", "iam_endpoint"):
+        value = params.get(option)
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                problems.append("%s must be an http:// or https:// URL such as https://ims.cn-north-4.myhuaweicloud.com; "
+                                "got %r" % (option, value))
+    if params.get("timeout") is not None and not params["timeout"] > 0:
+        problems.append("timeout must be a number of seconds greater than 0; got %r" % params["timeout"])
+    if params.get("retries") is not None and not 0 <= params["retries"] <= 20:
+        problems.append("retries must be an integer from 0 to 20; got %r" % params["retries"])
+    return problems
+
+
+class ImsModule:
+    """Subclass, set ``argument_spec`` (and ``module_kwargs``), write ``run()``."""
+
+    argument_spec = {}
+    module_kwargs = {}
+
+    def __init__(self):
+        spec = connection_argument_spec()
+        spec.update(self.argument_spec)
+        kwargs = {"supports_check_mode": True}
+        kwargs.update(self.module_kwargs)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.result = {"changed": False}
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = ImsClient.from_options(self.params)
+        return self._client
+
+    def fail(self, msg, **kwargs):
+        if self._client is not None:
+            msg = self._client.redact(msg)
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def check_options(self):
+        """Extra validation of the module's own options; return a list of messages."""
+        return []
+
+    def run(self):
+        raise NotImplementedError
+
+    def execute(self):
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+        problems = check_connection_options(self.params) + self.check_options()
+        if problems:
+            self.fail("; ".join(problems))
+        try:
+            self.run()
+        except ImsApiError as exc:
+            self.fail(str(exc), status_code=exc.status, error_code=exc.code, request_id=exc.request_id)
+        except ImsError as exc:
+            self.fail(str(exc))
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.module.exit_json(**self.result)

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Connection options of every module: the spec and the checks that name the option."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import (
+    check_connection_options,
+    connection_argument_spec,
+)
+
+GOOD = {"region": "cn-north-4", "ims_endpoint": None, "iam_endpoint": None, "timeout": 30.0, "retries": 5}
+
+
+def test_every_secret_is_no_log_and_every_option_has_its_environment_variable():
+    spec = connection_argument_spec()
+    secrets = {name for name, option in spec.items() if option.get("no_log")}
+    assert secrets == {"secret_key", "security_token", "auth_token", "password"}
+    variables = {name: option["fallback"][1][0] for name, option in spec.items() if "fallback" in option}
+    assert variables == {
+        "region": "HW_REGION_NAME", "project_id": "HW_PROJECT_ID", "access_key": "HW_ACCESS_KEY",
+        "secret_key": "HW_SECRET_KEY", "security_token": "HW_SECURITY_TOKEN", "auth_token": "HW_AUTH_TOKEN",
+        "user_name": "HW_USER_NAME", "password": "HW_USER_PASSWORD", "domain_name": "HW_DOMAIN_NAME",
+        "ims_endpoint": "HW_IMS_ENDPOINT", "iam_endpoint": "HW_IAM_ENDPOINT",
+    }
+    assert spec["validate_certs"]["default"] is True
+
+
+@pytest.mark.parametrize("region", ["cn-north-4", "ap-southeast-1", "eu-west-101", "la-north-2", "ru-moscow-1"])
+def test_region_names_accepted(region):
+    assert check_connection_options(dict(GOOD, region=region)) == []
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"region": "CN-North-4"}, "region must be a Huawei Cloud region name such as cn-north-4"),
+    ({"region": "beijing"}, "region must be a Huawei Cloud region name"),
+    ({"ims_endpoint": "ims.example.com"}, "ims_endpoint must be an http:// or https:// URL"),
+    ({"iam_endpoint": "https://iam.example.com/?x=1"}, "iam_endpoint must be an http:// or https:// URL"),
+    ({"timeout": 0}, "timeout must be a number of seconds greater than 0; got 0"),
+    ({"timeout": -1.5}, "timeout must be a number of seconds greater than 0; got -1.5"),
+    ({"retries": -1}, "retries must be an integer from 0 to 20; got -1"),
+    ({"retries": 21}, "retries must be an integer from 0 to 20; got 21"),
+])
+def test_bad_connection_options_are_named(overrides, message):
+    problems = check_connection_options(dict(GOOD, **overrides))
+    assert len(problems) == 1 and problems[0].startswith(message)
+
+
+def test_endpoints_accept_http_and_https_with_a_port():
+    assert check_connection_options(dict(GOOD, ims_endpoint="http://127.0.0.1:8080",
+                                         iam_endpoint="https://iam.example.com/v3-proxy")) == []
