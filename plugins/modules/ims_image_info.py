@@ -1,0 +1,413 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ims_image_info
+short_description: List and look up images of Huawei Cloud IMS
+version_added: 0.1.0
+description:
+  - Lists images of the Huawei Cloud Image Management Service (IMS) through its OpenStack-native (Glance v2)
+    API, or looks one up by O(id).
+  - Every filter of the IMS list API is an option, applied by the server. The module follows the C(next) links
+    until every matching image is read (or O(max_results) are), with few requests thanks to a large O(page_size).
+  - Finding nothing is not an error; RV(images) is then an empty list.
+author:
+  - hwcloud.ims contributors
+extends_documentation_fragment:
+  - hwcloud.ims.connection
+  - hwcloud.ims.attributes
+  - hwcloud.ims.attributes.INFO_MODULE
+options:
+  id:
+    description:
+      - The id of one image. Alone, the image is read directly; with other filters, it is one more filter.
+      - An id that does not exist (or that the project cannot see) gives an empty RV(images).
+    type: str
+  name:
+    description:
+      - The image name, matched exactly (not as a pattern).
+    type: str
+  status:
+    description:
+      - The image status.
+    type: str
+    choices: [queued, saving, active, killed, deleted]
+  imagetype:
+    description:
+      - The IMS image type (C(__imagetype)) - V(gold) for public images, V(private), V(shared), V(market).
+    type: str
+    choices: [gold, private, shared, market]
+  visibility:
+    description:
+      - Whether the image is public, private, or shared with this project.
+    type: str
+    choices: [public, private, shared]
+  member_status:
+    description:
+      - For images shared with this project, the status of its membership. Needs O(visibility=shared).
+    type: str
+    choices: [accepted, rejected, pending]
+  protected:
+    description:
+      - Only protected images (V(true)) or only unprotected ones (V(false)).
+    type: bool
+  owner:
+    description:
+      - The project id that owns the image. Your own private images are those with O(owner) set to your O(project_id).
+    type: str
+  isregistered:
+    description:
+      - Whether the image is registered and usable (C(__isregistered)). IMS only lists registered images to
+        ordinary users.
+    type: bool
+  container_format:
+    description:
+      - The container format, V(bare) for every IMS image.
+    type: str
+  disk_format:
+    description:
+      - The disk format.
+    type: str
+    choices: [vhd, zvhd, zvhd2, raw, qcow2, iso]
+  min_ram:
+    description:
+      - Images whose minimum memory (MB) is exactly this.
+    type: int
+  min_disk:
+    description:
+      - Images whose minimum disk (GB) is exactly this.
+    type: int
+  os_bit:
+    description:
+      - The operating system bits (C(__os_bit)).
+    type: str
+    choices: ['32', '64']
+  os_type:
+    description:
+      - The operating system type (C(__os_type)).
+    type: str
+    choices: [Linux, Windows, Other]
+  platform:
+    description:
+      - The image platform (C(__platform)), for example V(Ubuntu), V(CentOS), V(EulerOS), V(Windows), V(Debian),
+        V(SUSE), V(Oracle Linux), V(Fedora), V(CoreOS), V(OpenSUSE), V(Other). Matched exactly.
+    type: str
+  tag:
+    description:
+      - A tag the image carries, in the C(key=value) form IMS uses (an old C(key.value) tag is also found as C(key=value)).
+    type: str
+  created_at:
+    description:
+      - Filter on the creation time, as C(OP:TIME). OP is one of V(gt), V(gte), V(lt), V(lte), V(eq), V(neq);
+        TIME is UTC, as C(YYYY-MM-DDThh:mm:ssZ) or C(YYYY-MM-DD hh:mm:ss).
+      - For example V(lt:2018-10-28T10:00:00Z) for images created before that time.
+    type: str
+  updated_at:
+    description:
+      - Filter on the time of the last update, as C(OP:TIME) like O(created_at).
+    type: str
+  support_kvm:
+    description:
+      - V(true) lists images that support KVM (C(__support_kvm)); V(false) lists images that do not.
+      - IMS can only filter on V(true); V(false) is applied by the module to the images it reads.
+    type: bool
+  support_xen:
+    description:
+      - Like O(support_kvm), for Xen (C(__support_xen)).
+    type: bool
+  support_largememory:
+    description:
+      - Like O(support_kvm), for large-memory flavors (C(__support_largememory)).
+    type: bool
+  support_diskintensive:
+    description:
+      - Like O(support_kvm), for disk-intensive flavors (C(__support_diskintensive)).
+    type: bool
+  support_highperformance:
+    description:
+      - Like O(support_kvm), for high-performance flavors (C(__support_highperformance)).
+    type: bool
+  support_xen_hana:
+    description:
+      - Like O(support_kvm), for HANA flavors on Xen (C(__support_xen_hana)).
+    type: bool
+  support_kvm_infiniband:
+    description:
+      - Like O(support_kvm), for InfiniBand NICs on KVM (C(__support_kvm_infiniband)).
+    type: bool
+  support_xen_gpu_type:
+    description:
+      - The GPU type supported on Xen (C(__support_xen_gpu_type)), matched exactly.
+    type: str
+  support_kvm_gpu_type:
+    description:
+      - The GPU type supported on KVM (C(__support_kvm_gpu_type)), matched exactly.
+    type: str
+  filters:
+    description:
+      - Further IMS list parameters by their API names, for example C(__os_version) or C(virtual_env_type),
+        each matched exactly by the server. Booleans are sent as C(true)/C(false).
+      - A parameter that one of the options above already sets, or a paging parameter, is refused.
+    type: dict
+    default: {}
+  sort_key:
+    description:
+      - The field to sort by.
+    type: str
+    choices: [name, container_format, disk_format, status, id, size, created_at]
+    default: created_at
+  sort_dir:
+    description:
+      - The sort direction.
+    type: str
+    choices: [asc, desc]
+    default: desc
+  page_size:
+    description:
+      - How many images to ask for in each request. Larger pages mean fewer requests.
+    type: int
+    default: 1000
+  max_results:
+    description:
+      - Stop after this many images. By default every matching image is returned.
+    type: int
+  marker:
+    description:
+      - Start after the image with this id, as in the listing with the same filters and sorting.
+    type: str
+notes:
+  - Fields of RV(images) that IMS adds (their names start with C(__)) are strings, as IMS returns them,
+    including C(__image_size) and C(__isregistered).
+seealso:
+  - name: IMS API, querying images (OpenStack native)
+    description: The list API and its filters.
+    link: https://support.huaweicloud.com/intl/en-us/api-ims/ims_03_0702.html
+"""
+
+EXAMPLES = r"""
+- name: Public Ubuntu images
+  hwcloud.ims.ims_image_info:
+    region: cn-north-4
+    imagetype: gold
+    visibility: public
+    protected: true
+    platform: Ubuntu
+  register: public_ubuntu
+
+- name: Own private images that failed to upload
+  hwcloud.ims.ims_image_info:
+    owner: "{{ lookup('ansible.builtin.env', 'HW_PROJECT_ID') }}"
+    imagetype: private
+    status: killed
+  register: killed
+
+- name: One image by id (an empty list when it does not exist)
+  hwcloud.ims.ims_image_info:
+    id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+  register: one
+
+- name: Private images created before 2025, tagged team=web, oldest first
+  hwcloud.ims.ims_image_info:
+    imagetype: private
+    tag: team=web
+    created_at: lt:2025-01-01T00:00:00Z
+    sort_key: created_at
+    sort_dir: asc
+
+- name: Shared images waiting to be accepted
+  hwcloud.ims.ims_image_info:
+    visibility: shared
+    imagetype: shared
+    member_status: pending
+
+- name: Any other IMS parameter, by its API name
+  hwcloud.ims.ims_image_info:
+    filters:
+      virtual_env_type: DataImage
+      __os_version: Ubuntu 22.04 server 64bit
+
+- name: Credentials once for every module of the collection
+  module_defaults:
+    group/hwcloud.ims.ims:
+      region: ap-southeast-1
+      project_id: "{{ hw_project_id }}"
+      access_key: "{{ hw_access_key }}"
+      secret_key: "{{ hw_secret_key }}"
+  block:
+    - name: The ten newest images
+      hwcloud.ims.ims_image_info:
+        max_results: 10
+"""
+
+RETURN = r"""
+images:
+  description:
+    - The images found, each as IMS returns it (every field of the IMS image, including the C(__) ones).
+    - Empty when nothing matches.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The image id.
+      type: str
+      sample: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    name:
+      description: The image name.
+      type: str
+      sample: web-server-2024-06
+    status:
+      description: One of V(queued), V(saving), V(active), V(killed), V(deleted).
+      type: str
+      sample: active
+    visibility:
+      description: V(public), V(private) or V(shared).
+      type: str
+      sample: private
+    owner:
+      description: The project id that owns the image.
+      type: str
+      sample: b912fb4a4c464b568ecfca1071b21b10
+    protected:
+      description: Whether the image is protected from deletion.
+      type: bool
+      sample: false
+    tags:
+      description: The image tags.
+      type: list
+      elements: str
+      sample: ["team=web"]
+    min_disk:
+      description: Minimum disk in GB.
+      type: int
+      sample: 40
+    min_ram:
+      description: Minimum memory in MB.
+      type: int
+      sample: 1024
+    disk_format:
+      description: The disk format.
+      type: str
+      sample: zvhd2
+    container_format:
+      description: The container format.
+      type: str
+      sample: bare
+    created_at:
+      description: Creation time (UTC).
+      type: str
+      sample: "2018-09-06T14:03:27Z"
+    updated_at:
+      description: Time of the last update (UTC).
+      type: str
+      sample: "2018-09-06T15:17:33Z"
+    __imagetype:
+      description: The IMS image type, V(gold), V(private), V(shared) or V(market).
+      type: str
+      sample: private
+    __os_version:
+      description: The operating system version.
+      type: str
+      sample: Ubuntu 22.04 server 64bit
+    __image_size:
+      description: The size of the image file in bytes, as a string.
+      type: str
+      sample: "2147483648"
+"""
+
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
+from ansible_collections.hwcloud.ims.plugins.module_utils._filters import (
+    LIST_FILTERS,
+    FilterError,
+    build_list_query,
+    keep_unflagged,
+)
+
+_PAGING = ("sort_key", "sort_dir", "page_size", "max_results", "marker")
+
+
+class ImsImageInfo(ImsModule):
+    argument_spec = {
+        "id": {"type": "str"},
+        "name": {"type": "str"},
+        "status": {"type": "str", "choices": ["queued", "saving", "active", "killed", "deleted"]},
+        "imagetype": {"type": "str", "choices": ["gold", "private", "shared", "market"]},
+        "visibility": {"type": "str", "choices": ["public", "private", "shared"]},
+        "member_status": {"type": "str", "choices": ["accepted", "rejected", "pending"]},
+        "protected": {"type": "bool"},
+        "owner": {"type": "str"},
+        "isregistered": {"type": "bool"},
+        "container_format": {"type": "str"},
+        "disk_format": {"type": "str", "choices": ["vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso"]},
+        "min_ram": {"type": "int"},
+        "min_disk": {"type": "int"},
+        "os_bit": {"type": "str", "choices": ["32", "64"]},
+        "os_type": {"type": "str", "choices": ["Linux", "Windows", "Other"]},
+        "platform": {"type": "str"},
+        "tag": {"type": "str"},
+        "created_at": {"type": "str"},
+        "updated_at": {"type": "str"},
+        "support_kvm": {"type": "bool"},
+        "support_xen": {"type": "bool"},
+        "support_largememory": {"type": "bool"},
+        "support_diskintensive": {"type": "bool"},
+        "support_highperformance": {"type": "bool"},
+        "support_xen_hana": {"type": "bool"},
+        "support_kvm_infiniband": {"type": "bool"},
+        "support_xen_gpu_type": {"type": "str"},
+        "support_kvm_gpu_type": {"type": "str"},
+        "filters": {"type": "dict", "default": {}},
+        "sort_key": {"type": "str", "default": "created_at",
+                     "choices": ["name", "container_format", "disk_format", "status", "id", "size", "created_at"]},
+        "sort_dir": {"type": "str", "default": "desc", "choices": ["asc", "desc"]},
+        "page_size": {"type": "int", "default": 1000},
+        "max_results": {"type": "int"},
+        "marker": {"type": "str"},
+    }
+
+    def check_options(self):
+        problems = []
+        for option in ("min_ram", "min_disk"):
+            if self.params[option] is not None and self.params[option] < 0:
+                problems.append("%s must be 0 or more; got %d" % (option, self.params[option]))
+        if not 1 <= self.params["page_size"] <= 10000:
+            problems.append("page_size must be from 1 to 10000; got %d" % self.params["page_size"])
+        if self.params["max_results"] is not None and self.params["max_results"] < 1:
+            problems.append("max_results must be 1 or more; got %d" % self.params["max_results"])
+        for option in ("name", "id", "owner", "tag", "marker", "platform", "container_format"):
+            if self.params[option] == "":
+                problems.append("%s must not be empty; leave it out to match any %s" % (option, option))
+        try:
+            self.query, self.excluded_flags = build_list_query(
+                {option: self.params[option] for option in LIST_FILTERS}, self.params["filters"])
+        except FilterError as exc:
+            problems.append(str(exc))
+        return problems
+
+    def run(self):
+        image_id = self.params["id"]
+        if image_id and not self.query and not self.params["marker"]:
+            image = self.client.get_image(image_id)
+            self.result["images"] = [image] if image else []
+            return
+        params = list(self.query)
+        if image_id:
+            params.append(("id", image_id))
+        params += [("sort_key", self.params["sort_key"]), ("sort_dir", self.params["sort_dir"])]
+        if self.params["marker"]:
+            params.append(("marker", self.params["marker"]))
+        self.result["images"] = list(self.client.iter_images(
+            params, page_size=self.params["page_size"], max_results=self.params["max_results"],
+            keep=keep_unflagged(self.excluded_flags)))
+
+
+def main():
+    ImsImageInfo().execute()
+
+
+if __name__ == "__main__":
+    main()

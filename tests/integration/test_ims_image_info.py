@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""hwcloud.ims.ims_image_info run through ansible and ansible-playbook against the emulator."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER
+
+MODULE = "hwcloud.ims.ims_image_info"
+OTHER = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
+
+
+def seed_population(emu):
+    project = emu.default_account["project_id"]
+    return emu.seed(images=[
+        {"name": "web-1", "age_days": 30, "tags": ["team=web", "env=prod"],
+         "properties": {"disk_format": "zvhd2", "min_disk": 40, "min_ram": 1024, "__os_version": "Ubuntu 22.04 server 64bit", "__os_type": "Linux", "__platform": "Ubuntu",
+                        "__os_bit": "64", "__support_kvm": "true"}},
+        {"name": "db-1", "age_days": 10, "protected": True, "tags": ["team=db"],
+         "properties": {"disk_format": "qcow2", "min_disk": 100, "min_ram": 4096, "__os_type": "Windows", "__platform": "Windows", "__os_bit": "64", "__support_xen": "true",
+                        "__support_largememory": "true", "virtual_env_type": "DataImage"}},
+        {"name": "broken-1", "age_days": 2, "status": "killed",
+         "properties": {"disk_format": "raw", "min_disk": 50, "min_ram": 2048, "__os_bit": "32", "__os_type": "Linux", "__platform": "CentOS",
+                        "__support_kvm_gpu_type": "V100", "__support_xen_gpu_type": "M60"}},
+        {"name": "queued-1", "age_days": 1, "status": "queued",
+         "properties": {"disk_format": "zvhd2", "min_disk": 60, "__isregistered": "false", "__os_bit": "64", "__support_diskintensive": "true",
+                        "__support_highperformance": "true", "__support_xen_hana": "true",
+                        "__support_kvm_infiniband": "true"}},
+        {"name": "shared-in", "owner": OTHER, "age_days": 5, "members": [{"member": project, "status": "accepted"}]},
+        {"name": "shared-pending", "owner": OTHER, "age_days": 5,
+         "members": [{"member": project, "status": "pending"}]},
+        {"name": "hidden-1", "owner": OTHER, "age_days": 5},
+    ])
+
+
+def test_every_filter_through_a_playbook(emu, ansible):
+    ids = seed_population(emu)
+    limit = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=20)
+    ran = ansible.run_playbook("info_filters.yml", emu.env(), extra_vars={
+        "project_id": emu.default_account["project_id"], "hidden_id": ids[-1],
+        "twenty_days_ago": limit.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "twenty_days_ago_spaced": limit.strftime("%Y-%m-%d %H:%M:%S")})
+    assert ran.rc == 0, ran
+    assert "failed=0" in ran.stdout
+    # Every filter went to the server: no task listed everything to filter on the client.
+    queries = [e["query"] for e in emu.stats()["log"] if e["path"] == "/v2/images"]
+    assert any("__support_kvm_gpu_type=V100" in q for q in queries)
+    assert any("created_at=gte%3A" in q for q in queries)
+    assert any("protected=false" in q for q in queries)
+
+
+def test_ad_hoc_with_credentials_from_the_environment(emu, ansible):
+    seed_population(emu)
+    ran = ansible.adhoc(MODULE, "imagetype=private status=killed", emu.env())
+    assert ran.rc == 0, ran
+    result = ran.result()
+    assert [image["name"] for image in result["images"]] == ["broken-1"]
+    assert result["changed"] is False
+    image = result["images"][0]
+    for field in ("id", "name", "status", "owner", "visibility", "protected", "tags", "min_disk", "min_ram",
+                  "disk_format", "container_format", "created_at", "updated_at", "self", "file", "schema",
+                  "__imagetype", "__isregistered", "__image_size", "__os_bit"):
+        assert field in image, field
+    assert all(isinstance(v, str) for k, v in image.items() if k.startswith("__"))
+
+
+def test_ad_hoc_default_output_is_readable(emu, ansible):
+    seed_population(emu)
+    ran = ansible.adhoc(MODULE, "name=web-1", emu.env())
+    assert ran.rc == 0, ran
+    assert "localhost | SUCCESS" in ran.stdout
+    assert '"name": "web-1"' in ran.stdout
+
+
+def test_check_mode_lists_too(emu, ansible):
+    seed_population(emu)
+    ran = ansible.adhoc(MODULE, "name=db-1", emu.env(), options=["--check"])
+    assert ran.rc == 0, ran
+    assert [image["name"] for image in ran.result()["images"]] == ["db-1"]
+
+
+def test_id_not_found_is_an_empty_list(emu, ansible):
+    ran = ansible.adhoc(MODULE, "id=00000000-0000-0000-0000-000000000000", emu.env())
+    assert ran.rc == 0, ran
+    assert ran.result()["images"] == []
+
+
+def test_nothing_found_is_an_empty_list(emu, ansible):
+    ran = ansible.adhoc(MODULE, "name=no-such-image", emu.env())
+    assert ran.rc == 0, ran
+    assert ran.result()["images"] == []
+
+
+def test_2500_images_with_default_options_take_three_requests(emu, ansible):
+    emu.seed(count=2500)
+    emu.reset_stats()
+    ran = ansible.adhoc(MODULE, "owner=%s" % emu.default_account["project_id"], emu.env())
+    assert ran.rc == 0, ran
+    assert len(ran.result()["images"]) == 2500
+    assert emu.stats()["total"] == 3
+
+
+def test_2500_images_with_iam_password_take_four_requests(emu, ansible):
+    emu.seed(count=2500)
+    emu.reset_stats()
+    env = {"HW_IMS_ENDPOINT": emu.base_url, "HW_IAM_ENDPOINT": emu.base_url, "HW_REGION_NAME": "cn-north-4",
+           "HW_USER_NAME": DEFAULT_USER, "HW_USER_PASSWORD": DEFAULT_PASSWORD, "HW_DOMAIN_NAME": DEFAULT_DOMAIN}
+    ran = ansible.adhoc(MODULE, "imagetype=private", env)
+    assert ran.rc == 0, ran
+    assert len(ran.result()["images"]) == 2500
+    stats = emu.stats()
+    assert stats["total"] == 4
+    assert stats["by_route"]["POST /v3/auth/tokens"] == 1
+    assert DEFAULT_PASSWORD not in ran.output
+
+
+def test_api_errors_fail_cleanly_with_the_request_id(emu, ansible):
+    env = dict(emu.env(), HW_SECRET_KEY="wrong-secret-key-value")
+    ran = ansible.adhoc(MODULE, "name=x", env)
+    assert ran.rc != 0
+    result = ran.result()
+    assert result["failed"] is True
+    assert "GET /v2/images failed: HTTP 401 APIGW.0301" in result["msg"]
+    assert "(request id: " in result["msg"]
+    assert result["status_code"] == 401 and result["error_code"] == "APIGW.0301" and result["request_id"]
+    assert "Traceback" not in ran.output
+    assert "wrong-secret-key-value" not in ran.output
+
+
+def test_server_errors_are_retried_by_the_module(emu, ansible):
+    emu.set_faults({"rules": [{"method": "GET", "path": "/v2/images", "sequence": [503, {"status": 429,
+                                                                                         "retry_after": 0}]}]})
+    ran = ansible.adhoc(MODULE, "name=x", emu.env())
+    assert ran.rc == 0, ran
+    assert emu.stats()["by_route"]["GET /v2/images"] == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    ("status=broken", "value of status must be one of: queued, saving, active, killed, deleted, got: broken"),
+    ("imagetype=public", "value of imagetype must be one of: gold, private, shared, market, got: public"),
+    ("sort_dir=up", "value of sort_dir must be one of: asc, desc, got: up"),
+    ("disk_format=vmdk", "value of disk_format must be one of: vhd, zvhd, zvhd2, raw, qcow2, iso, got: vmdk"),
+    ("protected=maybe", "argument 'protected' is of type str and we were unable to convert to bool"),
+    ("min_disk=big", "argument 'min_disk' is of type str and we were unable to convert to int"),
+    ("min_ram=-1", "min_ram must be 0 or more; got -1"),
+    ("page_size=0", "page_size must be from 1 to 10000; got 0"),
+    ("max_results=0", "max_results must be 1 or more; got 0"),
+    ("created_at=yesterday", "created_at must be OP:TIME with OP one of gt, gte, lt, lte, eq, neq"),
+    ("updated_at=after:2024-01-01T00:00:00Z", "got the operator 'after'"),
+    ("created_at='gt:2024-02-30 00:00:00'", "got the time '2024-02-30 00:00:00'"),
+    ("member_status=pending", "member_status only works with visibility=shared"),
+    ("name=''", "name must not be empty"),
+    ("no_such_option=1", "Unsupported parameters for (hwcloud.ims.ims_image_info) module: no_such_option"),
+    ("region=Not_A_Region ims_endpoint=''", "region must be a Huawei Cloud region name such as cn-north-4"),
+    ("ims_endpoint=ftp://x", "ims_endpoint must be an http:// or https:// URL"),
+    ("timeout=0", "timeout must be a number of seconds greater than 0; got 0"),
+    ("retries=-1", "retries must be an integer from 0 to 20; got -1"),
+    ('{"filters": {"limit": 5}}', "filters must not set limit; use the page_size option"),
+    ('{"filters": {"tag": ["a=b"]}}', "filters must map each IMS parameter to a string, number or boolean"),
+])
+def test_bad_option_values_get_a_clear_message(emu, ansible, args, message):
+    ran = ansible.adhoc(MODULE, args, emu.env())
+    assert ran.rc != 0, ran
+    result = ran.result()
+    assert message in result["msg"]
+    assert "Traceback" not in ran.output
+    assert "exception" not in result
+    assert emu.stats()["total"] == 0  # refused before any request
+
+
+@pytest.mark.parametrize("drop, message", [
+    (("HW_ACCESS_KEY", "HW_SECRET_KEY"), "no credentials: set access_key and secret_key"),
+    (("HW_SECRET_KEY",), "access_key and secret_key go together"),
+    (("HW_PROJECT_ID",), "project_id is required with access_key/secret_key (HW_PROJECT_ID)"),
+    (("HW_IMS_ENDPOINT", "HW_REGION_NAME"), "region is required (or ims_endpoint)"),
+])
+def test_missing_credentials_get_a_clear_message(emu, ansible, drop, message):
+    env = {k: v for k, v in emu.env().items() if k not in drop}
+    ran = ansible.adhoc(MODULE, "name=x", env)
+    assert ran.rc != 0, ran
+    assert message in ran.result()["msg"]
+    assert "Traceback" not in ran.output
