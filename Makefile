@@ -1,0 +1,133 @@
+# Build and test tooling of the hwcloud.ims collection. `make help` lists the targets.
+#
+# Every target installs what it needs itself (the .venv stamp), so `make test`
+# works on a fresh clone that only has Python 3.11 and pip.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Targets run one after the other, so `make test` stops at the first failure
+# even under `make -j`.
+.NOTPARALLEL:
+MAKEFLAGS += --no-builtin-rules
+
+ROOT := $(CURDIR)
+PYTHON ?= python3
+# The controller Python ansible-test sanity runs on; without --python it picks up
+# pyenv shims of interpreters that are not installed and fails.
+SANITY_PYTHON ?= 3.11
+PYTEST_ARGS ?= -ra
+SANITY_ARGS ?=
+LINT_ARGS ?=
+
+VENV := $(ROOT)/.venv
+VENV_BIN := $(VENV)/bin
+VENV_PY := $(VENV_BIN)/python
+STAMP := $(VENV)/.installed.stamp
+
+BUILD := $(ROOT)/build
+# Collection search path for pytest (PYTHONPATH) and ansible (ANSIBLE_COLLECTIONS_PATH):
+# build/collections/ansible_collections/hwcloud/ims is a symlink to this work tree,
+# so tests always see the current files, with nothing copied.
+COLLECTIONS := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hwcloud/ims
+# ansible-test needs a real directory named ansible_collections/<ns>/<name> (it
+# resolves symlinks), so sanity runs on a fresh copy of the work tree here.
+# ANSIBLE_TEST_CONTENT_ROOT pins it to that copy: otherwise it walks up to this
+# repository's .git, asks git for the files under build/ (ignored, so none) and
+# skips every test. The copy is refreshed on every run, except its tests/output
+# (ansible-test's results and its delegation venv, kept to save ~30 s a run).
+SANITY_ROOT := $(BUILD)/ansible-test
+SANITY_COLLECTION := $(SANITY_ROOT)/ansible_collections/hwcloud/ims
+TMP := $(BUILD)/tmp
+DIST := $(BUILD)/dist
+
+# Environment of everything run below: venv tools first on PATH, the collection
+# loadable from the work tree, private Ansible temp folders, and modules run by
+# the venv's Python (it has requests) on the implicit localhost.
+export PATH := $(VENV_BIN):$(PATH)
+export PYTHONPATH := $(COLLECTIONS)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
+export ANSIBLE_REMOTE_TMP := $(TMP)/ansible-remote
+export ANSIBLE_PYTHON_INTERPRETER := $(VENV_PY)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+unexport VIRTUAL_ENV PYTHONHOME
+
+.PHONY: help venv collection-path unit emulator-test integration sanity lint \
+        changelog-lint docs-lint dist test demo clean distclean
+
+help: ## List the targets
+	@echo 'Targets of the hwcloud.ims Makefile:'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) \
+	  | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+	@echo 'Variables: PYTHON=$(PYTHON) SANITY_PYTHON=$(SANITY_PYTHON) PYTEST_ARGS="$(PYTEST_ARGS)" SANITY_ARGS="$(SANITY_ARGS)" LINT_ARGS="$(LINT_ARGS)"'
+
+venv: $(STAMP) collection-path ## Create .venv with requirements-dev.txt and the build/collections symlink
+
+# Reinstalls only when a requirements file changes.
+$(STAMP): requirements-dev.txt requirements.txt
+	@if [ ! -x '$(VENV_PY)' ]; then \
+	  echo ">>> creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
+	  $(PYTHON) -m venv '$(VENV)'; \
+	fi
+	'$(VENV_PY)' -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch '$@'
+
+# Cheap and idempotent, so it runs every time (build/ may have been cleaned
+# while .venv stayed).
+collection-path:
+	@mkdir -p '$(dir $(COLLECTION_LINK))' '$(ANSIBLE_LOCAL_TEMP)' '$(ANSIBLE_REMOTE_TMP)'
+	@ln -sfn '$(ROOT)' '$(COLLECTION_LINK)'
+
+unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/unit
+
+emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/emulator
+
+integration: $(STAMP) collection-path ## Run the integration tests against the emulator (pytest tests/integration)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/integration
+
+sanity: $(STAMP) collection-path ## Run ansible-test sanity on a copy under build/ansible-test
+	mkdir -p '$(SANITY_COLLECTION)/tests'
+	find '$(SANITY_COLLECTION)' -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+	find '$(SANITY_COLLECTION)/tests' -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
+	tar -C '$(ROOT)' -cf - \
+	  --anchored --exclude=./.venv --exclude=./build --exclude=./.git \
+	  --exclude=./tests/output --exclude=./.ansible --exclude=./.benchmarks \
+	  --no-anchored --exclude=__pycache__ --exclude=.pytest_cache --exclude='*.pyc' \
+	  --exclude='*.tar.gz' \
+	  . | tar -C '$(SANITY_COLLECTION)' -xf -
+	'$(VENV_PY)' .ci/get_pip_standin.py '$(SANITY_PYTHON)'
+	cd '$(SANITY_COLLECTION)' && ANSIBLE_TEST_CONTENT_ROOT='$(SANITY_COLLECTION)' \
+	  ansible-test sanity --venv --python '$(SANITY_PYTHON)' $(SANITY_ARGS)
+
+lint: $(STAMP) collection-path ## Run ansible-lint --offline --profile production
+	ansible-lint --offline --profile production $(LINT_ARGS)
+
+changelog-lint: $(STAMP) collection-path ## Check the changelog fragments and changelog.yaml
+	antsibull-changelog lint
+	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs; not part of test)
+	antsibull-docs lint-collection-docs --plugin-docs .
+
+dist: $(STAMP) collection-path ## Build the collection tarball into build/dist
+	mkdir -p '$(DIST)'
+	ansible-galaxy collection build --force --output-path '$(DIST)' .
+
+test: unit emulator-test integration sanity lint changelog-lint ## Run every check (stops at the first failure)
+
+demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
+	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+	  '$(VENV_PY)' tests/emulator/run_with_emulator.py --seed-demo -- ansible-playbook demo/demo.yml
+
+clean: ## Remove build/, test output, caches and built tarballs (keeps .venv)
+	rm -rf '$(BUILD)' tests/output .ansible .pytest_cache .benchmarks
+	find . -path ./.venv -prune -o -path ./.git -prune -o \
+	  \( -name __pycache__ -o -name .pytest_cache \) -type d -print0 | xargs -0 rm -rf
+	rm -f hwcloud-ims-*.tar.gz
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf '$(VENV)'
