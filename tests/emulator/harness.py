@@ -1,0 +1,227 @@
+"""Start and stop IMS emulators from Python tests, and drive their control surface.
+
+Standard library only. Typical use::
+
+    from harness import Emulator
+
+    with Emulator.start() as emu:
+        emu.seed(count=3, name="img-{i}")
+        os.environ.update(emu.env())
+        ...  # run the code under test against emu.base_url
+        assert emu.stats()["by_route"]["GET /v2/images"] == 1
+
+See README.md beside this file for the emulator itself.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMULATOR = os.path.join(HERE, "ims_emulator.py")
+
+DEFAULT_ACCESS_KEY = "EMULATORAK0000000001"
+DEFAULT_SECRET_KEY = "emulator-sk-do-not-use-in-production-0001"
+DEFAULT_PROJECT_ID = "0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c"
+DEFAULT_USER = "emulator-user"
+DEFAULT_PASSWORD = "emulator-password"
+DEFAULT_DOMAIN = "emulator-domain"
+PUBLIC_OWNER = "1bed856811654c1cb661a6ca845ebc77"
+DEFAULT_REGION = "cn-north-4"
+START_TIMEOUT = 15.0
+
+_RUNNING = set()
+
+
+def _stop_all():
+    for emulator in list(_RUNNING):
+        emulator.stop()
+
+
+atexit.register(_stop_all)
+
+
+def _account(value) -> dict:
+    """An account as a dict, from a dict, an ``AK:SK:PROJECT_ID`` string or a 3-tuple."""
+    if isinstance(value, dict):
+        return {"access_key": value["access_key"], "secret_key": value["secret_key"],
+                "project_id": value["project_id"]}
+    if isinstance(value, str):
+        access_key, _colon, rest = value.partition(":")
+        secret_key, _colon, project_id = rest.rpartition(":")
+        return {"access_key": access_key, "secret_key": secret_key, "project_id": project_id}
+    access_key, secret_key, project_id = value
+    return {"access_key": access_key, "secret_key": secret_key, "project_id": project_id}
+
+
+def _user_arg(value) -> str:
+    """``NAME:PASSWORD:DOMAIN:PROJECT_ID`` from a string, a dict or a 4-tuple."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        value = (value["name"], value["password"], value["domain"], value["project_id"])
+    return ":".join(value)
+
+
+class EmulatorError(RuntimeError):
+    """The emulator did not start, or a control call failed."""
+
+
+class Emulator:
+    """One emulator process (``ims_emulator.py --port 0``) and its control surface."""
+
+    def __init__(self, process, base_url, accounts, workdir, stderr_path):
+        self.process = process
+        self.base_url = base_url
+        self.accounts = accounts
+        self.default_account = accounts[0]
+        self._workdir = workdir
+        self._stderr_path = stderr_path
+
+    # -- life cycle --------------------------------------------------------------------
+    @classmethod
+    def start(cls, accounts=None, users=None, state=None, extra_args=(), host="127.0.0.1",
+              port=0) -> "Emulator":
+        """Launch an emulator (on a free port by default); return once it accepts connections.
+
+        ``accounts``: dicts (``access_key``, ``secret_key``, ``project_id``), ``AK:SK:PID``
+        strings or tuples; ``users``: dicts (``name``, ``password``, ``domain``,
+        ``project_id``), ``NAME:PASSWORD:DOMAIN:PID`` strings or tuples; ``state``: the
+        ``--state`` file; ``extra_args``: more command line arguments.
+        """
+        account_list = [_account(a) for a in accounts] if accounts else [
+            {"access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY,
+             "project_id": DEFAULT_PROJECT_ID}]
+        command = [sys.executable, EMULATOR, "--port", str(port), "--host", host]
+        if accounts:
+            for account in account_list:
+                command += ["--account", "%(access_key)s:%(secret_key)s:%(project_id)s" % account]
+        for user in users or ():
+            command += ["--user", _user_arg(user)]
+        if state:
+            command += ["--state", os.fspath(state)]
+        command += [str(arg) for arg in extra_args]
+
+        workdir = tempfile.mkdtemp(prefix="ims-emulator-harness-")
+        stderr_path = os.path.join(workdir, "stderr.log")
+        with open(stderr_path, "wb") as stderr:
+            # A session of its own: a Ctrl-C in the terminal reaches the code under test,
+            # not the emulator it still talks to; stop() ends the emulator.
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=stderr, start_new_session=True)
+        line = cls._first_line(process, START_TIMEOUT)
+        if not line.startswith("http"):
+            process.kill()
+            process.wait()
+            with open(stderr_path, encoding="utf-8", errors="replace") as handle:
+                errors = handle.read()
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise EmulatorError("the emulator did not start (exit status %s, stdout %r):\n%s"
+                                % (process.returncode, line, errors))
+        emulator = cls(process, line, account_list, workdir, stderr_path)
+        _RUNNING.add(emulator)
+        return emulator
+
+    @staticmethod
+    def _first_line(process, timeout) -> str:
+        """The first stdout line, or "" when none comes within ``timeout`` seconds."""
+        result = []
+        reader = threading.Thread(target=lambda: result.append(process.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if not result:
+            return ""
+        return result[0].decode("utf-8", "replace").strip()
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL after 5 s) and remove its temporary folder."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+        _RUNNING.discard(self)
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def stderr(self) -> str:
+        """What the emulator wrote to stderr so far (empty once stopped)."""
+        try:
+            with open(self._stderr_path, encoding="utf-8", errors="replace") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return ""
+
+    def env(self) -> dict:
+        """Environment variables for the collection, with the first account."""
+        account = self.default_account
+        return {
+            "HW_IMS_ENDPOINT": self.base_url,
+            "HW_IAM_ENDPOINT": self.base_url,
+            "HW_ACCESS_KEY": account["access_key"],
+            "HW_SECRET_KEY": account["secret_key"],
+            "HW_PROJECT_ID": account["project_id"],
+            "HW_REGION_NAME": DEFAULT_REGION,
+        }
+
+    # -- control surface ---------------------------------------------------------------
+    def _call(self, method: str, path: str, body=None):
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            raise EmulatorError("%s %s: %s %s" % (method, path, exc.code, exc.read().decode(
+                "utf-8", "replace"))) from None
+
+    def stats(self) -> dict:
+        return self._call("GET", "/_emulator/stats")
+
+    def reset_stats(self) -> None:
+        self._call("POST", "/_emulator/stats/reset", {})
+
+    def set_faults(self, plan: dict) -> dict:
+        return self._call("POST", "/_emulator/faults", plan)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/_emulator/faults")
+
+    def faults(self) -> dict:
+        return self._call("GET", "/_emulator/faults")
+
+    def seed(self, **spec) -> list:
+        """Create images directly (``seed(count=3, name="x-{i}")`` or ``seed(images=[...])``)."""
+        return self._call("POST", "/_emulator/seed", spec)["ids"]
+
+    def images(self) -> list:
+        """Every stored image, as stored (all projects)."""
+        return self._call("GET", "/_emulator/images")["images"]
+
+    def reset(self) -> None:
+        self._call("POST", "/_emulator/reset", {})
+
+    def clock(self, offset_seconds) -> dict:
+        return self._call("POST", "/_emulator/clock", {"offset_seconds": offset_seconds})
+
+    def expire_tokens(self) -> None:
+        self._call("POST", "/_emulator/tokens/expire", {})

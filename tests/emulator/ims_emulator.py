@@ -1,0 +1,2290 @@
+"""A local emulator of Huawei Cloud IMS (the Glance v2 compatible image API) and IAM tokens.
+
+README.md beside this file is its documentation and its specification. The emulator uses
+the Python standard library only, so that it runs anywhere the collection is tested.
+
+Layout of this file, top to bottom:
+
+* errors and responses: ``ApiError`` (IMS, gateway and IAM shapes), ``Response``;
+* ``SignatureVerifier``: the AK/SK (SDK-HMAC-SHA256) verification, and
+  ``check_signing_vectors()`` that replays the official SDK's signatures through it;
+* ``ImageStore``: images, members, tokens, image files and persistence;
+* ``ImageListing``: the filters, sorting and paging of ``GET /v2/images``;
+* ``FaultPlan`` and ``Stats``: what the control surface sets and reads;
+* ``ImsApi``: one method per API operation; ``ControlSurface``: ``/_emulator/...``;
+* ``Emulator``: the whole application (authentication, faults, routing);
+* ``RequestHandler`` / ``EmulatorHTTPServer``: the HTTP plumbing; ``main()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import functools
+import hashlib
+import hmac
+import json
+import operator
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+# ----------------------------------------------------------------------------------------
+# Constants
+
+DEFAULT_ACCESS_KEY = "EMULATORAK0000000001"
+DEFAULT_SECRET_KEY = "emulator-sk-do-not-use-in-production-0001"
+DEFAULT_PROJECT_ID = "0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c"
+DEFAULT_USER = "emulator-user"
+DEFAULT_PASSWORD = "emulator-password"
+DEFAULT_DOMAIN = "emulator-domain"
+PUBLIC_OWNER = "1bed856811654c1cb661a6ca845ebc77"
+DEFAULT_REGION = "cn-north-4"
+DEFAULT_QUOTA = 500
+DEFAULT_TOKEN_TTL = 86400
+
+ALGORITHM = "SDK-HMAC-SHA256"
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+MAX_DATE_SKEW = 15 * 60
+MAX_SIGNED_BODY = 12 * 1024 * 1024  # AK/SK-signed bodies (the gateway's cap)
+MAX_JSON_BODY = 12 * 1024 * 1024  # any JSON body of the API
+MAX_CONTROL_BODY = 256 * 1024 * 1024  # seeding many images at once
+DRAIN_LIMIT = 256 * 1024 * 1024  # unread body we still read (and drop) before answering
+CHUNK = 1024 * 1024
+LOG_SIZE = 10000
+
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+DISK_FORMATS = ("vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso")
+CONTAINER_FORMATS = ("bare",)
+IMAGE_STATUSES = ("queued", "saving", "active", "killed", "deleted")
+MEMBER_STATUSES = ("accepted", "rejected", "pending")
+PUBLIC_TYPES = ("gold", "market")
+PATCH_CONTENT_TYPES = ("application/openstack-images-v2.1-json-patch",
+                       "application/openstack-images-v2.0-json-patch")
+
+# Attributes the server owns: never written by create or update (403 on update).
+READ_ONLY = frozenset({
+    "id", "status", "owner", "created_at", "updated_at", "deleted_at", "active_at", "self", "file",
+    "schema", "checksum", "size", "virtual_size", "locations", "direct_url", "visibility",
+    "__imagetype", "__isregistered", "__image_size", "__image_source_type",
+})
+# Attributes every image has: they can be changed but not removed (403 on remove).
+BASE_ATTRIBUTES = frozenset({
+    "name", "container_format", "disk_format", "min_disk", "min_ram", "protected", "tags",
+    "virtual_env_type",
+}) | READ_ONLY
+
+SECRET_HEADERS = frozenset({"x-auth-token", "x-security-token", "x-subject-token", "cookie"})
+REDACTED = "<redacted>"
+
+# __os_version keyword -> (__platform, __os_type); the first keyword found wins.
+KNOWN_OSES = (
+    ("windows", "Windows", "Windows"),
+    ("ubuntu", "Ubuntu", "Linux"),
+    ("centos", "CentOS", "Linux"),
+    ("debian", "Debian", "Linux"),
+    ("euleros", "EulerOS", "Linux"),
+    ("red hat", "Red Hat", "Linux"),
+    ("redhat", "Red Hat", "Linux"),
+    ("opensuse", "OpenSUSE", "Linux"),
+    ("suse", "SUSE", "Linux"),
+    ("oracle linux", "Oracle Linux", "Linux"),
+    ("fedora", "Fedora", "Linux"),
+    ("coreos", "CoreOS", "Linux"),
+    ("other linux", "Other", "Linux"),
+)
+DEFAULT_OS_VERSION = "Other Linux(64 bit)"
+
+# The public catalogue: (name, __os_version, min_disk, min_ram, __imagetype, created_at).
+PUBLIC_CATALOGUE = (
+    ("CentOS 7.9 64bit", "CentOS 7.9 64bit", 40, 0, "gold", "2023-02-14T08:00:00Z"),
+    ("Ubuntu 22.04 server 64bit", "Ubuntu 22.04 server 64bit", 40, 0, "gold", "2023-05-10T08:00:00Z"),
+    ("Debian 11.1.0 64bit", "Debian 11.1.0 64bit", 40, 0, "gold", "2023-03-21T08:00:00Z"),
+    ("Huawei Cloud EulerOS 2.0 Standard 64 bit", "Huawei Cloud EulerOS 2.0 64bit", 40, 0, "gold",
+     "2023-08-01T08:00:00Z"),
+    ("Windows Server 2019 Datacenter 64bit English", "Windows Server 2019 Datacenter 64bit English",
+     40, 2048, "gold", "2023-06-30T08:00:00Z"),
+    ("WordPress 6 on CentOS 7.9 (market)", "CentOS 7.9 64bit", 40, 1024, "market",
+     "2023-09-12T08:00:00Z"),
+)
+
+
+# ----------------------------------------------------------------------------------------
+# Small helpers
+
+
+def format_time(ts: float) -> str:
+    """Image timestamps: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return time.strftime(TIME_FORMAT, time.gmtime(ts))
+
+
+def format_iam_time(ts: float) -> str:
+    """IAM timestamps: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> str | None:
+    """``yyyy-MM-ddThh:mm:ssZ`` or ``yyyy-MM-dd hh:mm:ss`` -> the image form, or None."""
+    for fmt in (TIME_FORMAT, "%Y-%m-%d %H:%M:%S"):
+        try:
+            parsed = datetime.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed.strftime(TIME_FORMAT)
+    return None
+
+
+def is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# Our own data is never circular: skipping the check makes encoding a third faster.
+JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
+def json_with_images(obj: dict, encoded_images) -> str:
+    """JSON text of ``obj`` plus an ``images`` list given as already encoded images."""
+    rest = JSON_ENCODER.encode(obj)
+    return '{"images":[%s]%s%s' % (",".join(encoded_images), "," if len(rest) > 2 else "", rest[1:])
+
+
+def random_uuids(count: int):
+    """``count`` random (version 4) UUID strings; much faster than uuid.uuid4() in bulk."""
+    data = os.urandom(16 * count).hex()
+    for start in range(0, 32 * count, 32):
+        h = data[start:start + 32]
+        yield "%s-%s-4%s-%s%s-%s" % (h[:8], h[8:12], h[13:16], "89ab"[int(h[16], 16) & 3], h[17:20], h[20:])
+
+
+@functools.lru_cache(maxsize=1024)
+def os_fields(os_version: str) -> tuple:
+    """(__os_type, __platform, __os_bit) derived from an ``__os_version``."""
+    lowered = os_version.lower()
+    platform, os_type = "Other", "Other"
+    for keyword, known_platform, known_type in KNOWN_OSES:
+        if keyword in lowered:
+            platform, os_type = known_platform, known_type
+            break
+    bit = "32" if re.search(r"32\s*-?\s*bit", lowered) else "64"
+    return os_type, platform, bit
+
+
+def tag_error(tag) -> str | None:
+    """Why a tag is invalid, or None."""
+    if not isinstance(tag, str):
+        return "a tag must be a string"
+    if not tag:
+        return "a tag must not be empty"
+    if len(tag) > 255:
+        return "a tag has at most 255 characters"
+    if "/" in tag:
+        return "a tag must not contain '/'"
+    return None
+
+
+# ----------------------------------------------------------------------------------------
+# Errors and responses
+
+
+class ApiError(Exception):
+    """An error answer. Subclasses give the body its shape."""
+
+    def __init__(self, status: int, code, message: str, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = list(headers or [])
+
+    def body(self, request_id: str) -> dict:
+        raise NotImplementedError
+
+    def response(self, request_id: str) -> "Response":
+        return Response.json(self.status, self.body(request_id), self.headers)
+
+
+class ImsError(ApiError):
+    """``{"error":{"code":"IMG.xxxx","message":...}}``"""
+
+    def body(self, request_id):
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+class GatewayError(ApiError):
+    """``{"error_code":"APIGW.xxxx","error_msg":...,"request_id":...}``"""
+
+    def body(self, request_id):
+        return {"error_code": self.code, "error_msg": self.message, "request_id": request_id}
+
+
+class IamError(ApiError):
+    """IAM's own shape: ``{"error":{"code":401,"title":"Unauthorized","message":...}}``"""
+
+    TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
+
+    def __init__(self, status, message):
+        super().__init__(status, status, message)
+
+    def body(self, request_id):
+        return {"error": {"code": self.status, "title": self.TITLES.get(self.status, "Error"),
+                          "message": self.message}}
+
+
+def bad_request(message: str) -> ImsError:
+    return ImsError(400, "IMG.0001", message)
+
+
+def image_not_found(image_id: str) -> ImsError:
+    return ImsError(404, "IMG.0144", "Image %s could not be found." % image_id)
+
+
+def gateway_fault_error(status: int) -> GatewayError:
+    """The gateway-shaped error of an injected fault."""
+    if status == 429:
+        return GatewayError(429, "APIGW.0308", "The throttling threshold has been reached.")
+    if status == 401:
+        return GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information.")
+    if status == 403:
+        return GatewayError(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
+    if status == 404:
+        return GatewayError(404, "APIGW.0101", "The API does not exist or has not been published.")
+    return GatewayError(status, "APIGW.0201", "Backend unavailable (injected fault).")
+
+
+class Response:
+    """An answer ready to be written: status, headers and a body (bytes or a file path)."""
+
+    __slots__ = ("status", "headers", "body", "file_path")
+
+    def __init__(self, status: int, body: bytes = b"", headers=None, file_path: str | None = None):
+        self.status = status
+        self.headers = list(headers or [])
+        self.body = body
+        self.file_path = file_path
+
+    @classmethod
+    def json(cls, status: int, obj, headers=None) -> "Response":
+        return cls.json_text(status, JSON_ENCODER.encode(obj), headers)
+
+    @classmethod
+    def json_text(cls, status: int, text: str, headers=None) -> "Response":
+        return cls(status, text.encode("utf-8"),
+                   [("Content-Type", "application/json; charset=UTF-8")] + list(headers or []))
+
+    @classmethod
+    def empty(cls, status: int = 204, headers=None) -> "Response":
+        return cls(status, b"", headers)
+
+
+# Returned instead of a Response when the connection must be closed without an answer.
+DROP = object()
+
+
+# ----------------------------------------------------------------------------------------
+# Accounts
+
+
+@dataclass(frozen=True)
+class Account:
+    access_key: str
+    secret_key: str = field(repr=False)
+    project_id: str
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    password: str = field(repr=False)
+    domain: str
+    projects: tuple  # the first is the user's own project (used when scoping by name)
+
+
+def parse_account(text: str) -> Account:
+    """``AK:SK:PROJECT_ID`` (the SK may contain ``:``)."""
+    access_key, sep, rest = text.partition(":")
+    secret_key, sep2, project_id = rest.rpartition(":")
+    if not (sep and sep2 and access_key and secret_key and project_id):
+        raise argparse.ArgumentTypeError("expected AK:SK:PROJECT_ID")
+    return Account(access_key, secret_key, project_id)
+
+
+def parse_user(text: str) -> User:
+    """``NAME:PASSWORD:DOMAIN:PROJECT_ID`` (the password may contain ``:``)."""
+    name, sep, rest = text.partition(":")
+    parts = rest.rsplit(":", 2)
+    if not sep or len(parts) != 3 or not name or not all(parts):
+        raise argparse.ArgumentTypeError("expected NAME:PASSWORD:DOMAIN:PROJECT_ID")
+    password, domain, project_id = parts
+    return User(name, password, domain, (project_id,))
+
+
+# ----------------------------------------------------------------------------------------
+# AK/SK signatures
+
+
+class SignatureVerifier:
+    """Recomputes an SDK-HMAC-SHA256 signature from a request as received (ims-api.md).
+
+    Pure functions only: the HTTP handler hands in the raw path, the raw query string, a
+    header lookup and the payload hash; ``check_signing_vectors()`` hands in the vectors.
+    """
+
+    @staticmethod
+    def encode(text: str) -> str:
+        """Percent-encode everything but ``A-Z a-z 0-9 - _ . ~`` (upper-case hex)."""
+        return quote(text, safe="-_.~")
+
+    @classmethod
+    def canonical_uri(cls, raw_path: str) -> str:
+        uri = "/".join(cls.encode(segment) for segment in unquote(raw_path).split("/"))
+        return uri if uri.endswith("/") else uri + "/"
+
+    @classmethod
+    def canonical_query(cls, raw_query: str) -> str:
+        pairs = parse_qsl(raw_query, keep_blank_values=True)
+        encoded = sorted((cls.encode(name), cls.encode(value)) for name, value in pairs)
+        return "&".join("%s=%s" % pair for pair in encoded)
+
+    @staticmethod
+    def parse_authorization(value: str):
+        """``SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`` -> (ak, [names], sig)."""
+        scheme, _space, rest = value.strip().partition(" ")
+        if scheme != ALGORITHM:
+            raise ValueError("unsupported authorization scheme")
+        fields = {}
+        for item in rest.split(","):
+            name, sep, val = item.strip().partition("=")
+            if sep:
+                fields[name.strip()] = val.strip()
+        try:
+            access, signed, signature = fields["Access"], fields["SignedHeaders"], fields["Signature"]
+        except KeyError:
+            raise ValueError("incomplete authorization header") from None
+        names = [n.strip().lower() for n in signed.split(";") if n.strip()]
+        if not access or not names or not signature:
+            raise ValueError("incomplete authorization header")
+        return access, names, signature
+
+    @classmethod
+    def canonical_request(cls, method, raw_path, raw_query, header_value, signed_headers,
+                          payload_hash) -> str:
+        """``header_value(name)`` returns the received value of a (lower-case) header."""
+        headers = "".join("%s:%s\n" % (name, header_value(name).strip()) for name in signed_headers)
+        return "\n".join((method.upper(), cls.canonical_uri(raw_path), cls.canonical_query(raw_query),
+                          headers, ";".join(signed_headers), payload_hash))
+
+    @staticmethod
+    def string_to_sign(sdk_date: str, canonical_request: str) -> str:
+        digest = hashlib.sha256(canonical_request.encode("utf-8")).hexdigest()
+        return "%s\n%s\n%s" % (ALGORITHM, sdk_date, digest)
+
+    @staticmethod
+    def signature(secret_key: str, string_to_sign: str) -> str:
+        return hmac.new(secret_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def check_signing_vectors(path: str | None = None) -> list:
+    """Replay signing-vectors.json through ``SignatureVerifier``; return the failures (empty = OK).
+
+    ``path`` defaults to the copy of the official SDK's vectors in ``tests/unit/fixtures``.
+    """
+    if path is None:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "..", "unit", "fixtures", "signing-vectors.json")
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    secret_key = data["common"]["secret_key"]
+    failures = []
+    for vector in data["vectors"]:
+        target = vector["url"].split("://", 1)[-1]
+        target = target[target.find("/"):] if "/" in target else "/"
+        raw_path, _mark, raw_query = target.partition("?")
+        headers = {k.lower(): v for k, v in vector["headers"].items()}
+        access, signed, expected = SignatureVerifier.parse_authorization(vector["authorization"])
+        if headers.get("x-sdk-content-sha256") == UNSIGNED_PAYLOAD:
+            payload_hash = UNSIGNED_PAYLOAD
+        else:
+            payload_hash = hashlib.sha256(vector["body"].encode("utf-8")).hexdigest()
+        canonical = SignatureVerifier.canonical_request(
+            vector["method"], raw_path, raw_query, lambda n: headers.get(n, ""), signed, payload_hash)
+        got = SignatureVerifier.signature(
+            secret_key, SignatureVerifier.string_to_sign(headers["x-sdk-date"], canonical))
+        if not hmac.compare_digest(got, expected):
+            failures.append("%s: signature %s, expected %s" % (vector["name"], got, expected))
+        if "canonical_uri" in vector and SignatureVerifier.canonical_uri(raw_path) != vector["canonical_uri"]:
+            failures.append("%s: canonical URI differs" % vector["name"])
+        if "canonical_query" in vector and \
+                SignatureVerifier.canonical_query(raw_query) != vector["canonical_query"]:
+            failures.append("%s: canonical query differs" % vector["name"])
+    return failures
+
+
+# ----------------------------------------------------------------------------------------
+# Images
+
+
+class Clock:
+    """The emulator's clock: the real time shifted by ``offset`` seconds."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+
+def new_image(*, image_id, owner, name, created_at, updated_at=None, status="queued",
+              imagetype="private", protected=False, tags=(), container_format="bare",
+              disk_format="zvhd2", min_disk=0, min_ram=0, os_version=None, properties=None) -> dict:
+    """Every field of a created image (seed 004), with the seed's types."""
+    os_version = os_version or DEFAULT_OS_VERSION
+    os_type, platform, bit = os_fields(os_version)
+    image = {
+        "schema": "/v2/schemas/image",
+        "id": image_id,
+        "name": name,
+        "status": status,
+        "visibility": "public" if imagetype in PUBLIC_TYPES else "private",
+        "protected": protected,
+        "tags": list(tags),
+        "container_format": container_format,
+        "disk_format": disk_format,
+        "min_disk": min_disk,
+        "min_ram": min_ram,
+        "owner": owner,
+        "created_at": created_at,
+        "updated_at": updated_at or created_at,
+        "self": "/v2/images/" + image_id,
+        "file": "/v2/images/%s/file" % image_id,
+        "checksum": None,
+        "size": None,
+        "virtual_size": None,
+        "virtual_env_type": "FusionCompute",
+        "__image_source_type": "uds",
+        "__image_size": "0",
+        "__isregistered": "true",
+        "__imagetype": imagetype,
+        "__os_version": os_version,
+        "__os_type": os_type,
+        "__platform": platform,
+        "__os_bit": bit,
+    }
+    if properties:
+        image.update(properties)
+    return image
+
+
+def mark_active(image: dict, size: int, checksum: str, when: str) -> None:
+    image.update(status="active", size=size, checksum=checksum, active_at=when)
+    image["__image_size"] = str(size)
+
+
+def new_member(image_id: str, member_id: str, status: str, when: str) -> dict:
+    return {"member_id": member_id, "image_id": image_id, "status": status, "created_at": when,
+            "updated_at": when, "schema": "/v2/schemas/member"}
+
+
+OWNER = "owner"
+PUBLIC = "public"
+
+
+class ImageStore:
+    """Images, members and tokens, their indexes, the image files, and persistence.
+
+    Stored image dicts are never changed in place: a change stores a new dict. So a
+    reader may keep (and serialise) the dicts it got without holding the lock, and each
+    stored dict is JSON-encoded at most once (``encoded()``), for listings and for the
+    state file alike.
+    """
+
+    def __init__(self, clock: Clock, files_dir: str, state_file: str | None = None):
+        self.clock = clock
+        self.files_dir = files_dir
+        self.state_file = state_file
+        self.lock = threading.RLock()
+        self.images: dict = {}
+        self.members: dict = {}  # image id -> {member project id -> member}
+        self.tokens: dict = {}  # token -> {"project_id", "project_name", "user", ... "expires_at"}
+        self._by_owner: dict = collections.defaultdict(set)
+        self._public: set = set()
+        self._shared_with: dict = collections.defaultdict(dict)  # project -> {image id: status}
+        self._listing_cache: dict = {}
+        self._encoded: dict = {}  # image id -> (the stored dict, its JSON text)
+
+    # -- persistence -------------------------------------------------------------------
+    def load(self) -> bool:
+        """Read the state file if there is one; True when it was read."""
+        if not self.state_file or not os.path.exists(self.state_file):
+            return False
+        with open(self.state_file, encoding="utf-8") as handle:
+            data = json.load(handle)
+        with self.lock:
+            self._clear()
+            for image in data.get("images", []):
+                self._index(image)
+            for image_id, members in data.get("members", {}).items():
+                for member in members:
+                    self._set_member(image_id, member)
+            self.tokens = dict(data.get("tokens", {}))
+        return True
+
+    def save(self) -> None:
+        """Write the whole state atomically (a temporary file, then a rename)."""
+        if not self.state_file:
+            return
+        with self.lock:
+            text = json_with_images({
+                "format": "ims-emulator-state/1",
+                "members": {iid: list(m.values()) for iid, m in self.members.items() if m},
+                "tokens": self.tokens,
+            }, [self.encoded(image) for image in self.images.values()])
+            directory = os.path.dirname(os.path.abspath(self.state_file))
+            fd, tmp = tempfile.mkstemp(prefix=".ims-state-", dir=directory)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.replace(tmp, self.state_file)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+
+    def _changed(self, persist: bool = True) -> None:
+        self._listing_cache.clear()
+        if persist:
+            self.save()
+
+    # -- indexes -----------------------------------------------------------------------
+    def _clear(self):
+        self.images.clear()
+        self.members.clear()
+        self.tokens.clear()
+        self._by_owner.clear()
+        self._public.clear()
+        self._shared_with.clear()
+        self._listing_cache.clear()
+        self._encoded.clear()
+
+    def _index(self, image: dict) -> None:
+        image_id = image["id"]
+        old = self.images.get(image_id)
+        if old is not None and old["owner"] != image["owner"]:
+            self._by_owner[old["owner"]].discard(image_id)
+        self.images[image_id] = image
+        self._encoded.pop(image_id, None)
+        self._by_owner[image["owner"]].add(image_id)
+        if image.get("__imagetype") in PUBLIC_TYPES:
+            self._public.add(image_id)
+        else:
+            self._public.discard(image_id)
+
+    def _set_member(self, image_id: str, member: dict) -> None:
+        self.members.setdefault(image_id, {})[member["member_id"]] = member
+        self._shared_with[member["member_id"]][image_id] = member["status"]
+
+    # -- reading -----------------------------------------------------------------------
+    def get(self, image_id: str) -> dict | None:
+        return self.images.get(image_id)
+
+    def encoded(self, image: dict) -> str:
+        """The JSON text of an image; a stored image is encoded once."""
+        entry = self._encoded.get(image["id"])
+        if entry is not None and entry[0] is image:
+            return entry[1]
+        text = JSON_ENCODER.encode(image)
+        if self.images.get(image["id"]) is image:
+            self._encoded[image["id"]] = (image, text)
+        return text
+
+    def relation(self, image: dict, project: str):
+        """OWNER, PUBLIC, a member status, or None when the project cannot see the image."""
+        if image["owner"] == project:
+            return OWNER
+        if image["id"] in self._public:
+            return PUBLIC
+        return self._shared_with.get(project, {}).get(image["id"])
+
+    @staticmethod
+    def view(image: dict, relation) -> dict:
+        """The image as a project sees it: a member sees a shared image as ``shared``."""
+        if relation in (OWNER, PUBLIC):
+            return image
+        seen = dict(image)
+        seen["__imagetype"] = "shared"
+        seen["visibility"] = "shared"
+        return seen
+
+    def visible(self, image_id: str, project: str):
+        """(image as seen, relation) or (None, None). A member of any status sees it."""
+        with self.lock:
+            image = self.images.get(image_id)
+            if image is None:
+                return None, None
+            relation = self.relation(image, project)
+            if relation is None:
+                return None, None
+            return self.view(image, relation), relation
+
+    def listing(self, project: str, member_status: str, sort_key: str, descending: bool) -> tuple:
+        """(images, {id: position}): what ``project`` may list, as it sees it, sorted (ties by
+        id). Cached until the next change."""
+        cache_key = (project, member_status, sort_key, descending)
+        with self.lock:
+            cached = self._listing_cache.get(cache_key)
+            if cached is not None:
+                return cached
+            own = self._by_owner.get(project, ())
+            images = self.images
+            views = [images[i] for i in own]
+            views.extend(images[i] for i in self._public if i not in own)
+            for image_id, status in self._shared_with.get(project, {}).items():
+                if status == member_status and image_id not in own and image_id not in self._public:
+                    views.append(self.view(images[image_id], status))
+            try:  # fast when every value is comparable (the usual case)
+                views.sort(key=operator.itemgetter(sort_key, "id"), reverse=descending)
+            except (KeyError, TypeError):
+                views.sort(key=sort_function(sort_key), reverse=descending)
+            listing = (views, {image["id"]: i for i, image in enumerate(views)})
+            if len(self._listing_cache) > 64:
+                self._listing_cache.clear()
+            self._listing_cache[cache_key] = listing
+            return listing
+
+    def private_count(self, project: str) -> int:
+        with self.lock:
+            return sum(1 for i in self._by_owner.get(project, ()) if i not in self._public)
+
+    def file_path(self, image_id: str) -> str:
+        return os.path.join(self.files_dir, image_id)
+
+    # -- writing -----------------------------------------------------------------------
+    def add(self, images: list, members=()) -> None:
+        """Store new images (and their members); one write of the state."""
+        with self.lock:
+            for image in images:
+                self._index(image)
+            for image_id, member in members:
+                self._set_member(image_id, member)
+            self._changed()
+
+    def replace(self, image: dict) -> None:
+        with self.lock:
+            self._index(image)
+            self._changed()
+
+    def update(self, image_id: str, **changes) -> dict | None:
+        """Store a copy of the image with ``changes``; return it (None if gone)."""
+        with self.lock:
+            image = self.images.get(image_id)
+            if image is None:
+                return None
+            image = dict(image, **changes)
+            self._index(image)
+            self._changed()
+            return image
+
+    def delete(self, image_id: str) -> None:
+        with self.lock:
+            image = self.images.pop(image_id, None)
+            if image is None:
+                return
+            self._encoded.pop(image_id, None)
+            self._by_owner[image["owner"]].discard(image_id)
+            self._public.discard(image_id)
+            for member_id in self.members.pop(image_id, {}):
+                self._shared_with[member_id].pop(image_id, None)
+            self._changed()
+        self._remove_file(image_id)
+
+    def set_member(self, image_id: str, member: dict) -> None:
+        with self.lock:
+            self._set_member(image_id, member)
+            self._changed()
+
+    def remove_member(self, image_id: str, member_id: str) -> None:
+        with self.lock:
+            self.members.get(image_id, {}).pop(member_id, None)
+            self._shared_with[member_id].pop(image_id, None)
+            self._changed()
+
+    def add_token(self, token: str, record: dict) -> None:
+        with self.lock:
+            self.tokens[token] = record
+            self.save()
+
+    def expire_tokens(self, now: float) -> int:
+        with self.lock:
+            for record in self.tokens.values():
+                record["expires_at"] = min(record["expires_at"], now)
+            self.save()
+            return len(self.tokens)
+
+    def reset(self, images: list) -> None:
+        """Forget everything, then store ``images``."""
+        with self.lock:
+            self._clear()
+            for image in images:
+                self._index(image)
+            self._changed()
+        for name in os.listdir(self.files_dir):
+            self._remove_file(name)
+
+    def _remove_file(self, name: str) -> None:
+        for path in (self.file_path(name), self.file_path(name) + ".part"):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
+def sort_function(sort_key: str):
+    """Key function for sorting images by ``sort_key``, ties broken by id."""
+    if sort_key == "size":
+        return lambda image: (image.get("size") if is_int(image.get("size")) else -1, image["id"])
+    if sort_key == "id":
+        return lambda image: image["id"]
+
+    def key(image):
+        value = image.get(sort_key)
+        return (value if isinstance(value, str) else "", image["id"])
+    return key
+
+
+def public_catalogue() -> list:
+    """The public (gold) and market images every emulator starts with."""
+    images = []
+    for name, os_version, min_disk, min_ram, imagetype, created_at in PUBLIC_CATALOGUE:
+        image_id = str(uuid.uuid5(uuid.NAMESPACE_URL, "ims-emulator/public/" + name))
+        extra = {"__lazyloading": "true", "hw_firmware_type": "bios", "__support_kvm": "true",
+                 "__is_config_init": "true", "__description": "%s (emulator catalogue)" % name}
+        if imagetype == "market":
+            extra.update({"__productcode": "00301-emulator-wordpress", "__is_offshelved": "false"})
+        image = new_image(image_id=image_id, owner=PUBLIC_OWNER, name=name, created_at=created_at,
+                          status="active", imagetype=imagetype, protected=True, disk_format="zvhd2",
+                          min_disk=min_disk, min_ram=min_ram, os_version=os_version, properties=extra)
+        size = min_disk * 1024 * 1024 * 1024 // 8
+        mark_active(image, size, hashlib.md5(image_id.encode()).hexdigest(), created_at)
+        images.append(image)
+    return images
+
+
+# ----------------------------------------------------------------------------------------
+# Listing
+
+
+TIME_OPERATORS = {
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b, "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b, "eq": lambda a, b: a == b, "neq": lambda a, b: a != b,
+}
+SORT_KEYS = ("name", "container_format", "disk_format", "status", "id", "size", "created_at")
+
+
+def property_matches(value, wanted: str) -> bool:
+    """Exact match of a property against a query value (booleans as true/false)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return wanted == ("true" if value else "false")
+    if isinstance(value, (list, dict)):
+        return False
+    return str(value) == wanted
+
+
+class ImageListing:
+    """One ``GET /v2/images`` query: filters, sorting and paging (README "Listing")."""
+
+    CONTROL = ("marker", "limit", "sort_key", "sort_dir", "member_status")
+
+    def __init__(self, pairs: list):
+        self.pairs = pairs  # as received, in order
+        single = {}
+        for name, value in pairs:
+            if name in self.CONTROL:
+                if name in single:
+                    raise bad_request("%s is given more than once" % name)
+                single[name] = value
+        self.marker = single.get("marker")
+        self.limit = self._limit(single.get("limit"))
+        self.sort_key = single.get("sort_key", "created_at")
+        if self.sort_key not in SORT_KEYS:
+            raise bad_request("sort_key must be one of %s" % ", ".join(SORT_KEYS))
+        sort_dir = single.get("sort_dir", "desc")
+        if sort_dir not in ("asc", "desc"):
+            raise bad_request("sort_dir must be asc or desc")
+        self.descending = sort_dir == "desc"
+        self.member_status = single.get("member_status", "accepted")
+        if self.member_status not in MEMBER_STATUSES:
+            raise bad_request("member_status must be one of %s" % ", ".join(MEMBER_STATUSES))
+        self.filters = [self._filter(name, value) for name, value in pairs if name not in self.CONTROL]
+
+    @staticmethod
+    def _limit(text):
+        if text is None:
+            return 25
+        if not re.fullmatch(r"[0-9]+", text):
+            raise bad_request("limit must be a non-negative integer")
+        return int(text)
+
+    @staticmethod
+    def _filter(name: str, value: str):
+        """A predicate on the image as the caller sees it."""
+        if name == "tag":
+            return lambda image: value in image.get("tags", ())
+        if name in ("created_at", "updated_at"):
+            op, sep, text = value.partition(":")
+            when = parse_time(text) if sep else None
+            if op not in TIME_OPERATORS or when is None:
+                raise bad_request("%s must be OP:TIME with OP in gt gte lt lte eq neq and TIME as "
+                                  "yyyy-MM-ddThh:mm:ssZ or yyyy-MM-dd hh:mm:ss" % name)
+            compare = TIME_OPERATORS[op]
+            return lambda image: isinstance(image.get(name), str) and compare(image[name], when)
+        if name == "protected":
+            if value not in ("true", "false"):
+                raise bad_request("protected must be true or false")
+            flag = value == "true"
+            return lambda image: image.get("protected") is flag
+        if name in ("min_ram", "min_disk"):
+            if not re.fullmatch(r"-?[0-9]+", value):
+                raise bad_request("%s must be an integer" % name)
+            number = int(value)
+            return lambda image: is_int(image.get(name)) and image[name] == number
+        if name == "visibility" and value not in ("public", "private", "shared"):
+            raise bad_request("visibility must be public, private or shared")
+        if name == "__imagetype" and value not in ("gold", "private", "shared", "market"):
+            raise bad_request("__imagetype must be gold, private, shared or market")
+        return lambda image: property_matches(image.get(name), value)
+
+    def matches(self, image: dict) -> bool:
+        return all(predicate(image) for predicate in self.filters)
+
+    def run(self, store: ImageStore, project: str) -> dict:
+        images, positions = store.listing(project, self.member_status, self.sort_key, self.descending)
+        start = 0
+        if self.marker is not None:
+            position = positions.get(self.marker)
+            if position is None or not self.matches(images[position]):
+                raise bad_request("marker %s is not an image of this listing" % self.marker)
+            start = position + 1
+        if self.filters:  # scan from the marker on, only until the page is full
+            page = []
+            for index in range(start, len(images)):
+                if len(page) >= self.limit:
+                    break
+                if self.matches(images[index]):
+                    page.append(images[index])
+        else:
+            page = images[start:start + self.limit]
+        query = [(name, value) for name, value in self.pairs if name != "marker"]
+        body = {"images": page, "first": self._link(query), "schema": "/v2/schemas/images"}
+        if self.limit and len(page) == self.limit:
+            # Like the seed: the marker goes in the middle of the other parameters.
+            middle = min(1, len(query))
+            body["next"] = self._link(query[:middle] + [("marker", page[-1]["id"])] + query[middle:])
+        return body
+
+    @staticmethod
+    def _link(pairs) -> str:
+        return "/v2/images?" + urlencode(pairs) if pairs else "/v2/images"
+
+
+# ----------------------------------------------------------------------------------------
+# Faults and statistics
+
+
+@dataclass
+class Fault:
+    status: int | None = None
+    retry_after: float | None = None
+    latency: float = 0.0
+    drop: bool = False
+    after: bool = False
+    upload_fail: bool = False
+
+    FIELDS = ("status", "retry_after", "latency", "drop", "after", "upload_fail")
+
+    @classmethod
+    def parse(cls, spec) -> "Fault":
+        if is_int(spec):
+            spec = {"status": spec}
+        if not isinstance(spec, dict):
+            raise ValueError("a fault is an HTTP status or an object")
+        fault = cls()
+        status = spec.get("status")
+        if status is not None and not (is_int(status) and 100 <= status <= 599):
+            raise ValueError("status must be an HTTP status code")
+        fault.status = status
+        for name in ("retry_after", "latency"):
+            value = spec.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or value < 0):
+                raise ValueError("%s must be a non-negative number" % name)
+        fault.retry_after = spec.get("retry_after")
+        fault.latency = float(spec.get("latency") or 0)
+        for name in ("drop", "after", "upload_fail"):
+            value = spec.get(name, False)
+            if not isinstance(value, bool):
+                raise ValueError("%s must be true or false" % name)
+            setattr(fault, name, value)
+        return fault
+
+    @property
+    def answers(self) -> bool:
+        """Whether this fault replaces the answer (an error or a dropped connection)."""
+        return self.drop or self.status is not None
+
+
+class FaultRule:
+    def __init__(self, spec: dict):
+        if not isinstance(spec, dict):
+            raise ValueError("a rule is an object")
+        self.spec = spec
+        self.method = spec.get("method")
+        if self.method is not None and not isinstance(self.method, str):
+            raise ValueError("method must be a string")
+        path = spec.get("path")
+        if path is not None and not isinstance(path, str):
+            raise ValueError("path must be a string")
+        try:
+            self.path = re.compile(path) if path is not None else None
+        except re.error as exc:
+            raise ValueError("path is not a regular expression: %s" % exc) from None
+        self.rate = spec.get("rate", 1)
+        if isinstance(self.rate, bool) or not isinstance(self.rate, (int, float)) or not 0 <= self.rate <= 1:
+            raise ValueError("rate must be a number from 0 to 1")
+        self.times = spec.get("times")
+        if self.times is not None and not (is_int(self.times) and self.times >= 0):
+            raise ValueError("times must be a non-negative integer")
+        sequence = spec.get("sequence")
+        if sequence is not None and not isinstance(sequence, list):
+            raise ValueError("sequence must be a list")
+        self.sequence = None if sequence is None else \
+            [None if entry is None else Fault.parse(entry) for entry in sequence]
+        self.fault = Fault.parse({k: v for k, v in spec.items() if k in Fault.FIELDS})
+        self.position = 0
+        self.injected = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return self.path is None or self.path.fullmatch(path) is not None
+
+    def fire(self, rng: random.Random) -> Fault | None:
+        """The fault for one matching request, or None if the rule does not fire."""
+        if self.times is not None and self.injected >= self.times:
+            return None
+        if self.sequence is not None:
+            if self.position >= len(self.sequence):
+                return None
+            fault = self.sequence[self.position]
+            self.position += 1
+        elif self.rate >= 1 or rng.random() < self.rate:
+            fault = self.fault
+        else:
+            fault = None
+        if fault is not None:
+            self.injected += 1
+        return fault
+
+
+class FaultPlan:
+    """The fault plan of the control surface (README "Faults")."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.seed = None
+            self.latency = 0.0
+            self.rules = []
+            self.rng = random.Random()
+
+    def set(self, plan) -> None:
+        if not isinstance(plan, dict):
+            raise ValueError("the plan is an object")
+        latency = plan.get("latency", 0) or 0
+        if isinstance(latency, bool) or not isinstance(latency, (int, float)) or latency < 0:
+            raise ValueError("latency must be a non-negative number")
+        rules = plan.get("rules", [])
+        if not isinstance(rules, list):
+            raise ValueError("rules must be a list")
+        parsed = [FaultRule(rule) for rule in rules]
+        with self.lock:
+            self.seed = plan.get("seed")
+            self.latency = float(latency)
+            self.rules = parsed
+            self.rng = random.Random(self.seed)
+
+    def pick(self, method: str, path: str) -> Fault | None:
+        """The fault of the first matching rule that fires."""
+        with self.lock:
+            for rule in self.rules:
+                if rule.matches(method, path):
+                    fault = rule.fire(self.rng)
+                    if fault is not None:
+                        return fault
+        return None
+
+    def describe(self) -> dict:
+        with self.lock:
+            rules = [dict(rule.spec, injected=rule.injected) for rule in self.rules]
+            return {"seed": self.seed, "latency": self.latency, "rules": rules}
+
+
+class Stats:
+    """Counts and a log of every API request (the control surface is not counted)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.total = 0
+        self.by_method = collections.Counter()
+        self.by_route = collections.Counter()
+        self.log = collections.deque(maxlen=LOG_SIZE)
+
+    def record(self, entry: dict) -> None:
+        with self.lock:
+            self.total += 1
+            self.by_method[entry["method"]] += 1
+            self.by_route[entry["route"]] += 1
+            self.log.append(entry)
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            return {"total": self.total, "by_method": dict(self.by_method),
+                    "by_route": dict(self.by_route), "log": list(self.log)}
+
+    def clear(self) -> None:
+        with self.lock:
+            self.reset()
+
+
+def auth_kind(headers) -> str:
+    """How a request authenticates, for the log: aksk, token or none."""
+    if headers.get("Authorization", "").strip().startswith(ALGORITHM):
+        return "aksk"
+    return "token" if headers.get("X-Auth-Token") else "none"
+
+
+def redact_headers(headers) -> dict:
+    """Request headers for the log: secrets replaced, the signature hidden."""
+    out = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered == "authorization":
+            try:
+                access, signed, _signature = SignatureVerifier.parse_authorization(value)
+                value = "%s Access=%s, SignedHeaders=%s, Signature=%s" % (
+                    ALGORITHM, access, ";".join(signed), REDACTED)
+            except ValueError:
+                value = REDACTED
+        elif lowered in SECRET_HEADERS:
+            value = REDACTED
+        out[name] = value
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Requests
+
+
+class BodyReader:
+    """Reads a request body announced by Content-Length or sent chunked, piece by piece."""
+
+    def __init__(self, rfile, headers):
+        self.rfile = rfile
+        self.chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
+        self.length = None
+        self.remaining = 0
+        self._chunk_left = 0
+        self.complete = False
+        self.truncated = False
+        if not self.chunked:
+            text = headers.get("Content-Length")
+            if text is None:
+                self.length = 0
+            elif not text.strip().isdigit():
+                self.complete = True
+                raise GatewayError(400, "APIGW.0201", "Bad request: invalid Content-Length.")
+            else:
+                self.length = int(text)
+            self.remaining = self.length
+            self.complete = self.length == 0
+
+    def read(self, size: int = CHUNK) -> bytes:
+        """Up to ``size`` bytes; b"" at the end (``truncated`` tells an early end)."""
+        if self.complete or self.truncated:
+            return b""
+        try:
+            data = self._read_chunked(size) if self.chunked else self._read_plain(size)
+        except (OSError, ValueError):
+            data = b""
+            self.truncated = True
+        return data
+
+    def _read_plain(self, size):
+        data = self.rfile.read(min(size, self.remaining))
+        if not data:
+            self.truncated = True
+            return b""
+        self.remaining -= len(data)
+        self.complete = self.remaining == 0
+        return data
+
+    def _read_chunked(self, size):
+        if self._chunk_left == 0:
+            line = self.rfile.readline(65537)
+            if not line:
+                self.truncated = True
+                return b""
+            chunk_size = int(line.split(b";", 1)[0].strip(), 16)
+            if chunk_size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                self.complete = True
+                return b""
+            self._chunk_left = chunk_size
+        data = self.rfile.read(min(size, self._chunk_left))
+        if not data:
+            self.truncated = True
+            return b""
+        self._chunk_left -= len(data)
+        if self._chunk_left == 0:
+            self.rfile.readline(65537)
+        return data
+
+    def read_all(self, limit: int) -> bytes:
+        """The whole body; 413 (gateway shape) if it is longer than ``limit``."""
+        if self.length is not None and self.length > limit:
+            raise GatewayError(413, "APIGW.0201", "Request entity too large.")
+        parts, size = [], 0
+        while True:
+            data = self.read(CHUNK)
+            if not data:
+                break
+            size += len(data)
+            if size > limit:
+                raise GatewayError(413, "APIGW.0201", "Request entity too large.")
+            parts.append(data)
+        if self.truncated:
+            raise bad_request("the request body ended before its announced length")
+        return b"".join(parts)
+
+    def drain(self, limit: int) -> bool:
+        """Read and drop the rest of the body; False if it is longer than ``limit``."""
+        if self.length is not None and self.remaining > limit:
+            return False
+        size = 0
+        while not (self.complete or self.truncated):
+            data = self.read(CHUNK)
+            size += len(data)
+            if size > limit:
+                return False
+        return self.complete
+
+
+class RequestContext:
+    """Everything an API operation needs to know about one request."""
+
+    def __init__(self, method, raw_path, raw_query, headers, request_id, reader, route, params):
+        self.method = method
+        self.raw_path = raw_path
+        self.raw_query = raw_query
+        self.headers = headers
+        self.request_id = request_id
+        self.reader = reader
+        self.route = route
+        self.params = params
+        self.project = None
+        self.signed = False  # authenticated by AK/SK (its body is capped at 12 MB)
+        self.body = None
+        self.fault = None
+
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+
+    def read_body(self, limit: int = MAX_JSON_BODY) -> bytes:
+        if self.body is None:
+            self.body = self.reader.read_all(limit)
+        return self.body
+
+    def json_body(self, error=bad_request):
+        body = self.read_body()
+        if not body.strip():
+            raise error("a JSON body is required")
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise error("the body is not valid JSON") from None
+
+    def query_pairs(self) -> list:
+        return parse_qsl(self.raw_query, keep_blank_values=True)
+
+
+# ----------------------------------------------------------------------------------------
+# Authentication
+
+
+class Authenticator:
+    """AK/SK signatures and tokens -> the caller's project, or a gateway error."""
+
+    def __init__(self, accounts: list, store: ImageStore, clock: Clock):
+        self.accounts = {account.access_key: account for account in accounts}
+        self.store = store
+        self.clock = clock
+
+    def authenticate(self, ctx: RequestContext) -> str:
+        authorization = ctx.headers.get("Authorization")
+        if authorization:
+            return self._aksk(ctx, authorization)
+        token = ctx.headers.get("X-Auth-Token")
+        if token:
+            return self._token(token)
+        raise GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: no credentials.")
+
+    @staticmethod
+    def _denied(reason: str) -> GatewayError:
+        return GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: %s." % reason)
+
+    def _aksk(self, ctx: RequestContext, authorization: str) -> str:
+        try:
+            access_key, signed, signature = SignatureVerifier.parse_authorization(authorization)
+        except ValueError as exc:
+            raise self._denied(str(exc)) from None
+        account = self.accounts.get(access_key)
+        if account is None:
+            raise self._denied("unknown access key")
+        if "x-sdk-date" not in signed:
+            raise self._denied("X-Sdk-Date is not signed")
+        sdk_date = ctx.headers.get("X-Sdk-Date", "").strip()
+        try:
+            signed_at = datetime.datetime.strptime(sdk_date, SDK_DATE_FORMAT).replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+        except ValueError:
+            raise self._denied("X-Sdk-Date is missing or malformed") from None
+        if abs(self.clock.now() - signed_at) > MAX_DATE_SKEW:
+            raise self._denied("the request time differs from the server time by more than 15 minutes")
+        if ctx.headers.get("X-Security-Token") is not None and "x-security-token" not in signed:
+            raise self._denied("X-Security-Token is not signed")
+        for name in signed:
+            if ctx.headers.get(name) is None:
+                raise self._denied("a signed header is missing")
+        if ctx.reader.length is not None and ctx.reader.length > MAX_SIGNED_BODY:
+            raise GatewayError(413, "APIGW.0201", "Request entity too large.")
+        if ctx.headers.get("X-Sdk-Content-Sha256", "").strip() == UNSIGNED_PAYLOAD:
+            payload_hash = UNSIGNED_PAYLOAD
+        else:
+            payload_hash = hashlib.sha256(ctx.read_body(MAX_SIGNED_BODY)).hexdigest()
+
+        def header_value(name):
+            # http.server decodes header bytes as latin-1; signers hash them as UTF-8.
+            return ctx.headers.get(name, "").encode("latin-1", "replace").decode("utf-8", "replace")
+
+        canonical = SignatureVerifier.canonical_request(
+            ctx.method, ctx.raw_path, ctx.raw_query, header_value, signed, payload_hash)
+        expected = SignatureVerifier.signature(
+            account.secret_key, SignatureVerifier.string_to_sign(sdk_date, canonical))
+        if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
+            raise self._denied("the signature does not match")
+        ctx.signed = True
+        project = ctx.headers.get("X-Project-Id", "").strip()
+        if project != account.project_id:
+            raise GatewayError(403, "APIGW.0302",
+                               "The IAM user is not authorized to access the API: X-Project-Id is "
+                               "missing or is not the project of the access key.")
+        return project
+
+    def _token(self, token: str) -> str:
+        with self.store.lock:
+            record = self.store.tokens.get(token)
+        if record is None:
+            raise self._denied("unknown token")
+        if self.clock.now() >= record["expires_at"]:
+            raise GatewayError(401, "APIGW.0307", "The token has expired.")
+        return record["project_id"]
+
+
+# ----------------------------------------------------------------------------------------
+# The image API
+
+
+def validate_standard(name: str, value):
+    """Check a standard attribute's value; return the value to store (400 IMG.0001 if wrong)."""
+    if name == "name":
+        if not isinstance(value, str) or len(value) > 255:
+            raise bad_request("name must be a string of at most 255 characters")
+    elif name == "container_format":
+        if value not in CONTAINER_FORMATS:
+            raise bad_request("container_format must be bare")
+    elif name == "disk_format":
+        if value not in DISK_FORMATS:
+            raise bad_request("disk_format must be one of %s" % ", ".join(DISK_FORMATS))
+    elif name == "min_disk":
+        if not is_int(value) or not 0 <= value <= 1024:
+            raise bad_request("min_disk must be an integer from 0 to 1024")
+    elif name == "min_ram":
+        if not is_int(value) or value < 0:
+            raise bad_request("min_ram must be a non-negative integer")
+    elif name == "protected":
+        if not isinstance(value, bool):
+            raise bad_request("protected must be true or false")
+    elif name == "tags":
+        if not isinstance(value, list):
+            raise bad_request("tags must be a list of strings")
+        for tag in value:
+            problem = tag_error(tag)
+            if problem:
+                raise bad_request(problem)
+        return list(dict.fromkeys(value))
+    elif name == "virtual_env_type":
+        if not isinstance(value, str):
+            raise bad_request("virtual_env_type must be a string")
+    elif not isinstance(value, str):
+        raise bad_request("the value of %s must be a string" % name)
+    return value
+
+
+STANDARD_CREATE_FIELDS = ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected",
+                          "tags", "visibility", "id")
+
+
+class ImsApi:
+    """One method per operation of the image API and of IAM; each returns a Response."""
+
+    def __init__(self, app: "Emulator"):
+        self.app = app
+        self.store = app.store
+        self.clock = app.clock
+
+    def _now(self) -> str:
+        return format_time(self.clock.now())
+
+    # -- helpers -----------------------------------------------------------------------
+    def _visible(self, ctx):
+        image, relation = self.store.visible(ctx.params["id"], ctx.project)
+        if image is None:
+            raise image_not_found(ctx.params["id"])
+        return image, relation
+
+    def _owned(self, ctx) -> dict:
+        image, relation = self._visible(ctx)
+        if relation != OWNER:
+            raise ImsError(400, "IMG.0047", "Only the owner of the image can do this.")
+        return image
+
+    # -- IAM ---------------------------------------------------------------------------
+    def issue_token(self, ctx):
+        def malformed(message):
+            return IamError(400, message)
+
+        body = ctx.json_body(malformed)
+        try:
+            identity = body["auth"]["identity"]
+            methods = identity["methods"]
+            user = identity["password"]["user"]
+            name, password = user["name"], user["password"]
+            domain = user["domain"]
+            domain_name = domain.get("name")
+        except (KeyError, TypeError, AttributeError):
+            raise malformed("Expected auth.identity.password.user with name, password and domain.") from None
+        if not isinstance(methods, list) or "password" not in methods:
+            raise malformed("Only the password method is supported.")
+        if not all(isinstance(v, str) for v in (name, password, domain_name)):
+            raise malformed("User name, password and domain name must be strings.")
+        found = self.app.find_user(name, password, domain_name)
+        if found is None:
+            raise IamError(401, "The username or password is wrong, or the user does not exist.")
+        scope = body["auth"].get("scope")
+        project_id, project_name = found.projects[0], DEFAULT_REGION
+        if scope is not None:
+            project = scope.get("project") if isinstance(scope, dict) else None
+            if not isinstance(project, dict):
+                raise malformed("Only project scopes are supported.")
+            if project.get("id") is not None:
+                if project["id"] not in found.projects:
+                    raise IamError(401, "The user has no access to the project.")
+                project_id = project["id"]
+            elif isinstance(project.get("name"), str) and project["name"]:
+                project_name = project["name"]
+            else:
+                raise malformed("The project scope needs an id or a name.")
+        now = self.clock.now()
+        expires = now + self.app.token_ttl
+        token = "MII" + secrets.token_urlsafe(96)
+        domain_id = hashlib.md5(("domain:" + found.domain).encode()).hexdigest()
+        user_id = hashlib.md5(("user:%s:%s" % (found.domain, found.name)).encode()).hexdigest()
+        self.store.add_token(token, {"project_id": project_id, "project_name": project_name,
+                                     "user": found.name, "issued_at": now, "expires_at": expires})
+        domain_obj = {"id": domain_id, "name": found.domain}
+        answer = {"token": {
+            "expires_at": format_iam_time(expires),
+            "issued_at": format_iam_time(now),
+            "methods": ["password"],
+            "project": {"id": project_id, "name": project_name, "domain": domain_obj},
+            "user": {"id": user_id, "name": found.name, "domain": domain_obj,
+                     "password_expires_at": ""},
+            "roles": [{"id": "0", "name": "op_gated_ims"}, {"id": "1", "name": "te_admin"}],
+        }}
+        return Response.json(201, answer, [("X-Subject-Token", token)])
+
+    # -- images ------------------------------------------------------------------------
+    def list_images(self, ctx):
+        listing = ImageListing(ctx.query_pairs())
+        body = listing.run(self.store, ctx.project)
+        images = body.pop("images")
+        return Response.json_text(200, json_with_images(body, map(self.store.encoded, images)))
+
+    def show_image(self, ctx):
+        image, _relation = self._visible(ctx)
+        return Response.json_text(200, self.store.encoded(image))
+
+    def create_image(self, ctx):
+        body = ctx.json_body()
+        if not isinstance(body, dict):
+            raise bad_request("the body must be a JSON object")
+        fields = {}
+        for name in ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected", "tags"):
+            if name in body:
+                fields[name] = validate_standard(name, body[name])
+        if body.get("visibility", "private") != "private":
+            raise bad_request("visibility must be private")
+        image_id = body.get("id")
+        if image_id is not None and not (isinstance(image_id, str) and UUID_RE.match(image_id)):
+            raise bad_request("id must be a UUID")
+        properties = {}
+        for name, value in body.items():
+            if name in STANDARD_CREATE_FIELDS:
+                continue
+            if name in READ_ONLY:
+                raise bad_request("attribute %s is read-only" % name)
+            if not name or len(name) > 255:
+                raise bad_request("invalid property name")
+            properties[name] = validate_standard(name, value)
+        name = fields.pop("name", "")
+        os_version = properties.pop("__os_version", None)
+        with self.store.lock:
+            if image_id is not None and self.store.get(image_id) is not None:
+                raise ImsError(409, "IMG.0409", "An image with id %s already exists." % image_id)
+            if self.store.private_count(ctx.project) >= self.app.quota:
+                raise ImsError(400, "IMG.0015", "The private image quota (%d) of the project is used up."
+                               % self.app.quota)
+            image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
+                              created_at=self._now(), os_version=os_version, properties=properties,
+                              **fields)
+            self.store.add([image])
+        return Response.json(201, image)
+
+    def update_image(self, ctx):
+        if ctx.content_type() not in PATCH_CONTENT_TYPES:
+            raise ImsError(415, "IMG.0415", "Unsupported media type: use %s." % PATCH_CONTENT_TYPES[0],
+                           [("Accept-Patch", ", ".join(PATCH_CONTENT_TYPES))])
+        self._owned(ctx)
+        operations = ctx.json_body()
+        if not isinstance(operations, list):
+            raise bad_request("the body must be a JSON list of operations")
+        with self.store.lock:
+            image = self._owned(ctx)
+            changed = dict(image)
+            for operation in operations:
+                self._apply(changed, operation)
+            if changed.get("__os_version") != image.get("__os_version") and \
+                    isinstance(changed.get("__os_version"), str):
+                os_type, platform, bit = os_fields(changed["__os_version"])
+                changed.update(__os_type=os_type, __platform=platform, __os_bit=bit)
+            changed["updated_at"] = self._now()
+            self.store.replace(changed)
+        return Response.json(200, changed)
+
+    @staticmethod
+    def _apply(image: dict, operation) -> None:
+        """Apply one JSON-patch operation to ``image`` (a private copy)."""
+        if not isinstance(operation, dict):
+            raise bad_request("each operation must be an object")
+        op, path = operation.get("op"), operation.get("path")
+        if op not in ("add", "replace", "remove"):
+            raise bad_request("op must be add, replace or remove")
+        if not isinstance(path, str) or not path.startswith("/") or "/" in path[1:]:
+            raise bad_request("path must be /attribute")
+        name = path[1:].replace("~1", "/").replace("~0", "~")
+        if not name:
+            raise bad_request("path must be /attribute")
+        if name in READ_ONLY:
+            raise ImsError(403, "IMG.0403", "Attribute %s is read-only." % name)
+        if op == "remove":
+            if name in BASE_ATTRIBUTES:
+                raise ImsError(403, "IMG.0403", "Attribute %s cannot be removed." % name)
+            if name not in image:
+                raise ImsError(409, "IMG.0409", "Property %s does not exist." % name)
+            del image[name]
+            return
+        if "value" not in operation:
+            raise bad_request("%s needs a value" % op)
+        # IMS: add on an existing attribute replaces it; replace of a missing one adds it.
+        image[name] = validate_standard(name, operation["value"])
+
+    def delete_image(self, ctx):
+        with self.store.lock:
+            image = self.store.get(ctx.params["id"])
+            relation = self.store.relation(image, ctx.project) if image else None
+            if relation is None:
+                raise ImsError(400, "IMG.0027", "Image %s could not be found." % ctx.params["id"])
+            if image.get("__imagetype") in PUBLIC_TYPES:
+                raise ImsError(400, "IMG.0094", "Public and market images cannot be deleted.")
+            if relation != OWNER:
+                raise ImsError(400, "IMG.0047", "Only the owner of the image can delete it.")
+            if image.get("protected"):
+                raise ImsError(400, "IMG.0028", "The image is protected and cannot be deleted.")
+            self.store.delete(image["id"])
+        return Response.empty(204)
+
+    # -- image files -------------------------------------------------------------------
+    def upload_file(self, ctx):
+        image_id = ctx.params["id"]
+        self._owned(ctx)
+        if ctx.content_type() != "application/octet-stream":
+            raise ImsError(415, "IMG.0415", "Unsupported media type: use application/octet-stream.")
+        if not ctx.reader.chunked and ctx.headers.get("Content-Length") is None:
+            raise bad_request("an upload needs a Content-Length or a chunked body")
+        with self.store.lock:
+            image = self._owned(ctx)
+            if image["status"] != "queued":
+                raise ImsError(409, "IMG.0409", "Image status is %s, not queued." % image["status"])
+            self.store.update(image_id, status="saving", updated_at=self._now())
+        part = self.store.file_path(image_id) + ".part"
+        try:
+            size, checksum = self._receive(ctx, part)
+        except GatewayError:  # the gateway's size cap: the image never saw the upload
+            self.store.update(image_id, status="queued")
+            os.unlink(part)
+            raise
+        except BaseException:
+            self._kill(image_id, part)
+            raise
+        if size is None:
+            self._kill(image_id, part)
+            raise bad_request("the upload ended before its announced length")
+        fault = ctx.fault if ctx.fault is not None and ctx.fault.upload_fail else None
+        if fault is not None:
+            self._kill(image_id, part)
+            if fault.drop:
+                return DROP
+            return gateway_fault_error(fault.status or 500).response(ctx.request_id)
+        with self.store.lock:
+            image = self.store.get(image_id)
+            if image is None:
+                os.unlink(part)
+                raise image_not_found(image_id)
+            os.replace(part, self.store.file_path(image_id))
+            image = dict(image)
+            now = self._now()
+            mark_active(image, size, checksum, now)
+            image["updated_at"] = now
+            self.store.replace(image)
+        return Response.empty(204)
+
+    @staticmethod
+    def _receive(ctx, path):
+        """Write the body to ``path`` chunk by chunk: (size, md5) or (None, None) if cut short."""
+        md5 = hashlib.md5()
+        size = 0
+        with open(path, "wb") as handle:
+            if ctx.body is not None:
+                chunks = iter((ctx.body,))
+            else:
+                chunks = iter(lambda: ctx.reader.read(CHUNK), b"")
+            for chunk in chunks:
+                size += len(chunk)
+                if ctx.signed and size > MAX_SIGNED_BODY:  # a chunked body has no length to check first
+                    raise GatewayError(413, "APIGW.0201", "Request entity too large.")
+                handle.write(chunk)
+                md5.update(chunk)
+        if ctx.body is None and ctx.reader.truncated:
+            return None, None
+        return size, md5.hexdigest()
+
+    def _kill(self, image_id, part):
+        self.store.update(image_id, status="killed", updated_at=self._now())
+        try:
+            os.unlink(part)
+        except FileNotFoundError:
+            pass
+
+    def download_file(self, ctx):
+        image, _relation = self._visible(ctx)
+        path = self.store.file_path(image["id"])
+        if image["status"] != "active" or not os.path.exists(path):
+            return Response.empty(204)
+        headers = [("Content-Type", "application/octet-stream")]
+        if image.get("checksum"):
+            headers.append(("Content-MD5", image["checksum"]))
+        return Response(200, headers=headers, file_path=path)
+
+    # -- tags --------------------------------------------------------------------------
+    def add_tag(self, ctx):
+        tag = ctx.params["tag"]
+        with self.store.lock:
+            image = self._owned(ctx)
+            problem = tag_error(tag)
+            if problem:
+                raise ImsError(400, "IMG.0115", "Invalid tag: %s." % problem)
+            if tag not in image["tags"]:
+                self.store.update(image["id"], tags=image["tags"] + [tag], updated_at=self._now())
+        return Response.empty(204)
+
+    def remove_tag(self, ctx):
+        tag = ctx.params["tag"]
+        with self.store.lock:
+            image = self._owned(ctx)
+            if tag not in image["tags"]:
+                raise ImsError(404, "IMG.0404", "Tag %s not found on image %s." % (tag, image["id"]))
+            self.store.update(image["id"], tags=[t for t in image["tags"] if t != tag],
+                              updated_at=self._now())
+        return Response.empty(204)
+
+    # -- members -----------------------------------------------------------------------
+    def _member_of(self, image_id, member_id):
+        member = self.store.members.get(image_id, {}).get(member_id)
+        if member is None:
+            raise ImsError(404, "IMG.0404", "Project %s is not a member of image %s." % (member_id, image_id))
+        return member
+
+    def list_members(self, ctx):
+        with self.store.lock:
+            image, relation = self._visible(ctx)
+            members = list(self.store.members.get(image["id"], {}).values())
+            if relation != OWNER:
+                members = [m for m in members if m["member_id"] == ctx.project]
+        return Response.json(200, {"members": members, "schema": "/v2/schemas/members"})
+
+    def show_member(self, ctx):
+        member_id = ctx.params["member"]
+        with self.store.lock:
+            image, relation = self._visible(ctx)
+            if relation != OWNER and member_id != ctx.project:
+                raise ImsError(404, "IMG.0404", "Project %s is not a member of image %s."
+                               % (member_id, image["id"]))
+            member = self._member_of(image["id"], member_id)
+        return Response.json(200, member)
+
+    def add_member(self, ctx):
+        body = ctx.json_body()
+        member_id = body.get("member") if isinstance(body, dict) else None
+        if not isinstance(member_id, str) or not member_id.strip():
+            raise bad_request('the body must be {"member": PROJECT_ID}')
+        with self.store.lock:
+            image = self._owned(ctx)
+            if image.get("__imagetype") in PUBLIC_TYPES:
+                raise bad_request("public and market images cannot be shared")
+            if member_id == ctx.project:
+                raise bad_request("the owner cannot be a member of its image")
+            if member_id in self.store.members.get(image["id"], {}):
+                raise ImsError(409, "IMG.0409", "Project %s is already a member." % member_id)
+            member = new_member(image["id"], member_id, "pending", self._now())
+            self.store.set_member(image["id"], member)
+        return Response.json(200, member)
+
+    def update_member(self, ctx):
+        member_id = ctx.params["member"]
+        body = ctx.json_body()
+        status = body.get("status") if isinstance(body, dict) else None
+        if status not in MEMBER_STATUSES:
+            raise bad_request("status must be one of %s" % ", ".join(MEMBER_STATUSES))
+        with self.store.lock:
+            image, relation = self._visible(ctx)
+            if member_id != ctx.project:
+                if relation == OWNER:
+                    raise ImsError(403, "IMG.0403", "Only the member can change its membership status.")
+                raise ImsError(404, "IMG.0404", "Project %s is not a member of image %s."
+                               % (member_id, image["id"]))
+            member = dict(self._member_of(image["id"], member_id), status=status, updated_at=self._now())
+            self.store.set_member(image["id"], member)
+        return Response.json(200, member)
+
+    def remove_member(self, ctx):
+        member_id = ctx.params["member"]
+        with self.store.lock:
+            image = self._owned(ctx)
+            self._member_of(image["id"], member_id)
+            self.store.remove_member(image["id"], member_id)
+        return Response.empty(204)
+
+
+# ----------------------------------------------------------------------------------------
+# The control surface
+
+
+SEED_KEYS = frozenset({"count", "owner", "name", "status", "age_days", "age_seconds", "created_at",
+                       "updated_at", "tags", "protected", "imagetype", "members", "properties", "id"})
+
+
+class ControlSurface:
+    """``/_emulator/...``: plain JSON, no authentication, never counted or faulted."""
+
+    def __init__(self, app: "Emulator"):
+        self.app = app
+
+    def handle(self, method: str, path: str, body: bytes) -> Response:
+        routes = {
+            ("GET", "/_emulator/stats"): self.app.stats.snapshot,
+            ("POST", "/_emulator/stats/reset"): self._reset_stats,
+            ("POST", "/_emulator/faults"): lambda: self._set_faults(self._json(body)),
+            ("DELETE", "/_emulator/faults"): self._clear_faults,
+            ("GET", "/_emulator/faults"): self.app.faults.describe,
+            ("POST", "/_emulator/seed"): lambda: {"ids": self.seed(self._json(body))},
+            ("GET", "/_emulator/images"): self._images,
+            ("POST", "/_emulator/reset"): self._reset,
+            ("POST", "/_emulator/clock"): lambda: self._clock(self._json(body)),
+            ("POST", "/_emulator/tokens/expire"): self._expire_tokens,
+        }
+        action = routes.get((method, path.rstrip("/")))
+        if action is None:
+            return Response.json(404, {"error": "no control call %s %s" % (method, path)})
+        try:
+            return Response.json(200, action())
+        except ValueError as exc:
+            return Response.json(400, {"error": str(exc)})
+
+    @staticmethod
+    def _json(body: bytes):
+        if not body.strip():
+            return {}
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("the body is not valid JSON") from None
+
+    def _reset_stats(self):
+        self.app.stats.clear()
+        return {}
+
+    def _set_faults(self, plan):
+        self.app.faults.set(plan)
+        return self.app.faults.describe()
+
+    def _clear_faults(self):
+        self.app.faults.clear()
+        return self.app.faults.describe()
+
+    def _images(self):
+        store = self.app.store
+        with store.lock:
+            return {"images": list(store.images.values()),
+                    "members": {iid: list(m.values()) for iid, m in store.members.items() if m}}
+
+    def _reset(self):
+        self.app.reset()
+        return {}
+
+    def _clock(self, body):
+        offset = body.get("offset_seconds") if isinstance(body, dict) else None
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+            raise ValueError('expected {"offset_seconds": NUMBER}')
+        self.app.clock.offset = float(offset)
+        return {"offset_seconds": self.app.clock.offset, "now": format_time(self.app.clock.now())}
+
+    def _expire_tokens(self):
+        return {"expired": self.app.store.expire_tokens(self.app.clock.now())}
+
+    # -- seeding -----------------------------------------------------------------------
+    def seed(self, payload) -> list:
+        if not isinstance(payload, dict):
+            raise ValueError("the seed is an object")
+        if "images" in payload:
+            if set(payload) != {"images"} or not isinstance(payload["images"], list):
+                raise ValueError('expected {"images": [...]} alone')
+            specs = payload["images"]
+        else:
+            specs = [payload]
+        plans = [self._seed_plan(spec) for spec in specs]  # validate everything first
+        images, members = [], []
+        for plan in plans:
+            self._build(plan, images, members)
+        self.app.store.add(images, members)
+        return [image["id"] for image in images]
+
+    def _seed_plan(self, spec) -> dict:
+        if not isinstance(spec, dict):
+            raise ValueError("each seed entry is an object")
+        unknown = set(spec) - SEED_KEYS
+        if unknown:
+            raise ValueError("unknown seed keys: %s" % ", ".join(sorted(unknown)))
+        count = spec.get("count", 1)
+        if not is_int(count) or count < 0:
+            raise ValueError("count must be a non-negative integer")
+        imagetype = spec.get("imagetype", "private")
+        if imagetype not in ("private",) + PUBLIC_TYPES:
+            raise ValueError("imagetype must be private, gold or market")
+        default_owner = PUBLIC_OWNER if imagetype in PUBLIC_TYPES else self.app.accounts[0].project_id
+        owner = spec.get("owner", default_owner)
+        status = spec.get("status", "active")
+        if status not in IMAGE_STATUSES:
+            raise ValueError("status must be one of %s" % ", ".join(IMAGE_STATUSES))
+        name = spec.get("name", "seed-{i:05d}")
+        if not isinstance(name, str) or not isinstance(owner, str) or not owner:
+            raise ValueError("name and owner must be strings")
+        try:
+            name.format(i=0)
+        except (IndexError, KeyError, ValueError, AttributeError) as exc:
+            raise ValueError("name is not a valid format string: %s" % exc) from None
+        protected = spec.get("protected", imagetype in PUBLIC_TYPES)
+        if not isinstance(protected, bool):
+            raise ValueError("protected must be true or false")
+        tags = spec.get("tags", [])
+        if not isinstance(tags, list) or any(tag_error(t) for t in tags):
+            raise ValueError("tags must be a list of valid tags")
+        properties = spec.get("properties", {})
+        if not isinstance(properties, dict):
+            raise ValueError("properties must be an object")
+        image_id = spec.get("id")
+        if image_id is not None:
+            if not (isinstance(image_id, str) and UUID_RE.match(image_id)) or count != 1:
+                raise ValueError("id must be a UUID, with count 1")
+        now = self.app.clock.now()
+        created_at = spec.get("created_at")
+        if created_at is not None:
+            created_at = parse_time(created_at) if isinstance(created_at, str) else None
+            if created_at is None:
+                raise ValueError("created_at must be yyyy-MM-ddThh:mm:ssZ")
+        else:
+            age = spec.get("age_seconds", 0)
+            days = spec.get("age_days", 0)
+            for value in (age, days):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError("age_days and age_seconds must be numbers")
+            created_at = format_time(now - age - days * 86400)
+        updated_at = spec.get("updated_at")
+        if updated_at is not None:
+            updated_at = parse_time(updated_at) if isinstance(updated_at, str) else None
+            if updated_at is None:
+                raise ValueError("updated_at must be yyyy-MM-ddThh:mm:ssZ")
+        seeded_members = []
+        for member in spec.get("members", []):
+            if not isinstance(member, dict) or not isinstance(member.get("member"), str):
+                raise ValueError('members are objects {"member": PROJECT_ID, "status": ...}')
+            member_status = member.get("status", "pending")
+            if member_status not in MEMBER_STATUSES:
+                raise ValueError("member status must be one of %s" % ", ".join(MEMBER_STATUSES))
+            seeded_members.append((member["member"], member_status))
+        return {"count": count, "owner": owner, "name": name, "status": status, "imagetype": imagetype,
+                "protected": protected, "tags": tags, "properties": properties, "id": image_id,
+                "created_at": created_at, "updated_at": updated_at or created_at,
+                "members": seeded_members}
+
+    @staticmethod
+    def _build(plan: dict, images: list, members: list) -> None:
+        """Append the plan's images and (image id, member) pairs; a template keeps it fast."""
+        properties = dict(plan["properties"])
+        os_version = properties.pop("__os_version", None)
+        created_at = plan["created_at"]
+        template = new_image(image_id="", owner=plan["owner"], name="", created_at=created_at,
+                             updated_at=plan["updated_at"], status=plan["status"],
+                             imagetype=plan["imagetype"], protected=plan["protected"],
+                             os_version=os_version)
+        active = plan["status"] == "active"
+        if active:
+            mark_active(template, 0, "", created_at)
+        ids = [plan["id"]] if plan["id"] else random_uuids(plan["count"])
+        for i, image_id in enumerate(ids):
+            image = template.copy()
+            image["id"] = image_id
+            image["self"] = "/v2/images/" + image_id
+            image["file"] = "/v2/images/%s/file" % image_id
+            image["name"] = plan["name"].format(i=i)
+            image["tags"] = list(plan["tags"])
+            if active:  # a plausible size (1 GiB and up) and a checksum
+                size = 1073741824 + (i % 1024) * 1048576
+                image["size"] = size
+                image["__image_size"] = str(size)
+                image["checksum"] = hashlib.md5(image_id.encode()).hexdigest()
+            if properties:
+                image.update(properties)
+            images.append(image)
+            for member_id, status in plan["members"]:
+                members.append((image_id, new_member(image_id, member_id, status, created_at)))
+
+
+# ----------------------------------------------------------------------------------------
+# The application
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern
+    name: str
+    handler: str
+    authenticated: bool = True
+
+
+ROUTES = [
+    ("POST", r"/v3/auth/tokens", "POST /v3/auth/tokens", "issue_token", False),
+    ("GET", r"/v2/images", "GET /v2/images", "list_images", True),
+    ("POST", r"/v2/images", "POST /v2/images", "create_image", True),
+    ("GET", r"/v2/images/(?P<id>[^/]+)", "GET /v2/images/{id}", "show_image", True),
+    ("PATCH", r"/v2/images/(?P<id>[^/]+)", "PATCH /v2/images/{id}", "update_image", True),
+    ("DELETE", r"/v2/images/(?P<id>[^/]+)", "DELETE /v2/images/{id}", "delete_image", True),
+    ("PUT", r"/v2/images/(?P<id>[^/]+)/file", "PUT /v2/images/{id}/file", "upload_file", True),
+    ("GET", r"/v2/images/(?P<id>[^/]+)/file", "GET /v2/images/{id}/file", "download_file", True),
+    ("PUT", r"/v2/images/(?P<id>[^/]+)/tags/(?P<tag>[^/]*)", "PUT /v2/images/{id}/tags/{tag}",
+     "add_tag", True),
+    ("DELETE", r"/v2/images/(?P<id>[^/]+)/tags/(?P<tag>[^/]*)", "DELETE /v2/images/{id}/tags/{tag}",
+     "remove_tag", True),
+    ("GET", r"/v2/images/(?P<id>[^/]+)/members", "GET /v2/images/{id}/members", "list_members", True),
+    ("POST", r"/v2/images/(?P<id>[^/]+)/members", "POST /v2/images/{id}/members", "add_member", True),
+    ("GET", r"/v2/images/(?P<id>[^/]+)/members/(?P<member>[^/]+)", "GET /v2/images/{id}/members/{pid}",
+     "show_member", True),
+    ("PUT", r"/v2/images/(?P<id>[^/]+)/members/(?P<member>[^/]+)", "PUT /v2/images/{id}/members/{pid}",
+     "update_member", True),
+    ("DELETE", r"/v2/images/(?P<id>[^/]+)/members/(?P<member>[^/]+)",
+     "DELETE /v2/images/{id}/members/{pid}", "remove_member", True),
+]
+
+
+class Emulator:
+    """The whole emulator: configuration, state, and how one API request is processed."""
+
+    def __init__(self, accounts=None, users=None, state_file=None, token_ttl=DEFAULT_TOKEN_TTL,
+                 quota=DEFAULT_QUOTA, public_images=True, verbose=False):
+        self.accounts = list(accounts or [Account(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID)])
+        if users:
+            self.users = list(users)
+        else:  # the default user reaches every account's project (its own: the first)
+            projects = tuple(dict.fromkeys(a.project_id for a in self.accounts))
+            self.users = [User(DEFAULT_USER, DEFAULT_PASSWORD, DEFAULT_DOMAIN, projects)]
+        self.token_ttl = token_ttl
+        self.quota = quota
+        self.public_images = public_images
+        self.verbose = verbose
+        self.clock = Clock()
+        if state_file:
+            files_dir = state_file + ".d"
+            os.makedirs(files_dir, exist_ok=True)
+            self._temp_dir = None
+        else:
+            files_dir = self._temp_dir = tempfile.mkdtemp(prefix="ims-emulator-")
+        self.store = ImageStore(self.clock, files_dir, state_file)
+        if not self.store.load():
+            self.store.reset(public_catalogue() if public_images else [])
+        self.faults = FaultPlan()
+        self.stats = Stats()
+        self.auth = Authenticator(self.accounts, self.store, self.clock)
+        self.api = ImsApi(self)
+        self.control = ControlSurface(self)
+        self.routes = [Route(m, re.compile(p), n, h, a) for m, p, n, h, a in ROUTES]
+
+    def close(self) -> None:
+        if self._temp_dir:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+    def reset(self) -> None:
+        self.store.reset(public_catalogue() if self.public_images else [])
+        self.faults.clear()
+        self.stats.clear()
+        self.clock.offset = 0.0
+
+    def find_user(self, name, password, domain) -> User | None:
+        for user in self.users:
+            if user.name == name and user.domain == domain and \
+                    hmac.compare_digest(user.password.encode(), password.encode()):
+                return user
+        return None
+
+    def route(self, method: str, raw_path: str):
+        """(route, params) for a request, or (None, {})."""
+        for route in self.routes:
+            if route.method == method:
+                match = route.pattern.fullmatch(raw_path)
+                if match:
+                    return route, {k: unquote(v) for k, v in match.groupdict().items()}
+        return None, {}
+
+    def process(self, ctx: RequestContext):
+        """Answer one API request: a Response, or DROP."""
+        plan_latency = self.faults.latency
+        if plan_latency:
+            time.sleep(plan_latency)
+        fault = self.faults.pick(ctx.method, ctx.raw_path)
+        is_upload = ctx.route is not None and ctx.route.handler == "upload_file"
+        if fault is not None:
+            if fault.latency:
+                time.sleep(fault.latency)
+            if fault.upload_fail and is_upload:
+                ctx.fault = fault  # the upload itself fails (ImsApi.upload_file)
+                fault = None
+            elif not fault.after and fault.answers:
+                return self._fault_answer(fault, ctx)
+        try:
+            if ctx.route is None:
+                raise GatewayError(404, "APIGW.0101", "The API does not exist or has not been published.")
+            if ctx.route.authenticated:
+                ctx.project = self.auth.authenticate(ctx)
+            response = getattr(self.api, ctx.route.handler)(ctx)
+        except ApiError as exc:
+            response = exc.response(ctx.request_id)
+        except Exception:  # a bug of the emulator: say so, never crash
+            traceback.print_exc(file=sys.stderr)
+            response = GatewayError(500, "APIGW.0201", "Internal error of the emulator.").response(
+                ctx.request_id)
+        if fault is not None and fault.after and fault.answers:
+            return self._fault_answer(fault, ctx)
+        return response
+
+    @staticmethod
+    def _fault_answer(fault: Fault, ctx: RequestContext):
+        if fault.drop:
+            return DROP
+        error = gateway_fault_error(fault.status)
+        if fault.retry_after is not None:
+            value = fault.retry_after
+            error.headers.append(("Retry-After", str(int(value)) if float(value).is_integer() else str(value)))
+        return error.response(ctx.request_id)
+
+
+# ----------------------------------------------------------------------------------------
+# HTTP plumbing
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ims-emulator/1.0"
+    sys_version = ""
+    timeout = 120  # seconds of silence before a kept-alive connection is closed
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    @property
+    def app(self) -> Emulator:
+        return self.server.app
+
+    # Every method goes through one dispatcher.
+    def do_GET(self):
+        self._dispatch()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _dispatch(self):
+        target = self.path
+        if target.startswith(("http://", "https://")):  # absolute-form request target
+            rest = target.split("://", 1)[1]
+            target = rest[rest.find("/"):] if "/" in rest else "/"
+        raw_path, _mark, raw_query = target.partition("?")
+        if raw_path == "/_emulator" or raw_path.startswith("/_emulator/"):
+            self._control(raw_path)
+        else:
+            self._api(raw_path, raw_query)
+
+    def _control(self, raw_path):
+        request_id = uuid.uuid4().hex
+        try:
+            reader = BodyReader(self.rfile, self.headers)
+            body = reader.read_all(MAX_CONTROL_BODY)
+            response = self.app.control.handle(self.command, raw_path, body)
+        except ApiError as exc:
+            response = Response.json(exc.status, {"error": exc.message})
+            self.close_connection = True
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            response = Response.json(500, {"error": "internal error of the emulator"})
+        self._send(response, request_id, None)
+        self._log_line(raw_path, response.status)
+
+    def _api(self, raw_path, raw_query):
+        app = self.app
+        request_id = uuid.uuid4().hex
+        route, params = app.route(self.command, raw_path)
+        reader = None
+        try:
+            reader = BodyReader(self.rfile, self.headers)
+        except ApiError as exc:
+            self.close_connection = True
+            outcome = exc.response(request_id)
+        else:
+            ctx = RequestContext(self.command, raw_path, raw_query, self.headers, request_id, reader,
+                                 route, params)
+            outcome = app.process(ctx)
+        status = 0 if outcome is DROP else outcome.status
+        app.stats.record({
+            "method": self.command, "path": raw_path, "query": raw_query, "status": status,
+            "headers": redact_headers(self.headers), "auth": auth_kind(self.headers),
+            "route": route.name if route else "%s (unknown)" % self.command,
+            "request_id": request_id,
+        })
+        if outcome is DROP:
+            self._drop()
+        else:
+            self._send(outcome, request_id, reader)
+        self._log_line(raw_path, status)
+
+    def _send(self, response: Response, request_id: str, reader: BodyReader | None):
+        # Read what is left of the request body first, so the client sees the answer.
+        if reader is not None and not reader.complete:
+            if reader.truncated or not reader.drain(DRAIN_LIMIT):
+                self.close_connection = True
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.send_header("X-Request-Id", request_id)
+            if response.file_path is not None:
+                handle = open(response.file_path, "rb")
+                length = os.fstat(handle.fileno()).st_size
+            else:
+                handle = None
+                length = len(response.body)
+            if response.status != 204 and response.status >= 200:
+                self.send_header("Content-Length", str(length))
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if handle is not None:
+                with handle:
+                    shutil.copyfileobj(handle, self.wfile, CHUNK)
+            elif response.body:
+                self.wfile.write(response.body)
+        except (ConnectionError, BrokenPipeError, socket.timeout):
+            self.close_connection = True
+
+    def _drop(self):
+        """Close the connection without answering."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def send_error(self, code, message=None, explain=None):
+        """Errors of http.server itself (malformed request line, headers...): gateway JSON."""
+        request_id = uuid.uuid4().hex
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # an unparseable request line: answer in HTTP/1.1
+            self.request_version = "HTTP/1.1"
+        body = json.dumps({"error_code": "APIGW.0201", "error_msg": message or "Bad request",
+                           "request_id": request_id}).encode()
+        try:
+            self.send_response(code, message)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("X-Request-Id", request_id)
+            self.send_header("Connection", "close")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(body)
+        except OSError:
+            pass
+
+    def log_request(self, code="-", size="-"):
+        pass  # one line per request comes from _log_line (with --verbose)
+
+    def log_message(self, format, *args):  # noqa: A002 - the signature of http.server
+        if self.app.verbose:
+            sys.stderr.write("%s\n" % (format % args))
+
+    def _log_line(self, raw_path, status):
+        if self.app.verbose:
+            sys.stderr.write("%s %s %s\n" % (self.command, raw_path, status))
+            sys.stderr.flush()
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address, app: Emulator):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, RequestHandler)
+        self.app = app
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout)):
+            return  # the client went away
+        super().handle_error(request, client_address)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        if host in ("0.0.0.0", "::"):
+            host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+        if ":" in host:
+            host = "[%s]" % host
+        return "http://%s:%d" % (host, port)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Local emulator of Huawei Cloud IMS (see README.md).")
+    parser.add_argument("--port", type=int, required=True, help="port to listen on (0: a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--account", action="append", type=parse_account, metavar="AK:SK:PROJECT_ID",
+                        help="an AK/SK account (repeatable; replaces the default account)")
+    parser.add_argument("--user", action="append", type=parse_user,
+                        metavar="NAME:PASSWORD:DOMAIN:PROJECT_ID",
+                        help="an IAM user (repeatable; replaces the default user)")
+    parser.add_argument("--state", metavar="FILE", help="persist the state to FILE (image files in FILE.d/)")
+    parser.add_argument("--token-ttl", type=int, default=DEFAULT_TOKEN_TTL, metavar="SECONDS",
+                        help="token lifetime (default 86400)")
+    parser.add_argument("--quota", type=int, default=DEFAULT_QUOTA, metavar="N",
+                        help="private images per project (default %d)" % DEFAULT_QUOTA)
+    parser.add_argument("--no-public-images", action="store_true", help="start without the public catalogue")
+    parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        app = Emulator(accounts=args.account, users=args.user, state_file=args.state,
+                       token_ttl=args.token_ttl, quota=args.quota,
+                       public_images=not args.no_public_images, verbose=args.verbose)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write("ims_emulator: cannot start: %s\n" % exc)
+        return 2
+    try:
+        server = EmulatorHTTPServer((args.host, args.port), app)
+    except OSError as exc:
+        sys.stderr.write("ims_emulator: cannot listen on %s:%s: %s\n" % (args.host, args.port, exc))
+        app.close()
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    sys.stdout.write(server.base_url + "\n")
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        app.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

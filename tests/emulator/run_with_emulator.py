@@ -1,0 +1,128 @@
+"""Run a command against a fresh IMS emulator.
+
+    python3 tests/emulator/run_with_emulator.py [--state FILE] [--seed-demo] [--port N] -- COMMAND...
+
+Starts the emulator, exports HW_IMS_ENDPOINT, HW_IAM_ENDPOINT, HW_ACCESS_KEY,
+HW_SECRET_KEY, HW_PROJECT_ID and HW_REGION_NAME for its default account, runs COMMAND,
+stops the emulator and exits with COMMAND's status (128 + N when a signal N ended it).
+SIGINT and SIGTERM are passed on to COMMAND. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import Emulator, EmulatorError  # noqa: E402
+
+# A few private images of the default project, as a small team would have them.
+DEMO_IMAGES = [
+    {"name": "demo-web-base", "status": "active", "age_days": 2, "tags": ["team=web", "env=prod"],
+     "properties": {"__os_version": "Ubuntu 22.04 server 64bit", "disk_format": "qcow2", "min_disk": 40,
+                    "__description": "Web front end, nginx and the app runtime"}},
+    {"name": "demo-db-base", "status": "active", "age_days": 9, "tags": ["team=db", "env=prod"],
+     "properties": {"__os_version": "CentOS 7.9 64bit", "disk_format": "zvhd2", "min_disk": 100,
+                    "min_ram": 4096, "__description": "PostgreSQL 15 server"}},
+    {"name": "demo-web-candidate", "status": "active", "age_days": 0.25, "tags": ["team=web", "env=staging"],
+     "properties": {"__os_version": "Ubuntu 22.04 server 64bit", "disk_format": "qcow2", "min_disk": 40}},
+    {"name": "demo-web-broken-build", "status": "killed", "age_days": 21, "tags": ["team=web", "env=dev"],
+     "properties": {"__os_version": "Ubuntu 20.04 server 64bit", "disk_format": "qcow2", "min_disk": 40}},
+    {"name": "demo-db-upload-pending", "status": "queued", "age_days": 1, "tags": ["team=db", "env=dev"],
+     "properties": {"__os_version": "CentOS 7.9 64bit", "disk_format": "vhd", "min_disk": 100}},
+]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description="Run COMMAND against a fresh IMS emulator (see tests/emulator/README.md).",
+        usage="%(prog)s [--state FILE] [--seed-demo] [--port N] -- COMMAND...")
+    parser.add_argument("--state", metavar="FILE", help="the emulator's --state file")
+    parser.add_argument("--seed-demo", action="store_true",
+                        help="add a few demo images to the default project first")
+    parser.add_argument("--port", type=int, default=0, help="port of the emulator (default: a free one)")
+    if "--" in argv:
+        split = argv.index("--")
+        options, command = argv[:split], argv[split + 1:]
+    else:
+        options, command = argv, []
+    args = parser.parse_args(options)
+    if not command:
+        parser.error("give the command to run after --")
+    args.command = command
+    return args
+
+
+def seed_demo(emulator: Emulator) -> None:
+    """Seed the demo images, unless a previous run (same --state) already did."""
+    project = emulator.default_account["project_id"]
+    names = {image["name"] for image in emulator.images() if image["owner"] == project}
+    missing = [dict(image, owner=project) for image in DEMO_IMAGES if image["name"] not in names]
+    if missing:
+        emulator.seed(images=missing)
+
+
+def run(command, env) -> int:
+    """Run the command, passing SIGINT and SIGTERM on; its exit status."""
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum, _frame):
+        # A Ctrl-C typed in the terminal already reaches the command (same foreground
+        # process group): pass SIGINT on only when it was sent to this process alone.
+        if signum == signal.SIGINT and _in_terminal_foreground():
+            return
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                status = child.wait()
+                break
+            except InterruptedError:
+                continue
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - status if status < 0 else status
+
+
+def _in_terminal_foreground() -> bool:
+    try:
+        return os.isatty(0) and os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        emulator = Emulator.start(state=args.state, port=args.port)
+    except EmulatorError as exc:
+        sys.stderr.write("run_with_emulator: %s\n" % exc)
+        return 1
+    try:
+        if args.seed_demo:
+            seed_demo(emulator)
+        env = dict(os.environ)
+        env.update(emulator.env())
+        try:
+            status = run(args.command, env)
+        except OSError as exc:
+            sys.stderr.write("run_with_emulator: cannot run %s: %s\n" % (args.command[0], exc))
+            status = 127
+        errors = emulator.stderr()
+        if errors.strip():
+            sys.stderr.write("run_with_emulator: the emulator reported:\n%s" % errors)
+    finally:
+        emulator.stop()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
