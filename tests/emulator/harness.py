@@ -26,17 +26,21 @@ import threading
 import urllib.error
 import urllib.request
 
+# The emulator's own defaults, so that the two never disagree.
+from ims_emulator import (  # noqa: F401  pylint: disable=unused-import
+    DEFAULT_ACCESS_KEY,
+    DEFAULT_DOMAIN,
+    DEFAULT_PASSWORD,
+    DEFAULT_PROJECT_ID,
+    DEFAULT_REGION,
+    DEFAULT_SECRET_KEY,
+    DEFAULT_USER,
+    PUBLIC_OWNER,
+)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "ims_emulator.py")
 
-DEFAULT_ACCESS_KEY = "EMULATORAK0000000001"
-DEFAULT_SECRET_KEY = "emulator-sk-do-not-use-in-production-0001"
-DEFAULT_PROJECT_ID = "0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c"
-DEFAULT_USER = "emulator-user"
-DEFAULT_PASSWORD = "emulator-password"
-DEFAULT_DOMAIN = "emulator-domain"
-PUBLIC_OWNER = "1bed856811654c1cb661a6ca845ebc77"
-DEFAULT_REGION = "cn-north-4"
 START_TIMEOUT = 15.0
 
 _RUNNING = set()

@@ -64,7 +64,7 @@ def list_queries(emu):
 
 def test_pages_through_everything_with_pages_needed_and_no_more(emu):
     emu.seed(count=2500, name="img-{i:04d}")
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     images = list(client.iter_images(own(emu), page_size=1000))
     assert len(images) == 2500
     assert len({image["id"] for image in images}) == 2500
@@ -73,7 +73,7 @@ def test_pages_through_everything_with_pages_needed_and_no_more(emu):
 
 def test_exactly_full_last_page_costs_one_empty_page(emu):
     emu.seed(count=2000)
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     assert len(list(client.iter_images(own(emu), page_size=1000))) == 2000
     # 1000 + 1000 (full, so IMS still gives next) + the empty page.
     assert route_count(emu, "GET /v2/images") == 3
@@ -81,7 +81,7 @@ def test_exactly_full_last_page_costs_one_empty_page(emu):
 
 def test_small_pages_follow_next_links_and_keep_the_order(emu):
     emu.seed(count=7, name="n{i}")
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     params = own(emu) + [("sort_key", "name"), ("sort_dir", "asc")]
     names = [image["name"] for image in client.iter_images(params, page_size=2)]
     assert names == ["n0", "n1", "n2", "n3", "n4", "n5", "n6"]
@@ -90,7 +90,7 @@ def test_small_pages_follow_next_links_and_keep_the_order(emu):
 
 def test_max_results_asks_only_for_what_is_missing(emu):
     emu.seed(count=30)
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     assert len(list(client.iter_images(own(emu), page_size=20, max_results=25))) == 25
     queries = list_queries(emu)
     assert len(queries) == 2
@@ -100,7 +100,7 @@ def test_max_results_asks_only_for_what_is_missing(emu):
 def test_client_side_predicate_keeps_full_pages(emu):
     emu.seed(count=6, properties={"__support_kvm": "true"})
     emu.seed(count=4)
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     kept = list(client.iter_images(own(emu), page_size=3, max_results=3,
                                    keep=lambda image: image.get("__support_kvm") != "true"))
     assert len(kept) == 3
@@ -109,7 +109,7 @@ def test_client_side_predicate_keeps_full_pages(emu):
 
 
 def test_get_image_not_found_is_none(emu):
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     assert client.get_image("00000000-0000-0000-0000-000000000000") is None
     image_id = emu.seed(name="x")[0]
     assert client.get_image(image_id)["name"] == "x"
@@ -147,8 +147,8 @@ def test_a_create_that_got_a_server_error_is_never_repeated(emu):
     emu.set_faults({"rules": [{"method": "POST", "path": "/v2/images", "times": 1, "status": 500, "after": True}]})
     client, sleeps = make_client(aksk_options(emu))
     with pytest.raises(ImsApiError) as err:
-        client.request_json("POST", "/v2/images", json_body={"name": "once", "disk_format": "qcow2",
-                                                               "container_format": "bare"}, expected=(201,))
+        client.request_json("POST", "/v2/images", expected=(201,),
+                            json_body={"name": "once", "disk_format": "qcow2", "container_format": "bare"})
     assert err.value.status == 500
     assert route_count(emu, "POST /v2/images") == 1
     assert sleeps == []
@@ -157,9 +157,9 @@ def test_a_create_that_got_a_server_error_is_never_repeated(emu):
 
 def test_a_throttled_create_is_repeated(emu):
     emu.set_faults({"rules": [{"method": "POST", "path": "/v2/images", "times": 1, "status": 429}]})
-    client, _ = make_client(aksk_options(emu))
-    image = client.request_json("POST", "/v2/images", json_body={"name": "throttled", "disk_format": "qcow2",
-                                                                   "container_format": "bare"}, expected=(201,))
+    client = make_client(aksk_options(emu))[0]
+    image = client.request_json("POST", "/v2/images", expected=(201,),
+                                json_body={"name": "throttled", "disk_format": "qcow2", "container_format": "bare"})
     assert image["status"] == "queued"
     assert route_count(emu, "POST /v2/images") == 2
     assert len([i for i in emu.images() if i["name"] == "throttled"]) == 1
@@ -190,7 +190,7 @@ def test_unreachable_endpoint_is_a_connection_error_after_retries(emu):
                                           (500, "APIGW.0201")])
 def test_gateway_errors_carry_status_code_and_request_id(emu, status, code):
     emu.set_faults({"rules": [{"method": "GET", "status": status}]})
-    client, _ = make_client(aksk_options(emu, retries=0))
+    client = make_client(aksk_options(emu, retries=0))[0]
     with pytest.raises(ImsApiError) as err:
         list(client.iter_images(own(emu)))
     assert err.value.status == status
@@ -202,7 +202,7 @@ def test_gateway_errors_carry_status_code_and_request_id(emu, status, code):
 
 
 def test_wrong_secret_key_is_401_with_the_gateway_code(emu):
-    client, _ = make_client(aksk_options(emu, secret_key="not-the-secret"))
+    client = make_client(aksk_options(emu, secret_key="not-the-secret"))[0]
     with pytest.raises(ImsApiError) as err:
         list(client.iter_images(own(emu)))
     assert (err.value.status, err.value.code) == (401, "APIGW.0301")
@@ -211,7 +211,7 @@ def test_wrong_secret_key_is_401_with_the_gateway_code(emu):
 
 
 def test_ims_not_found_on_delete_maps_to_not_found(emu):
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     with pytest.raises(ImsApiError) as err:
         client.request("DELETE", "/v2/images/00000000-0000-0000-0000-000000000000", expected=(204,))
     assert err.value.not_found
@@ -220,17 +220,19 @@ def test_ims_not_found_on_delete_maps_to_not_found(emu):
 
 
 def test_show_of_a_missing_image_is_a_404(emu):
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     with pytest.raises(ImsApiError) as err:
         client.request("GET", "/v2/images/00000000-0000-0000-0000-000000000000")
     assert err.value.status == 404 and err.value.not_found
+    assert err.value.code == "IMG.0144"
+    assert REQUEST_ID.search(str(err.value))
 
 
 # -- authentication ---------------------------------------------------------------------------
 
 def test_iam_password_gets_one_token_and_reuses_it(emu):
     emu.seed(count=3)
-    client, _ = make_client(password_options(emu))
+    client = make_client(password_options(emu))[0]
     assert len(list(client.iter_images(own(emu), page_size=2))) == 3
     assert client.get_image("missing") is None
     stats = emu.stats()
@@ -239,12 +241,12 @@ def test_iam_password_gets_one_token_and_reuses_it(emu):
 
 
 def test_iam_token_scoped_by_project_id(emu):
-    client, _ = make_client(password_options(emu, region=None, project_id=emu.default_account["project_id"]))
+    client = make_client(password_options(emu, region=None, project_id=emu.default_account["project_id"]))[0]
     assert client.get_image("missing") is None
 
 
 def test_an_expired_token_is_renewed_once(emu):
-    client, _ = make_client(password_options(emu))
+    client = make_client(password_options(emu))[0]
     assert client.get_image("missing") is None
     emu.expire_tokens()
     assert client.get_image("missing") is None
@@ -252,7 +254,7 @@ def test_an_expired_token_is_renewed_once(emu):
 
 
 def test_wrong_password_is_a_clear_401(emu):
-    client, _ = make_client(password_options(emu, password="wrong-password"))
+    client = make_client(password_options(emu, password="wrong-password"))[0]
     with pytest.raises(ImsApiError) as err:
         client.get_image("x")
     assert err.value.status == 401
@@ -261,9 +263,9 @@ def test_wrong_password_is_a_clear_401(emu):
 
 
 def test_a_ready_token_works_and_an_expired_one_is_reported(emu):
-    issuer, _ = make_client(password_options(emu))
+    issuer = make_client(password_options(emu))[0]
     token = issuer.fetch_token(issuer._auth)
-    client, _ = make_client({"ims_endpoint": emu.base_url, "auth_token": token, "retries": 0})
+    client = make_client({"ims_endpoint": emu.base_url, "auth_token": token, "retries": 0})[0]
     assert client.get_image("missing") is None
     emu.expire_tokens()
     with pytest.raises(ImsApiError) as err:
@@ -273,7 +275,7 @@ def test_a_ready_token_works_and_an_expired_one_is_reported(emu):
 
 
 def test_temporary_credentials_send_a_signed_security_token(emu):
-    client, _ = make_client(aksk_options(emu, security_token="sts-token-value"))
+    client = make_client(aksk_options(emu, security_token="sts-token-value"))[0]
     assert client.get_image("missing") is None
     entry = emu.stats()["log"][-1]
     assert entry["auth"] == "aksk"
@@ -283,7 +285,7 @@ def test_temporary_credentials_send_a_signed_security_token(emu):
 
 def test_one_connection_is_reused_for_a_whole_listing(emu):
     emu.seed(count=50)
-    client, _ = make_client(aksk_options(emu))
+    client = make_client(aksk_options(emu))[0]
     list(client.iter_images(own(emu), page_size=5))
     pools = client.session.get_adapter(emu.base_url).poolmanager.pools
     assert route_count(emu, "GET /v2/images") == 11
