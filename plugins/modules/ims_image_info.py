@@ -16,7 +16,7 @@ description:
     until every matching image is read (or O(max_results) are), with few requests thanks to a large O(page_size).
   - Finding nothing is not an error; RV(images) is then an empty list.
 author:
-  - hwcloud.ims contributors
+  - hwcloud.ims contributors (@hwcloud-ims)
 extends_documentation_fragment:
   - hwcloud.ims.connection
   - hwcloud.ims.attributes

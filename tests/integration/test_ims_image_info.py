@@ -20,10 +20,12 @@ def seed_population(emu):
     project = emu.default_account["project_id"]
     return emu.seed(images=[
         {"name": "web-1", "age_days": 30, "tags": ["team=web", "env=prod"],
-         "properties": {"disk_format": "zvhd2", "min_disk": 40, "min_ram": 1024, "__os_version": "Ubuntu 22.04 server 64bit", "__os_type": "Linux", "__platform": "Ubuntu",
+         "properties": {"disk_format": "zvhd2", "min_disk": 40, "min_ram": 1024,
+                        "__os_version": "Ubuntu 22.04 server 64bit", "__os_type": "Linux", "__platform": "Ubuntu",
                         "__os_bit": "64", "__support_kvm": "true"}},
         {"name": "db-1", "age_days": 10, "protected": True, "tags": ["team=db"],
-         "properties": {"disk_format": "qcow2", "min_disk": 100, "min_ram": 4096, "__os_type": "Windows", "__platform": "Windows", "__os_bit": "64", "__support_xen": "true",
+         "properties": {"disk_format": "qcow2", "min_disk": 100, "min_ram": 4096,
+                        "__os_type": "Windows", "__platform": "Windows", "__os_bit": "64", "__support_xen": "true",
                         "__support_largememory": "true", "virtual_env_type": "DataImage"}},
         {"name": "broken-1", "age_days": 2, "status": "killed",
          "properties": {"disk_format": "raw", "min_disk": 50, "min_ram": 2048, "__os_bit": "32", "__os_type": "Linux", "__platform": "CentOS",

@@ -63,7 +63,7 @@ def test_parse_error_body_understands_every_shape(body, expected):
 
 
 def test_long_unparsable_bodies_are_cut():
-    code, message, _ = parse_error_body("x" * 1000)
+    code, message, _request_id = parse_error_body("x" * 1000)
     assert code is None and len(message) == 300
 
 
