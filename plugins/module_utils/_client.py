@@ -132,10 +132,10 @@ def parse_error_body(body):
     if "error_code" in data or "error_msg" in data:  # API gateway
         return data.get("error_code"), data.get("error_msg"), data.get("request_id")
     error = data.get("error")
-    if isinstance(error, dict):  # IMS ({code: IMG.x}) and IAM ({code: 401, title})
+    if isinstance(error, dict):  # IMS ({code: IMG.x}) and IAM ({code: 401, title}: the code is the status)
         code = error.get("code")
         message = error.get("message") or error.get("title")
-        return (str(code) if code is not None else None), message, None
+        return (code if isinstance(code, str) and code else None), message, None
     if "message" in data:  # Glance-style
         return data.get("code"), data.get("message"), None
     return None, None, None
@@ -230,7 +230,6 @@ class ImsClient:
         self.session.headers["User-Agent"] = user_agent or "hwcloud.ims/%s python-requests/%s" % (
             COLLECTION_VERSION, requests.__version__)
         self.session.headers["Accept"] = "application/json"
-        self.request_count = 0
 
     # -- construction --------------------------------------------------------------
 
@@ -300,8 +299,9 @@ class ImsClient:
     def fetch_token(self, auth):
         url = auth.iam_endpoint + "/v3/auth/tokens"
         body = json.dumps(auth.token_request_body()).encode("utf-8")
+        # Asking for a token changes nothing: safe to repeat like a read.
         response = self._send("POST", url, "/v3/auth/tokens", {"Content-Type": "application/json"}, body,
-                              authenticate=False, idempotent=False, expected=(201,))
+                              authenticate=False, idempotent=True, expected=(201,))
         token = response.headers.get("X-Subject-Token")
         if not token:
             raise ImsApiError("POST", "/v3/auth/tokens", response.status_code,
@@ -353,7 +353,6 @@ class ImsClient:
             send_headers = self._auth.headers(self, method, url, headers, body) if authenticate else headers
             retry_after = None
             try:
-                self.request_count += 1
                 response = self.session.request(method, url, headers=send_headers, data=body, timeout=self.timeout)
             except requests.exceptions.RequestException as exc:
                 if attempt <= self.retries and (idempotent or _never_sent(exc)):

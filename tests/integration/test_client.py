@@ -240,6 +240,14 @@ def test_iam_password_gets_one_token_and_reuses_it(emu):
     assert {entry["auth"] for entry in stats["log"] if entry["path"].startswith("/v2/")} == {"token"}
 
 
+def test_a_token_request_that_failed_on_the_server_is_retried(emu):
+    emu.set_faults({"rules": [{"method": "POST", "path": "/v3/auth/tokens", "sequence": [503]}]})
+    client, sleeps = make_client(password_options(emu))
+    assert client.get_image("missing") is None
+    assert route_count(emu, "POST /v3/auth/tokens") == 2
+    assert len(sleeps) == 1
+
+
 def test_iam_token_scoped_by_project_id(emu):
     client = make_client(password_options(emu, region=None, project_id=emu.default_account["project_id"]))[0]
     assert client.get_image("missing") is None
@@ -258,7 +266,7 @@ def test_wrong_password_is_a_clear_401(emu):
     with pytest.raises(ImsApiError) as err:
         client.get_image("x")
     assert err.value.status == 401
-    assert str(err.value).startswith("POST /v3/auth/tokens failed: HTTP 401")
+    assert str(err.value).startswith("POST /v3/auth/tokens failed: HTTP 401: ")
     assert "wrong-password" not in str(err.value)
 
 

@@ -52,7 +52,7 @@ def test_parse_retry_after(header, expected):
     ('{"error":{"code":"IMG.0027","message":"The image does not exist."}}', ("IMG.0027", "The image does not exist.", None)),
     ('{"error_code":"APIGW.0308","error_msg":"Throttled","request_id":"r1"}', ("APIGW.0308", "Throttled", "r1")),
     ('{"error":{"code":401,"title":"Unauthorized","message":"The username or password is wrong."}}',
-     ("401", "The username or password is wrong.", None)),
+     (None, "The username or password is wrong.", None)),
     ('{"message":"409 Conflict"}', (None, "409 Conflict", None)),
     ("<html>Bad Gateway</html>", (None, "<html>Bad Gateway</html>", None)),
     ("", (None, None, None)),
