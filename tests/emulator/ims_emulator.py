@@ -85,6 +85,8 @@ READ_ONLY = frozenset({
     "schema", "checksum", "size", "virtual_size", "locations", "direct_url", "visibility",
     "__imagetype", "__isregistered", "__image_size", "__image_source_type",
 })
+# Attributes that can only change while the image has no file yet (403 otherwise, as in Glance).
+QUEUED_ONLY = ("container_format", "disk_format")
 # Attributes every image has: they can be changed but not removed (403 on remove).
 BASE_ATTRIBUTES = frozenset({
     "name", "container_format", "disk_format", "min_disk", "min_ram", "protected", "tags",
@@ -1507,6 +1509,9 @@ class ImsApi:
             changed = dict(image)
             for operation in operations:
                 self._apply(changed, operation)
+            for name in QUEUED_ONLY:
+                if changed.get(name) != image.get(name) and image.get("status") != "queued":
+                    raise ImsError(403, "IMG.0403", "Attribute %s can only change while the image is queued." % name)
             if changed.get("__os_version") != image.get("__os_version") and \
                     isinstance(changed.get("__os_version"), str):
                 os_type, platform, bit = os_fields(changed["__os_version"])

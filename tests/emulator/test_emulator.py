@@ -268,6 +268,21 @@ def test_patch_remove(client):
     assert client.show(img["id"]).json()["hw_firmware_type"] == "bios"
 
 
+@pytest.mark.parametrize("field, value", [("disk_format", "raw"), ("disk_format", "zvhd2")])
+def test_patch_formats_only_while_queued(client, emu, field, value):
+    queued = client.create(name="q", disk_format="qcow2")
+    r = client.patch_ops(queued["id"], [{"op": "replace", "path": "/disk_format", "value": "raw"}])
+    assert r.status_code == 200 and r.json()["disk_format"] == "raw", r.text
+    active = emu.seed(name="a", status="active", properties={"disk_format": "qcow2"})[0]
+    r = client.patch_ops(active, [{"op": "replace", "path": "/" + field, "value": value}])
+    assert r.status_code == 403, r.text
+    assert r.json()["error"]["code"] == "IMG.0403"
+    assert client.show(active).json()[field] == "qcow2"
+    r = client.patch_ops(active, [{"op": "replace", "path": "/" + field,
+                                   "value": client.show(active).json()[field]}])
+    assert r.status_code == 200, r.text  # the same value is no change
+
+
 def test_patch_remove_missing_property(client):
     img = client.create()
     r = client.patch_ops(img["id"], [{"op": "remove", "path": "/__no_such_thing"}])
