@@ -33,6 +33,7 @@ from ._version import COLLECTION_VERSION
 # Methods that may be sent again when the first attempt's fate is unknown
 # (a 5xx, a read time-out, a connection dropped after the request went out).
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+PATCH_CONTENT_TYPE = "application/openstack-images-v2.1-json-patch"
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 20.0
@@ -350,6 +351,8 @@ class ImsClient:
         refreshed = False
         while True:
             attempt += 1
+            if hasattr(body, "seek"):  # a file being uploaded: send it from its start again
+                body.seek(0)
             send_headers = self._auth.headers(self, method, url, headers, body) if authenticate else headers
             retry_after = None
             try:
@@ -389,6 +392,59 @@ class ImsClient:
             if exc.not_found:
                 return None
             raise
+
+    def create_image(self, body):
+        """``POST /v2/images``; never repeated by the client when its outcome is unknown."""
+        return self.request_json("POST", "/v2/images", json_body=body, expected=(201,))
+
+    def update_image(self, image_id, patch):
+        """Apply a JSON patch in one ``PATCH``; returns the whole image."""
+        return self.request_json("PATCH", "/v2/images/%s" % _quote_id(image_id),
+                                 data=json.dumps(patch).encode("utf-8"),
+                                 headers={"Content-Type": PATCH_CONTENT_TYPE})
+
+    def delete_image(self, image_id):
+        """``DELETE`` the image; False when it was already gone."""
+        try:
+            self.request("DELETE", "/v2/images/%s" % _quote_id(image_id), expected=(204,))
+        except ImsApiError as exc:
+            if exc.not_found:
+                return False
+            raise
+        return True
+
+    def upload_file(self, image_id, handle):
+        """Stream an open file into a queued image (``PUT .../file``).
+
+        Repeated only on 429 or when the connection could not be made: a half-sent
+        upload leaves the image killed, and IMS refuses a second upload anyway.
+        """
+        self.request("PUT", "/v2/images/%s/file" % _quote_id(image_id), data=handle,
+                     headers={"Content-Type": "application/octet-stream"}, expected=(204,), idempotent=False)
+
+    def list_members(self, image_id):
+        data = self.request_json("GET", "/v2/images/%s/members" % _quote_id(image_id)) or {}
+        return data.get("members") or []
+
+    def add_member(self, image_id, member):
+        return self.request_json("POST", "/v2/images/%s/members" % _quote_id(image_id),
+                                 json_body={"member": member}, idempotent=False)
+
+    def remove_member(self, image_id, member):
+        """False when ``member`` was not a member any more."""
+        try:
+            self.request("DELETE", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+                         expected=(204,))
+        except ImsApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    @property
+    def signs_requests(self):
+        """True with AK/SK, whose signed uploads the gateway caps at 12 MB."""
+        return isinstance(self._auth, _AkSkAuth)
 
     def iter_images(self, params, page_size=1000, max_results=None, keep=None):
         """Yield images from ``GET /v2/images`` with ``params``, following ``next``.

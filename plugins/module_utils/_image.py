@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What an image task wants, compared with what IMS has: pure functions, unit-tested.
+
+Private to this collection: the API may change without notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+DISK_FORMATS = ("vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso")
+CONTAINER_FORMATS = ("bare",)
+NAME_MAX = 128
+TAG_MAX = 255
+DESCRIPTION_MAX = 1024
+MIN_DISK_MAX = 1024
+# AK/SK-signed request bodies are capped by the API gateway (413 above).
+AKSK_UPLOAD_LIMIT = 12 * 1024 * 1024
+_PROJECT_ID = re.compile(r"^[0-9a-f]{32}$")
+
+# Standard attributes an option manages, by option name.
+STANDARD_OPTIONS = ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected")
+# IMS properties an option manages: option name -> property.
+PROPERTY_OPTIONS = {"os_version": "__os_version", "description": "__description"}
+# Only while the image is queued (no file yet) can these change.
+QUEUED_ONLY = ("container_format", "disk_format")
+# Fields IMS owns or derives: never written, never purged.
+SYSTEM_FIELDS = frozenset((
+    "id", "status", "owner", "created_at", "updated_at", "deleted_at", "active_at", "self", "file", "schema",
+    "checksum", "size", "virtual_size", "locations", "direct_url", "visibility", "tags", "name",
+    "container_format", "disk_format", "min_disk", "min_ram", "protected", "max_ram", "virtual_env_type",
+    "__imagetype", "__isregistered", "__image_size", "__image_source_type", "__image_location", "__os_type",
+    "__platform", "__os_bit", "__originalimagename", "__backup_id", "__data_origin", "__root_origin",
+    "__productcode", "__sequence_num", "__lazyloading", "__is_config_init", "__is_offshelved", "__account_code",
+    "__system__cmkid", "__os_feature_list", "__support_agent_list", "enterprise_project_id",
+    "_sys_enterprise_project_id", "os_hash_algo", "os_hash_value", "os_hidden", "stores",
+))
+SHARED_TYPES = ("gold", "market", "shared")
+
+
+def property_value(value):
+    """The string IMS stores for a property value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def validate_options(params):
+    """Messages for option values IMS would refuse, each naming the option."""
+    problems = []
+    name = params.get("name")
+    if name is not None and not 1 <= len(name) <= NAME_MAX:
+        problems.append("name must be 1 to %d characters long; got %d" % (NAME_MAX, len(name)))
+    if params.get("id") == "":
+        problems.append("id must not be empty")
+    min_disk = params.get("min_disk")
+    if min_disk is not None and not 0 <= min_disk <= MIN_DISK_MAX:
+        problems.append("min_disk must be from 0 to %d (GB); got %d" % (MIN_DISK_MAX, min_disk))
+    if params.get("min_ram") is not None and params["min_ram"] < 0:
+        problems.append("min_ram must be 0 or more (MB); got %d" % params["min_ram"])
+    for tag in params.get("tags") or []:
+        if not 1 <= len(tag) <= TAG_MAX or "/" in tag:
+            problems.append("tags must each be 1 to %d characters without '/', e.g. team=web; got %r"
+                            % (TAG_MAX, tag))
+    description = params.get("description")
+    if description is not None and len(description) > DESCRIPTION_MAX:
+        problems.append("description must be at most %d characters; got %d" % (DESCRIPTION_MAX, len(description)))
+    for key, value in (params.get("properties") or {}).items():
+        option = next((opt for opt, prop in PROPERTY_OPTIONS.items() if prop == key), None)
+        if key in STANDARD_OPTIONS or option:
+            problems.append("properties must not set %s: use the %s option" % (key, option or key))
+        elif key in SYSTEM_FIELDS:
+            problems.append("properties must not set %s: IMS sets it" % key)
+        elif not key:
+            problems.append("properties keys must not be empty")
+        if not isinstance(value, (str, int, float, bool)):
+            problems.append("properties values must be strings, numbers or booleans; %s is %r" % (key, value))
+    for member in params.get("members") or []:
+        if not _PROJECT_ID.match(member):
+            problems.append("members must be project ids (32 hexadecimal characters); got %r" % member)
+    if params.get("wait_timeout") is not None and params["wait_timeout"] < 1:
+        problems.append("wait_timeout must be 1 or more (seconds); got %d" % params["wait_timeout"])
+    return problems
+
+
+def desired_fields(params):
+    """The image fields (standard and properties) the task sets, as IMS stores them."""
+    fields = {}
+    for option in STANDARD_OPTIONS:
+        if params.get(option) is not None:
+            fields[option] = params[option]
+    for option, prop in PROPERTY_OPTIONS.items():
+        if params.get(option) is not None:
+            fields[prop] = params[option]
+    for key, value in (params.get("properties") or {}).items():
+        fields[key] = property_value(value)
+    return fields
+
+
+def create_body(params):
+    """The ``POST /v2/images`` body for a new image."""
+    body = {"container_format": "bare", "visibility": "private"}
+    body.update(desired_fields(params))
+    if params.get("tags") is not None:
+        body["tags"] = list(dict.fromkeys(params["tags"]))
+    return body
+
+
+def target_tags(live_tags, tags, purge):
+    """The tag list the image should end with (None: leave the tags alone)."""
+    if tags is None:
+        return None
+    wanted = list(dict.fromkeys(tags))
+    if purge:
+        return wanted
+    return list(live_tags) + [tag for tag in wanted if tag not in live_tags]
+
+
+def user_properties(image):
+    """The properties of ``image`` a user set (neither standard nor IMS-owned)."""
+    return {key: value for key, value in image.items()
+            if key not in SYSTEM_FIELDS and key not in PROPERTY_OPTIONS.values()}
+
+
+def immutable_changes(image, params):
+    """Messages for fields that differ but cannot change on ``image`` any more."""
+    if image.get("status") == "queued":
+        return []
+    problems = []
+    for option in QUEUED_ONLY:
+        wanted = params.get(option)
+        if wanted is not None and image.get(option) != wanted:
+            problems.append("%s cannot be changed on image %s once it is %s (it is %s, the task asks for %s): "
+                            "create a new image instead" % (option, image.get("id"), image.get("status"),
+                                                            image.get(option), wanted))
+    return problems
+
+
+def build_patch(image, params):
+    """The minimal JSON patch that makes ``image`` what the task asks for.
+
+    ``replace`` for attributes the image has, ``add`` for those it lacks, ``remove``
+    for user properties only with ``purge_properties``.
+    """
+    patch = []
+    for field, value in sorted(desired_fields(params).items()):
+        if field in image and image[field] == value:
+            continue
+        patch.append({"op": "replace" if field in image else "add", "path": "/" + field, "value": value})
+    live_tags = image.get("tags") or []
+    tags = target_tags(live_tags, params.get("tags"), params.get("purge_tags", True))
+    if tags is not None and sorted(tags) != sorted(live_tags):
+        patch.append({"op": "replace", "path": "/tags", "value": tags})
+    if params.get("purge_properties"):
+        keep = set(params.get("properties") or {})
+        for key in sorted(user_properties(image)):
+            if key not in keep:
+                patch.append({"op": "remove", "path": "/" + key})
+    return patch
+
+
+def apply_patch(image, patch):
+    """``image`` as it will be after ``patch`` (to predict results in check mode)."""
+    result = dict(image)
+    for operation in patch:
+        key = operation["path"][1:]
+        if operation["op"] == "remove":
+            result.pop(key, None)
+        else:
+            result[key] = operation["value"]
+    return result
+
+
+def member_changes(current, wanted, purge):
+    """(to add, to remove) for the member project ids ``wanted`` (None: leave alone)."""
+    if wanted is None:
+        return [], []
+    wanted = list(dict.fromkeys(wanted))
+    add = [member for member in wanted if member not in current]
+    remove = [member for member in current if member not in wanted] if purge else []
+    return add, remove
+
+
+def pick_duplicate(images, policy, name):
+    """One image among several own images named ``name``; ValueError when ``policy`` is fail."""
+    if len(images) <= 1:
+        return images[0] if images else None
+    ordered = sorted(images, key=lambda image: (image.get("created_at") or "", image.get("id") or ""))
+    if policy == "newest":
+        return ordered[-1]
+    if policy == "oldest":
+        return ordered[0]
+    listing = ", ".join("%s (created %s)" % (image.get("id"), image.get("created_at")) for image in ordered)
+    raise ValueError("found %d images named %r in this project: %s; set on_duplicate to newest or oldest to "
+                     "pick one, or give its id" % (len(images), name, listing))
+
+
+def foreign_reason(image, project_id):
+    """Why ``image`` is not this project's to change (None when it is)."""
+    imagetype = image.get("__imagetype")
+    if imagetype in SHARED_TYPES:
+        return "it is a %s image" % imagetype
+    if project_id and image.get("owner") and image["owner"] != project_id:
+        return "it belongs to project %s" % image["owner"]
+    return None
+
+
+def managed_view(image, params, members=None, checksum=None):
+    """The fields the task manages, for diff mode (``{}``-like ``state: absent`` when there is no image)."""
+    if image is None:
+        return {"state": "absent"}
+    view = {"state": "present", "id": image.get("id"), "status": image.get("status")}
+    for field in desired_fields(params):
+        if field in image:
+            view[field] = image[field]
+    if params.get("tags") is not None:
+        view["tags"] = sorted(image.get("tags") or [])
+    if params.get("purge_properties"):
+        view["properties"] = dict(sorted(user_properties(image).items()))
+    if params.get("members") is not None:
+        view["members"] = sorted(members or [])
+    if params.get("filename"):
+        view["checksum"] = checksum if checksum is not None else image.get("checksum")
+    return view
+
+
+def file_digest(path, chunk_size=1024 * 1024):
+    """(MD5 hex, size) of a file, read in chunks (never whole into memory)."""
+    digest = hashlib.md5(usedforsecurity=False)  # IMS's checksum, not a security measure
+    size = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size

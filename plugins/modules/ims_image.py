@@ -1,0 +1,552 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ims_image
+short_description: Create, update, upload and delete one image of Huawei Cloud IMS
+version_added: 0.1.0
+description:
+  - Makes one private image of the Huawei Cloud Image Management Service (IMS) what the task declares, through the
+    OpenStack-native (Glance v2) API, with the fewest API calls. A second run with the same options changes nothing,
+    reads the image once and writes nothing.
+  - The image is found by O(id), or by O(name) among the project's own private images.
+  - Creates the image metadata, uploads a local file into it (streamed, skipped when the image already holds a file
+    with the same checksum), updates what differs with one JSON patch, manages tags and members, and deletes.
+  - A create whose outcome is unknown (a time-out, a server error) is followed by a lookup before it is ever sent
+    again, so a run never leaves two images where one was asked for.
+author:
+  - hwcloud.ims contributors (@hwcloud-ims)
+extends_documentation_fragment:
+  - hwcloud.ims.connection
+  - hwcloud.ims.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Sends no write request and predicts RV(ignore:changed) and RV(operations) exactly.
+  diff_mode:
+    support: full
+    details:
+      - Shows every field the task manages before and after.
+  idempotent:
+    support: full
+options:
+  state:
+    description:
+      - V(present) creates or updates the image; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  id:
+    description:
+      - The id of the image. With O(id), O(name) is the name the image should have (a rename).
+      - With O(state=present), an id that does not exist is an error; images are created by O(name).
+      - One of O(id) and O(name) is required.
+    type: str
+  name:
+    description:
+      - The image name, 1 to 128 characters. Without O(id), the image is looked up by this name among the project's
+        own private images, and created with it when there is none.
+    type: str
+  on_duplicate:
+    description:
+      - What to do when several own images have the name O(name).
+      - V(fail) stops with a list of their ids and creation times; V(newest) and V(oldest) take that one.
+    type: str
+    choices: [fail, newest, oldest]
+    default: fail
+  container_format:
+    description:
+      - The container format. Only V(bare) exists in IMS; a new image gets it when this is not set.
+      - Can only change while the image is C(queued) (before a file is uploaded).
+    type: str
+    choices: [bare]
+  disk_format:
+    description:
+      - The disk format. IMS uses V(zvhd2) when a new image gets none.
+      - Can only change while the image is C(queued) (before a file is uploaded); a different value on an active
+        image is an error.
+    type: str
+    choices: [vhd, zvhd, zvhd2, raw, qcow2, iso]
+  min_disk:
+    description:
+      - The minimum system disk in GB, from 0 to 1024.
+    type: int
+  min_ram:
+    description:
+      - The minimum memory in MB, 0 or more.
+    type: int
+  protected:
+    description:
+      - Whether the image is protected from deletion. A protected image is never unprotected implicitly; to delete it,
+        first run with O(protected=false).
+    type: bool
+  tags:
+    description:
+      - The tags of the image, usually C(key=value), each 1 to 255 characters without C(/).
+      - Not set, the tags are left alone. Set, the image gets exactly these tags, or with O(purge_tags=false) these in
+        addition to those it has. V([]) with O(purge_tags=true) removes every tag.
+    type: list
+    elements: str
+  purge_tags:
+    description:
+      - Whether tags the image has but O(tags) does not list are removed. Only used when O(tags) is set.
+    type: bool
+    default: true
+  os_version:
+    description:
+      - The operating system version (C(__os_version)), for example V(Ubuntu 22.04 server 64bit). IMS derives
+        C(__os_type), C(__platform) and C(__os_bit) from it.
+    type: str
+  description:
+    description:
+      - The image description (C(__description)), at most 1024 characters.
+    type: str
+  properties:
+    description:
+      - Further IMS properties, for example C(hw_firmware_type) or C(__support_kvm). IMS stores every property as a
+        string; numbers and booleans are sent as strings (V(true), V(false)).
+      - Keys that other options manage (C(name), C(__os_version), C(__description), ...) and keys IMS sets itself
+        (C(status), C(owner), C(__imagetype), C(__image_size), C(__os_type), ...) are refused.
+    type: dict
+  purge_properties:
+    description:
+      - Whether properties the image has but O(properties) does not list are removed. Properties IMS sets itself
+        are never removed.
+    type: bool
+    default: false
+  members:
+    description:
+      - The project ids the image is shared with. Not set, the members are left alone. Set, the image is shared with
+        exactly these (with O(purge_members=true)) or at least these.
+      - A member project still has to accept the image before it can use it.
+    type: list
+    elements: str
+  purge_members:
+    description:
+      - Whether members that O(members) does not list are removed. Only used when O(members) is set.
+    type: bool
+    default: true
+  filename:
+    description:
+      - A local file to upload as the image's file. It is streamed, never read whole into memory.
+      - Skipped when the image is already C(active) with the file's MD5 checksum. An active image with another
+        checksum is an error, since IMS cannot replace the file of an image.
+      - With AK/SK authentication, the API gateway accepts at most 12 MB in a signed request; upload larger files
+        with O(auth_token) or O(user_name)/O(password).
+    type: path
+  wait:
+    description:
+      - Whether to wait, after an upload or while the image is C(saving), until it is C(active).
+      - Fails at once when the image turns C(killed).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait for C(active) at most.
+    type: int
+    default: 900
+  replace_failed:
+    description:
+      - Whether an image found in state C(killed) (an earlier upload failed) is deleted and created again.
+      - When V(false), such an image is an error that says so; nothing is deleted without being asked for.
+    type: bool
+    default: false
+notes:
+  - Only the project's own private images can be changed or deleted; public (C(gold)), market and shared images,
+    and images of other projects, are refused.
+  - Only O(container_format) and O(disk_format) cannot change once the image has a file; every other option can.
+seealso:
+  - module: hwcloud.ims.ims_image_info
+"""
+
+EXAMPLES = r"""
+- name: Image metadata, then a file uploaded into it
+  hwcloud.ims.ims_image:
+    name: web-2024-06
+    disk_format: qcow2
+    min_disk: 40
+    min_ram: 1024
+    os_version: Ubuntu 22.04 server 64bit
+    description: Web server base image
+    tags:
+      - team=web
+      - env=prod
+    filename: /srv/images/web-2024-06.qcow2
+  register: web_image
+
+- name: Rename by id, and add a tag without removing the others
+  hwcloud.ims.ims_image:
+    id: "{{ web_image.image.id }}"
+    name: web-2024-06-final
+    tags:
+      - release=2024.06
+    purge_tags: false
+
+- name: Further IMS properties, removing the ones not listed
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    properties:
+      hw_firmware_type: uefi
+      __support_kvm: true
+    purge_properties: true
+
+- name: Share with exactly these projects
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    members:
+      - 0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c
+      - 5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b
+
+- name: Protect it
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    protected: true
+
+- name: Take the newest of several images with the same name
+  hwcloud.ims.ims_image:
+    name: nightly
+    on_duplicate: newest
+    tags:
+      - keep=true
+    purge_tags: false
+
+- name: Re-create an image whose earlier upload failed
+  hwcloud.ims.ims_image:
+    name: db-2024-06
+    disk_format: qcow2
+    filename: /srv/images/db-2024-06.qcow2
+    replace_failed: true
+
+- name: Preview a change (check and diff mode)
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    min_ram: 2048
+  check_mode: true
+  diff: true
+
+- name: Unprotect, then delete
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    protected: false
+
+- name: Delete (an image already gone is not a change)
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    state: absent
+"""
+
+RETURN = r"""
+image:
+  description:
+    - The image as IMS returns it after the run, with every field (the C(__) properties as strings).
+    - V(null) after O(state=absent), and in check mode when the image would be created.
+  returned: always
+  type: dict
+  sample:
+    id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    name: web-2024-06
+    status: active
+    disk_format: qcow2
+    container_format: bare
+    min_disk: 40
+    min_ram: 1024
+    protected: false
+    tags: ["team=web", "env=prod"]
+    visibility: private
+    owner: 0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c
+    checksum: 9e107d9d372bb6826bd81d3542a419d6
+    size: 2147483648
+    __imagetype: private
+    __image_size: "2147483648"
+    __os_version: Ubuntu 22.04 server 64bit
+operations:
+  description:
+    - What the run did, or in check mode would do, in order. Empty when nothing changed.
+    - Each has an C(action) - V(create) (with C(fields), the metadata sent), V(update) (with C(patch), the JSON patch),
+      V(upload) (with C(filename), C(size), C(checksum)), V(add_member) or V(remove_member) (with C(member)),
+      V(delete) (with C(id), and C(reason) when a failed image is replaced).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - action: create
+      fields: {name: web-2024-06, disk_format: qcow2, container_format: bare, visibility: private}
+    - action: upload
+      filename: /srv/images/web-2024-06.qcow2
+      size: 2147483648
+      checksum: 9e107d9d372bb6826bd81d3542a419d6
+"""
+
+import time
+
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
+from ansible_collections.hwcloud.ims.plugins.module_utils._client import (
+    ImsApiError,
+    ImsConnectionError,
+    ImsError,
+)
+from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
+    AKSK_UPLOAD_LIMIT,
+    apply_patch,
+    build_patch,
+    create_body,
+    file_digest,
+    foreign_reason,
+    immutable_changes,
+    managed_view,
+    member_changes,
+    pick_duplicate,
+    validate_options,
+)
+
+_UNKNOWN_OUTCOME_STATUSES = (500, 502, 503, 504)
+
+
+class ImsImage(ImsModule):
+    argument_spec = {
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        "id": {"type": "str"},
+        "name": {"type": "str"},
+        "on_duplicate": {"type": "str", "default": "fail", "choices": ["fail", "newest", "oldest"]},
+        "container_format": {"type": "str", "choices": ["bare"]},
+        "disk_format": {"type": "str", "choices": ["vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso"]},
+        "min_disk": {"type": "int"},
+        "min_ram": {"type": "int"},
+        "protected": {"type": "bool"},
+        "tags": {"type": "list", "elements": "str"},
+        "purge_tags": {"type": "bool", "default": True},
+        "os_version": {"type": "str"},
+        "description": {"type": "str"},
+        "properties": {"type": "dict"},
+        "purge_properties": {"type": "bool", "default": False},
+        "members": {"type": "list", "elements": "str"},
+        "purge_members": {"type": "bool", "default": True},
+        "filename": {"type": "path"},
+        "wait": {"type": "bool", "default": True},
+        "wait_timeout": {"type": "int", "default": 900},
+        "replace_failed": {"type": "bool", "default": False},
+    }
+    module_kwargs = {"required_one_of": [["id", "name"]]}
+
+    def check_options(self):
+        problems = validate_options(self.params)
+        filename = self.params["filename"]
+        self.digest = None
+        if filename:
+            try:
+                self.digest = file_digest(filename)
+            except OSError as exc:
+                problems.append("filename %s cannot be read: %s" % (filename, exc.strerror or exc))
+        return problems
+
+    # -- helpers -----------------------------------------------------------------------
+
+    @property
+    def project_id(self):
+        return self.params["project_id"]
+
+    def record(self, action, **details):
+        details["action"] = action
+        self.result["operations"].append(details)
+        self.result["changed"] = True
+
+    def own_images_named(self, name):
+        params = [("__imagetype", "private"), ("name", name)]
+        if self.project_id:
+            params.append(("owner", self.project_id))
+        return list(self.client.iter_images(params))
+
+    def find(self):
+        """The image the task is about, or None."""
+        if self.params["id"]:
+            return self.client.get_image(self.params["id"])
+        images = self.own_images_named(self.params["name"])
+        try:
+            return pick_duplicate(images, self.params["on_duplicate"], self.params["name"])
+        except ValueError as exc:
+            raise ImsError(str(exc))
+
+    def refuse_foreign(self, image, doing):
+        reason = foreign_reason(image, self.project_id)
+        if reason:
+            raise ImsError("image %s (%r) is not owned by this project (%s); it cannot be %s"
+                           % (image["id"], image.get("name"), reason, doing))
+
+    # -- run ---------------------------------------------------------------------------
+
+    def run(self):
+        self.result.update(image=None, operations=[])
+        image = self.find()
+        if self.params["state"] == "absent":
+            self.absent(image)
+        else:
+            self.present(image)
+
+    def absent(self, image):
+        self.before = managed_view(image, self.params)
+        if image is not None:
+            self.refuse_foreign(image, "deleted")
+            if image.get("protected"):
+                raise ImsError("image %s (%r) is protected and cannot be deleted; to delete it, first run this module "
+                               "with protected: false (state: present), then with state: absent"
+                               % (image["id"], image.get("name")))
+            self.record("delete", id=image["id"])
+            if not self.module.check_mode:
+                self.client.delete_image(image["id"])
+        self.finish(None, {"state": "absent"})
+
+    def present(self, image):
+        params = self.params
+        self.before = managed_view(image, params)
+        members = []
+        if image is not None and image.get("status") == "killed":
+            if not params["replace_failed"]:
+                raise ImsError("image %s (%r) is killed (an earlier upload failed); set replace_failed: true to delete "
+                               "it and create it again" % (image["id"], image.get("name")))
+            self.refuse_foreign(image, "replaced")
+            self.record("delete", id=image["id"], reason="killed")
+            if not self.module.check_mode:
+                self.client.delete_image(image["id"])
+            params = dict(params, id=None, name=params["name"] or image.get("name"))
+            image = None
+        elif image is None and params["id"]:
+            raise ImsError("no image with id %s in this project; leave id out and give name to create an image"
+                           % params["id"])
+        if image is None:
+            self.check_upload_size(None)
+            image = self.create(params)
+        else:
+            patch = build_patch(image, params)
+            problems = immutable_changes(image, params)
+            if patch or problems or params["members"] is not None or self.upload_needed(image):
+                self.refuse_foreign(image, "changed")
+            if problems:
+                raise ImsError("; ".join(problems))
+            if params["members"] is not None:
+                members = [member["member_id"] for member in self.client.list_members(image["id"])]
+            self.check_upload_size(image)
+            if patch:
+                self.record("update", patch=patch)
+                image = apply_patch(image, patch) if self.module.check_mode else self.client.update_image(
+                    image["id"], patch)
+        members = self.sync_members(image, members)
+        image = self.upload(image)
+        uploaded = any(op["action"] == "upload" for op in self.result["operations"])
+        predicted = image if image is not None else dict(create_body(params), id=None, status="queued")
+        self.finish(image, managed_view(predicted, params, members, self.digest[0] if uploaded else None))
+
+    def finish(self, image, after):
+        if self.module.check_mode and any(op["action"] == "create" for op in self.result["operations"]):
+            image = None
+        self.result["image"] = image
+        if self.module._diff:
+            self.result["diff"] = {"before": self.before, "after": after}
+
+    # -- create ------------------------------------------------------------------------
+
+    def create(self, params):
+        body = create_body(params)
+        self.record("create", fields=body)
+        if self.module.check_mode:
+            return None
+        attempts = self.client.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.client.create_image(body)
+            except (ImsApiError, ImsConnectionError) as exc:
+                if isinstance(exc, ImsApiError) and exc.status not in _UNKNOWN_OUTCOME_STATUSES:
+                    raise
+                # The image may exist now: look before ever sending the create again.
+                created = self.own_images_named(body["name"])
+                if created:
+                    return max(created, key=lambda image: image.get("created_at") or "")
+                if attempt == attempts:
+                    raise
+        return None  # not reached
+
+    # -- members -----------------------------------------------------------------------
+
+    def sync_members(self, image, current):
+        add, remove = member_changes(current, self.params["members"], self.params["purge_members"])
+        for member in add:
+            self.record("add_member", member=member)
+            if not self.module.check_mode:
+                self.client.add_member(image["id"], member)
+        for member in remove:
+            self.record("remove_member", member=member)
+            if not self.module.check_mode:
+                self.client.remove_member(image["id"], member)
+        if self.params["members"] is None:
+            return current
+        return [member for member in current if member not in remove] + add
+
+    # -- upload ------------------------------------------------------------------------
+
+    def upload_needed(self, image):
+        """Whether the file must be uploaded into ``image`` (None: not created yet)."""
+        if not self.digest:
+            return False
+        if image is None:
+            return True
+        status = image.get("status")
+        if status == "queued":
+            return True
+        if status == "active" and image.get("checksum") and image["checksum"] != self.digest[0]:
+            raise ImsError("image %s (%r) is active with checksum %s but %s has checksum %s; the file of an image "
+                           "cannot be replaced: create a new image (another name), or delete this one first"
+                           % (image["id"], image.get("name"), image["checksum"], self.params["filename"],
+                              self.digest[0]))
+        return False
+
+    def check_upload_size(self, image):
+        if self.upload_needed(image) and self.client.signs_requests and self.digest[1] > AKSK_UPLOAD_LIMIT:
+            raise ImsError("filename %s is %d bytes, but the API gateway accepts at most 12 MB in a request signed "
+                           "with AK/SK; upload it with auth_token or user_name/password instead"
+                           % (self.params["filename"], self.digest[1]))
+
+    def upload(self, image):
+        created_now = image is None or any(op["action"] == "create" for op in self.result["operations"])
+        if self.digest and (created_now or image.get("status") == "queued"):
+            checksum, size = self.digest
+            self.record("upload", filename=self.params["filename"], size=size, checksum=checksum)
+            if self.module.check_mode:
+                return image
+            with open(self.params["filename"], "rb") as handle:
+                self.client.upload_file(image["id"], handle)
+            return self.wait_active(image["id"])
+        if image is not None and image.get("status") == "saving" and not self.module.check_mode:
+            return self.wait_active(image["id"])
+        return image
+
+    def wait_active(self, image_id):
+        image = self.client.get_image(image_id)
+        if not self.params["wait"]:
+            return image
+        deadline = time.monotonic() + self.params["wait_timeout"]
+        delay = 1.0
+        while True:
+            status = image.get("status") if image else "deleted"
+            if status == "active":
+                return image
+            if status in ("killed", "deleted"):
+                raise ImsError("image %s (%r) turned %s while waiting for it to become active"
+                               % (image_id, (image or {}).get("name"), status))
+            if time.monotonic() + delay > deadline:
+                raise ImsError("timed out after %d s waiting for image %s to become active (it is %s)"
+                               % (self.params["wait_timeout"], image_id, status))
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
+            image = self.client.get_image(image_id)
+
+
+def main():
+    ImsImage().execute()
+
+
+if __name__ == "__main__":
+    main()
