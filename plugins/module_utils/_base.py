@@ -86,9 +86,12 @@ class ImsModule:
         return self._client
 
     def fail(self, msg, **kwargs):
+        """Fail with ``msg``, keeping what the run already did (``changed``, ``operations``...)."""
         if self._client is not None:
             msg = self._client.redact(msg)
-        self.module.fail_json(msg=msg, **kwargs)
+        result = dict(self.result)
+        result.update(kwargs)
+        self.module.fail_json(msg=msg, **result)
 
     def check_options(self):
         """Extra validation of the module's own options; return a list of messages."""

@@ -214,13 +214,18 @@ def managed_view(image, params, members=None, checksum=None):
     if image is None:
         return {"state": "absent"}
     view = {"state": "present", "id": image.get("id"), "status": image.get("status")}
-    for field in desired_fields(params):
-        if field in image:
-            view[field] = image[field]
+    for option in STANDARD_OPTIONS:
+        if params.get(option) is not None:
+            view[option] = image.get(option)
+    for option, prop in PROPERTY_OPTIONS.items():
+        if params.get(option) is not None:
+            view[option] = image.get(prop)
     if params.get("tags") is not None:
         view["tags"] = sorted(image.get("tags") or [])
     if params.get("purge_properties"):
         view["properties"] = dict(sorted(user_properties(image).items()))
+    elif params.get("properties"):
+        view["properties"] = {key: image[key] for key in sorted(params["properties"]) if key in image}
     if params.get("members") is not None:
         view["members"] = sorted(members or [])
     if params.get("filename"):

@@ -17,7 +17,8 @@ description:
   - Creates the image metadata, uploads a local file into it (streamed, skipped when the image already holds a file
     with the same checksum), updates what differs with one JSON patch, manages tags and members, and deletes.
   - A create whose outcome is unknown (a time-out, a server error) is followed by a lookup before it is ever sent
-    again, so a run never leaves two images where one was asked for.
+    again, so a run never leaves two images where one was asked for. To that end the module chooses the id of a
+    new image itself.
 author:
   - hwcloud.ims contributors (@hwcloud-ims)
 extends_documentation_fragment:
@@ -283,6 +284,7 @@ operations:
 """
 
 import time
+import uuid
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import (
@@ -402,8 +404,11 @@ class ImsImage(ImsModule):
 
     def present(self, image):
         params = self.params
-        self.before = managed_view(image, params)
         members = []
+        if image is not None and params["members"] is not None and image.get("status") != "killed" \
+                and not foreign_reason(image, self.project_id):
+            members = [member["member_id"] for member in self.client.list_members(image["id"])]
+        self.before = managed_view(image, params, members)
         if image is not None and image.get("status") == "killed":
             if not params["replace_failed"]:
                 raise ImsError("image %s (%r) is killed (an earlier upload failed); set replace_failed: true to delete "
@@ -427,8 +432,6 @@ class ImsImage(ImsModule):
                 self.refuse_foreign(image, "changed")
             if problems:
                 raise ImsError("; ".join(problems))
-            if params["members"] is not None:
-                members = [member["member_id"] for member in self.client.list_members(image["id"])]
             self.check_upload_size(image)
             if patch:
                 self.record("update", patch=patch)
@@ -450,23 +453,32 @@ class ImsImage(ImsModule):
     # -- create ------------------------------------------------------------------------
 
     def create(self, params):
+        """Create the image; never two, whatever fails on the way.
+
+        The module chooses the new image's id, so the image it may have created is found by
+        that id after an unknown outcome, and a create sent again can only be refused (409).
+        """
         body = create_body(params)
-        self.record("create", fields=body)
+        self.record("create", fields=dict(body))
         if self.module.check_mode:
             return None
+        body["id"] = str(uuid.uuid4())
         attempts = self.client.retries + 1
         for attempt in range(1, attempts + 1):
             try:
                 return self.client.create_image(body)
-            except (ImsApiError, ImsConnectionError) as exc:
-                if isinstance(exc, ImsApiError) and exc.status not in _UNKNOWN_OUTCOME_STATUSES:
+            except ImsApiError as exc:
+                if exc.status not in _UNKNOWN_OUTCOME_STATUSES + (409,):
                     raise
-                # The image may exist now: look before ever sending the create again.
-                created = self.own_images_named(body["name"])
-                if created:
-                    return max(created, key=lambda image: image.get("created_at") or "")
-                if attempt == attempts:
-                    raise
+                failure = exc
+            except ImsConnectionError as exc:
+                failure = exc
+            # Look before ever sending the create again.
+            created = self.client.get_image(body["id"])
+            if created is not None:
+                return created
+            if attempt == attempts:
+                raise failure
         return None  # not reached
 
     # -- members -----------------------------------------------------------------------
@@ -516,8 +528,15 @@ class ImsImage(ImsModule):
             self.record("upload", filename=self.params["filename"], size=size, checksum=checksum)
             if self.module.check_mode:
                 return image
-            with open(self.params["filename"], "rb") as handle:
-                self.client.upload_file(image["id"], handle)
+            try:
+                with open(self.params["filename"], "rb") as handle:
+                    self.client.upload_file(image["id"], handle)
+            except (ImsApiError, ImsConnectionError) as exc:
+                now = self.client.get_image(image["id"])
+                if now is not None and now.get("status") == "killed":
+                    raise ImsError("image %s (%r) turned killed: the upload failed (%s); run again with "
+                                   "replace_failed: true to create it again" % (image["id"], image.get("name"), exc))
+                raise
             return self.wait_active(image["id"])
         if image is not None and image.get("status") == "saving" and not self.module.check_mode:
             return self.wait_active(image["id"])

@@ -161,6 +161,13 @@ def test_managed_view_shows_only_what_the_task_manages():
     assert managed_view(None, params()) == {"state": "absent"}
 
 
+def test_managed_view_names_fields_like_the_options():
+    view = managed_view(LIVE, params(os_version="x", description="d", properties={"hw_firmware_type": "uefi",
+                                                                                  "absent_one": "1"}))
+    assert view == {"state": "present", "id": "i1", "status": "active", "os_version": "Ubuntu 22.04 server 64bit",
+                    "description": None, "properties": {"hw_firmware_type": "bios"}}
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"name": ""}, "name must be 1 to 128 characters long; got 0"),
     ({"name": "x" * 129}, "name must be 1 to 128 characters long; got 129"),
