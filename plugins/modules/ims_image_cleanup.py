@@ -1,0 +1,257 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: ims_image_cleanup
+short_description: Delete the killed, stuck and stale private images of one project, safely
+version_added: 0.1.0
+description:
+  - Plans, and unless O(dry_run), performs the cleanup of one project's own private images in one module run,
+    whatever their number. The role C(hwcloud.ims.image_cleanup) wraps it with reporting for people and AWX.
+  - Selects C(killed) images older than O(killed_min_age_hours); C(queued) or C(saving) images older than
+    O(stuck_min_age_hours); and, when O(stale_min_age_days) is set, C(active) images older than that, except the
+    O(keep_newest) newest of each name family.
+  - Never touches public (C(gold)), market and shared images or images of other projects (they are never listed;
+    the listing asks the server for this project's private images only), protected images, images carrying
+    O(exclude_tag), or images younger than their threshold. Each of those near-candidates is reported with the
+    reason it was spared.
+  - Every candidate is read again right before it is deleted; one that changed (now protected, tagged, in another
+    status, or gone) is spared. One failed deletion does not stop the others; the module then fails naming them.
+author:
+  - hwcloud.ims contributors (@hwcloud-ims)
+extends_documentation_fragment:
+  - hwcloud.ims.connection
+  - hwcloud.ims.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode plans without deleting, like O(dry_run).
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+    details:
+      - A second run finds nothing more to delete.
+options:
+  dry_run:
+    description:
+      - Only plan; delete nothing. The default, so that deleting takes an explicit V(false).
+    type: bool
+    default: true
+  killed_min_age_hours:
+    description:
+      - C(killed) images (a failed upload) older than this many hours are deleted.
+    type: int
+    default: 6
+  stuck_min_age_hours:
+    description:
+      - C(queued) images (metadata without a file) and C(saving) images older than this many hours are deleted.
+    type: int
+    default: 24
+  stale_min_age_days:
+    description:
+      - C(active) images older than this many days are deleted, except the O(keep_newest) newest of each name
+        family. Not set, active images are never selected.
+    type: int
+  keep_newest:
+    description:
+      - How many of the newest active images of each name family are kept, however old. Young images count.
+    type: int
+    default: 3
+  family_pattern:
+    description:
+      - A Python regular expression that finds the family in an image name, as its group C(family) (or its first
+        group). A name it does not match is its own family.
+      - By default the family is the name without its trailing version or date, so C(web-2024-06-01) and
+        C(web-2024-07-01) are family C(web), and C(build-0042) is family C(build).
+    type: str
+  stale_name_pattern:
+    description:
+      - Only active images whose name matches this Python regular expression (searched anywhere in the name) are
+        stale candidates.
+    type: str
+  stale_tag:
+    description:
+      - Only active images with this tag (C(key=value)) are stale candidates. IMS filters on it.
+    type: str
+  exclude_tag:
+    description:
+      - Images carrying this tag are never deleted. An empty string turns the exclusion off.
+    type: str
+    default: cleanup=keep
+  max_deletions:
+    description:
+      - When more images than this would be deleted, the module fails before deleting any, returning the plan.
+    type: int
+    default: 25
+notes:
+  - Needs O(project_id); with AK/SK it is needed anyway.
+  - The listing asks IMS for this project's private images in each selected status (C(owner), C(__imagetype),
+    C(status), C(tag)); ages are compared by the module, so that images spared for being too young can be reported.
+seealso:
+  - module: hwcloud.ims.ims_image
+  - module: hwcloud.ims.ims_image_info
+"""
+
+EXAMPLES = r"""
+- name: Plan a cleanup (deletes nothing)
+  hwcloud.ims.ims_image_cleanup:
+    region: cn-north-4
+    project_id: "{{ project_id }}"
+  register: plan
+
+- name: Delete killed and stuck images, and active ones older than 180 days but the 2 newest of each family
+  hwcloud.ims.ims_image_cleanup:
+    dry_run: false
+    stale_min_age_days: 180
+    keep_newest: 2
+    stale_name_pattern: "^(web|db)-"
+    max_deletions: 100
+"""
+
+RETURN = r"""
+dry_run:
+  description: Whether the run only planned (O(dry_run) or check mode).
+  returned: always
+  type: bool
+candidates:
+  description: The images chosen for deletion, oldest first, each with the reason it was chosen.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+      name: web-2024-06-01
+      status: killed
+      created_at: "2024-06-01T10:00:00Z"
+      reason: killed for more than 6 h
+spared:
+  description: Near-candidates that were kept, each with the reason it was spared.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 0328c25e-c840-4496-81ac-c4e01b214b1f
+      name: db-base
+      status: killed
+      created_at: "2024-06-01T10:00:00Z"
+      reason: protected
+deleted:
+  description: The images deleted (C(id), C(name)).
+  returned: always
+  type: list
+  elements: dict
+failed:
+  description: The images whose deletion failed (C(id), C(name), C(error)).
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description: The number of C(candidates), C(deleted), C(spared) and C(failed) images.
+  returned: always
+  type: dict
+  sample: {candidates: 3, deleted: 3, spared: 2, failed: 0}
+"""
+
+import datetime
+import re
+
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
+from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError
+from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import Policy, plan, recheck
+
+
+class ImsImageCleanup(ImsModule):
+    argument_spec = {
+        "dry_run": {"type": "bool", "default": True},
+        "killed_min_age_hours": {"type": "int", "default": 6},
+        "stuck_min_age_hours": {"type": "int", "default": 24},
+        "stale_min_age_days": {"type": "int"},
+        "keep_newest": {"type": "int", "default": 3},
+        "family_pattern": {"type": "str"},
+        "stale_name_pattern": {"type": "str"},
+        "stale_tag": {"type": "str"},
+        "exclude_tag": {"type": "str", "default": "cleanup=keep"},
+        "max_deletions": {"type": "int", "default": 25},
+    }
+
+    def check_options(self):
+        params = self.params
+        problems = []
+        if not params["project_id"]:
+            problems.append("project_id is required (HW_PROJECT_ID): the cleanup only touches that project's images")
+        for option, low in (("killed_min_age_hours", 0), ("stuck_min_age_hours", 1), ("stale_min_age_days", 1),
+                            ("keep_newest", 0), ("max_deletions", 0)):
+            if params[option] is not None and params[option] < low:
+                problems.append("%s must be %d or more; got %d" % (option, low, params[option]))
+        for option in ("family_pattern", "stale_name_pattern"):
+            if params[option]:
+                try:
+                    re.compile(params[option])
+                except re.error as exc:
+                    problems.append("%s must be a Python regular expression; %r is not: %s" % (option, params[option], exc))
+        if params["stale_tag"] == "":
+            problems.append("stale_tag must not be empty; leave it out to consider every tag")
+        return problems
+
+    def run(self):
+        params = self.params
+        policy = Policy(params["project_id"], params["killed_min_age_hours"], params["stuck_min_age_hours"],
+                        params["stale_min_age_days"], params["keep_newest"], params["family_pattern"],
+                        params["stale_name_pattern"], params["exclude_tag"])
+        dry_run = params["dry_run"] or self.module.check_mode
+        self.result.update(dry_run=dry_run, candidates=[], spared=[], deleted=[], failed=[])
+        images = {}
+        for status in policy.statuses:
+            query = [("__imagetype", "private"), ("owner", policy.project_id), ("status", status)]
+            if status == "active" and params["stale_tag"]:
+                query.append(("tag", params["stale_tag"]))
+            for image in self.client.iter_images(query):
+                images[image["id"]] = image
+        candidates, spared = plan(list(images.values()), datetime.datetime.now(datetime.timezone.utc), policy)
+        self.result.update(candidates=candidates, spared=spared)
+        self.summarize()
+        if len(candidates) > params["max_deletions"]:
+            raise ImsError("the cleanup would delete %d images, more than max_deletions (%d); nothing was deleted. "
+                           "Check the plan in candidates, then raise max_deletions or narrow the selection"
+                           % (len(candidates), params["max_deletions"]))
+        if dry_run:
+            return
+        for candidate in candidates:
+            self.delete(candidate, policy)
+        self.summarize()
+        failed = self.result["failed"]
+        if failed:
+            raise ImsError("%d of %d deletions failed: %s; the other %d images were deleted" % (
+                len(failed), len(candidates),
+                "; ".join("%s (%s): %s" % (item["id"], item["name"], item["error"]) for item in failed),
+                len(self.result["deleted"])))
+
+    def delete(self, candidate, policy):
+        try:
+            keep = recheck(self.client.get_image(candidate["id"]), candidate, policy)
+            if keep:
+                self.result["spared"].append(dict(candidate, reason=keep))
+                return
+            self.client.delete_image(candidate["id"])
+        except ImsError as exc:
+            self.result["failed"].append({"id": candidate["id"], "name": candidate["name"], "error": str(exc)})
+            return
+        self.result["deleted"].append({"id": candidate["id"], "name": candidate["name"]})
+        self.result["changed"] = True
+
+    def summarize(self):
+        self.result["summary"] = {key: len(self.result[key]) for key in ("candidates", "deleted", "spared", "failed")}
+
+
+def main():
+    ImsImageCleanup().execute()
+
+
+if __name__ == "__main__":
+    main()
