@@ -146,8 +146,10 @@ deleted:
   returned: always
   type: list
   elements: dict
-failed:
-  description: The images whose deletion failed (C(id), C(name), C(error)).
+failures:
+  description:
+    - The images whose deletion failed (C(id), C(name), C(error)). The module then fails, after trying every other
+      candidate.
   returned: always
   type: list
   elements: dict
@@ -205,7 +207,7 @@ class ImsImageCleanup(ImsModule):
                         params["stale_min_age_days"], params["keep_newest"], params["family_pattern"],
                         params["stale_name_pattern"], params["exclude_tag"])
         dry_run = params["dry_run"] or self.module.check_mode
-        self.result.update(dry_run=dry_run, candidates=[], spared=[], deleted=[], failed=[])
+        self.result.update(dry_run=dry_run, candidates=[], spared=[], deleted=[], failures=[])
         images = {}
         for status in policy.statuses:
             query = [("__imagetype", "private"), ("owner", policy.project_id), ("status", status)]
@@ -225,7 +227,7 @@ class ImsImageCleanup(ImsModule):
         for candidate in candidates:
             self.delete(candidate, policy)
         self.summarize()
-        failed = self.result["failed"]
+        failed = self.result["failures"]
         if failed:
             raise ImsError("%d of %d deletions failed: %s; the other %d images were deleted" % (
                 len(failed), len(candidates),
@@ -240,13 +242,14 @@ class ImsImageCleanup(ImsModule):
                 return
             self.client.delete_image(candidate["id"])
         except ImsError as exc:
-            self.result["failed"].append({"id": candidate["id"], "name": candidate["name"], "error": str(exc)})
+            self.result["failures"].append({"id": candidate["id"], "name": candidate["name"], "error": str(exc)})
             return
         self.result["deleted"].append({"id": candidate["id"], "name": candidate["name"]})
         self.result["changed"] = True
 
     def summarize(self):
-        self.result["summary"] = {key: len(self.result[key]) for key in ("candidates", "deleted", "spared", "failed")}
+        self.result["summary"] = {key: len(self.result[key]) for key in ("candidates", "deleted", "spared")}
+        self.result["summary"]["failed"] = len(self.result["failures"])
 
 
 def main():
