@@ -55,7 +55,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
 .PHONY: help venv collection-path unit emulator-test integration sanity lint \
-        changelog-lint docs-lint dist test demo clean distclean
+        changelog-lint docs-lint dist installed-test test demo clean distclean
 
 help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
@@ -110,14 +110,30 @@ changelog-lint: $(STAMP) collection-path ## Check the changelog fragments and ch
 	antsibull-changelog lint
 	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
-docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs; not part of test)
+docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
 	antsibull-docs lint-collection-docs --plugin-docs .
 
 dist: $(STAMP) collection-path ## Build the collection tarball into build/dist
 	mkdir -p '$(DIST)'
 	ansible-galaxy collection build --force --output-path '$(DIST)' .
 
-test: unit emulator-test integration sanity lint changelog-lint ## Run every check (stops at the first failure)
+# The collection as users get it: the built tarball, installed into a clean path (with
+# nothing of the work tree on the paths), its docs found there, and an ad-hoc run of a
+# module from it against a seeded emulator.
+INSTALLED := $(BUILD)/installed
+installed-test: $(STAMP) collection-path ## Build the tarball, install it into a clean path, run a module from it
+	rm -rf '$(DIST)' '$(INSTALLED)'
+	mkdir -p '$(DIST)' '$(TMP)'
+	ansible-galaxy collection build --force --output-path '$(DIST)' .
+	ansible-galaxy collection install --force -p '$(INSTALLED)' '$(DIST)'/hwcloud-ims-*.tar.gz
+	PYTHONPATH= ANSIBLE_COLLECTIONS_PATH='$(INSTALLED)' ansible-doc hwcloud.ims.ims_image_info \
+	  | head -n 1 | grep -F '$(INSTALLED)/ansible_collections/hwcloud/ims/plugins/modules/ims_image_info.py'
+	PYTHONPATH= ANSIBLE_COLLECTIONS_PATH='$(INSTALLED)' '$(VENV_PY)' tests/emulator/run_with_emulator.py --seed-demo -- \
+	  ansible localhost -m hwcloud.ims.ims_image_info -a 'imagetype=private status=killed' > '$(TMP)/installed-adhoc.txt'
+	cat '$(TMP)/installed-adhoc.txt'
+	grep -q '"name": "demo-web-broken-build"' '$(TMP)/installed-adhoc.txt'
+
+test: unit emulator-test integration sanity lint changelog-lint docs-lint installed-test ## Run every check (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
