@@ -59,7 +59,7 @@ unexport VIRTUAL_ENV PYTHONHOME
 
 help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) \
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
 	@echo 'Variables: PYTHON=$(PYTHON) SANITY_PYTHON=$(SANITY_PYTHON) PYTEST_ARGS="$(PYTEST_ARGS)" SANITY_ARGS="$(SANITY_ARGS)" LINT_ARGS="$(LINT_ARGS)"'
 
@@ -132,6 +132,9 @@ installed-test: $(STAMP) collection-path ## Build the tarball, install it into a
 	  ansible localhost -m hwcloud.ims.ims_image_info -a 'imagetype=private status=killed' > '$(TMP)/installed-adhoc.txt'
 	cat '$(TMP)/installed-adhoc.txt'
 	grep -q '"name": "demo-web-broken-build"' '$(TMP)/installed-adhoc.txt'
+
+# More targets live in mk/*.mk, one file per concern.
+include $(sort $(wildcard mk/*.mk))
 
 test: unit emulator-test integration sanity lint changelog-lint docs-lint installed-test ## Run every check (stops at the first failure)
 
