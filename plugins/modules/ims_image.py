@@ -357,6 +357,16 @@ class ImsImage(ImsModule):
         self.result["operations"].append(details)
         self.result["changed"] = True
 
+    def write(self, action, call, *args, **details):
+        """Send one write request (none in check mode), and record it once it succeeded.
+
+        A refused request changed nothing, so it is neither in ``operations`` nor makes the
+        result ``changed``.
+        """
+        result = None if self.module.check_mode else call(*args)
+        self.record(action, **details)
+        return result
+
     def own_images_named(self, name):
         params = [("__imagetype", "private"), ("name", name)]
         if self.project_id:
@@ -397,9 +407,7 @@ class ImsImage(ImsModule):
                 raise ImsError("image %s (%r) is protected and cannot be deleted; to delete it, first run this module "
                                "with protected: false (state: present), then with state: absent"
                                % (image["id"], image.get("name")))
-            self.record("delete", id=image["id"])
-            if not self.module.check_mode:
-                self.client.delete_image(image["id"])
+            self.write("delete", self.client.delete_image, image["id"], id=image["id"])
         self.finish(None, {"state": "absent"})
 
     def present(self, image):
@@ -414,9 +422,7 @@ class ImsImage(ImsModule):
                 raise ImsError("image %s (%r) is killed (an earlier upload failed); set replace_failed: true to delete "
                                "it and create it again" % (image["id"], image.get("name")))
             self.refuse_foreign(image, "replaced")
-            self.record("delete", id=image["id"], reason="killed")
-            if not self.module.check_mode:
-                self.client.delete_image(image["id"])
+            self.write("delete", self.client.delete_image, image["id"], id=image["id"], reason="killed")
             params = dict(params, id=None, name=params["name"] or image.get("name"))
             image = None
         elif image is None and params["id"]:
@@ -434,9 +440,8 @@ class ImsImage(ImsModule):
                 raise ImsError("; ".join(problems))
             self.check_upload_size(image)
             if patch:
-                self.record("update", patch=patch)
-                image = apply_patch(image, patch) if self.module.check_mode else self.client.update_image(
-                    image["id"], patch)
+                updated = self.write("update", self.client.update_image, image["id"], patch, patch=patch)
+                image = apply_patch(image, patch) if self.module.check_mode else updated
         members = self.sync_members(image, members)
         image = self.upload(image)
         uploaded = any(op["action"] == "upload" for op in self.result["operations"])
@@ -459,10 +464,17 @@ class ImsImage(ImsModule):
         that id after an unknown outcome, and a create sent again can only be refused (409).
         """
         body = create_body(params)
-        self.record("create", fields=dict(body))
         if self.module.check_mode:
+            self.record("create", fields=dict(body))
             return None
+        fields = dict(body)
         body["id"] = str(uuid.uuid4())
+        image = self.create_once(body)
+        self.record("create", fields=fields)
+        return image
+
+    def create_once(self, body):
+        """POST the create until it is known to have happened, looking it up after each unknown outcome."""
         attempts = self.client.retries + 1
         for attempt in range(1, attempts + 1):
             try:
@@ -486,13 +498,9 @@ class ImsImage(ImsModule):
     def sync_members(self, image, current):
         add, remove = member_changes(current, self.params["members"], self.params["purge_members"])
         for member in add:
-            self.record("add_member", member=member)
-            if not self.module.check_mode:
-                self.client.add_member(image["id"], member)
+            self.write("add_member", self.client.add_member, image["id"], member, member=member)
         for member in remove:
-            self.record("remove_member", member=member)
-            if not self.module.check_mode:
-                self.client.remove_member(image["id"], member)
+            self.write("remove_member", self.client.remove_member, image["id"], member, member=member)
         if self.params["members"] is None:
             return current
         return [member for member in current if member not in remove] + add

@@ -279,6 +279,29 @@ def test_a_create_that_timed_out_never_leaves_a_duplicate(emu, ansible):
     assert [image["id"] for image in images] == [ran.result()["image"]["id"]]
 
 
+@pytest.mark.parametrize("method, path, task", [
+    pytest.param("DELETE", "/v2/images/[^/]+", {"name": "refused-1", "state": "absent"}, id="delete"),
+    pytest.param("PATCH", "/v2/images/[^/]+", {"name": "refused-1", "min_ram": 2048}, id="update"),
+    pytest.param("POST", "/v2/images", {"name": "refused-2"}, id="create"),
+])
+def test_a_refused_write_fails_unchanged(emu, ansible, method, path, task):
+    """A write the server refuses (403) changed nothing: the task fails with changed false and
+    no operation, and the message names the call and the error code."""
+    emu.seed(name="refused-1", properties={"min_ram": 1024})
+    emu.set_faults({"rules": [{"method": method, "path": path, "status": 403}]})
+    ran = ansible.adhoc(MODULE, json.dumps(task), emu.env())
+    assert ran.rc != 0, ran
+    assert "Traceback" not in ran.output, ran
+    result = ran.result()
+    assert result["failed"] is True
+    assert result["changed"] is False, result
+    assert result["operations"] == [], result
+    assert "403" in result["msg"], result
+    assert emu.faults()["rules"][0]["injected"] == 1
+    assert [image["min_ram"] for image in own_images(emu, "refused-1")] == [1024]
+    assert own_images(emu, "refused-2") == []
+
+
 # -- uploads ------------------------------------------------------------------------------
 
 
