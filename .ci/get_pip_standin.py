@@ -37,8 +37,22 @@ Written by .ci/get_pip_standin.py of the hwcloud.ims collection; ansible-test
 runs it inside each new virtual environment it creates.
 """
 
+import glob
+import os
 import subprocess
 import sys
+
+
+def bundled_pip_wheel():
+    """Return the pip wheel this Python's ensurepip would install, or None."""
+    import ensurepip  # pylint: disable=import-outside-toplevel
+
+    for directory in (os.path.join(os.path.dirname(ensurepip.__file__), '_bundled'),
+                      '/usr/share/python-wheels'):  # Debian's ensurepip
+        wheels = sorted(glob.glob(os.path.join(directory, 'pip-*.whl')))
+        if wheels:
+            return wheels[-1]
+    return None
 
 
 def main():
@@ -47,6 +61,15 @@ def main():
     no_setuptools = '--no-setuptools' in args
     no_wheel = '--no-wheel' in args
     args = [arg for arg in args if arg not in ('--no-setuptools', '--no-wheel')]
+
+    wheel = bundled_pip_wheel()
+    if wheel:
+        # pip runs from its wheel and installs the requested packages (pip==X
+        # among them) into this Python: one pip run instead of three.
+        extra = [] if no_setuptools else ['setuptools']
+        extra += [] if no_wheel else ['wheel']
+        subprocess.check_call([sys.executable, os.path.join(wheel, 'pip'), 'install'] + args + extra)
+        return
 
     subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade'])
     subprocess.check_call([sys.executable, '-m', 'pip', 'install'] + args)
