@@ -13,8 +13,9 @@ MAKEFLAGS += --no-builtin-rules
 
 ROOT := $(CURDIR)
 PYTHON ?= python3
-# The controller Python ansible-test sanity runs on; without --python it picks up
-# pyenv shims of interpreters that are not installed and fails.
+# The Python ansible-test runs with on the ansible-core 2.18 and 2.19 lines (2.20:
+# 3.12); without --python it picks up pyenv shims of interpreters that are not
+# installed and fails. ansible-test's targets and their lines: mk/ansible-test.mk.
 SANITY_PYTHON ?= 3.11
 PYTEST_ARGS ?= -ra
 SANITY_ARGS ?=
@@ -31,14 +32,6 @@ BUILD := $(ROOT)/build
 # so tests always see the current files, with nothing copied.
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hwcloud/ims
-# ansible-test needs a real directory named ansible_collections/<ns>/<name> (it
-# resolves symlinks), so sanity runs on a fresh copy of the work tree here.
-# ANSIBLE_TEST_CONTENT_ROOT pins it to that copy: otherwise it walks up to this
-# repository's .git, asks git for the files under build/ (ignored, so none) and
-# skips every test. The copy is refreshed on every run, except its tests/output
-# (ansible-test's results and its delegation venv, kept to save ~30 s a run).
-SANITY_ROOT := $(BUILD)/ansible-test
-SANITY_COLLECTION := $(SANITY_ROOT)/ansible_collections/hwcloud/ims
 TMP := $(BUILD)/tmp
 DIST := $(BUILD)/dist
 
@@ -55,13 +48,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
 .PHONY: help venv collection-path unit emulator-test integration sanity lint \
-        changelog-lint docs-lint dist installed-test test demo clean distclean
+        changelog-lint changelog release-notes docs-lint dist installed-test test demo clean distclean
 
 help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
-	@echo 'Variables: PYTHON=$(PYTHON) SANITY_PYTHON=$(SANITY_PYTHON) PYTEST_ARGS="$(PYTEST_ARGS)" SANITY_ARGS="$(SANITY_ARGS)" LINT_ARGS="$(LINT_ARGS)"'
+	@echo 'Variables: PYTHON=$(PYTHON) SANITY_PYTHON=$(SANITY_PYTHON) CORE_LINES="$(CORE_LINES)" PYTHON312=$(PYTHON312) UNITS_ARGS="$(UNITS_ARGS)" PYTEST_ARGS="$(PYTEST_ARGS)" SANITY_ARGS="$(SANITY_ARGS)" LINT_ARGS="$(LINT_ARGS)"'
 
 venv: $(STAMP) collection-path ## Create .venv with requirements-dev.txt and the build/collections symlink
 
@@ -89,26 +82,30 @@ emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest 
 integration: $(STAMP) collection-path ## Run the integration tests against the emulator (pytest tests/integration)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/integration
 
-sanity: $(STAMP) collection-path ## Run ansible-test sanity on a copy under build/ansible-test
-	mkdir -p '$(SANITY_COLLECTION)/tests'
-	find '$(SANITY_COLLECTION)' -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
-	find '$(SANITY_COLLECTION)/tests' -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
-	tar -C '$(ROOT)' -cf - \
-	  --anchored --exclude=./.venv --exclude=./build --exclude=./.git \
-	  --exclude=./tests/output --exclude=./.ansible --exclude=./.benchmarks \
-	  --no-anchored --exclude=__pycache__ --exclude=.pytest_cache --exclude='*.pyc' \
-	  --exclude='*.tar.gz' \
-	  . | tar -C '$(SANITY_COLLECTION)' -xf -
-	'$(VENV_PY)' .ci/get_pip_standin.py '$(SANITY_PYTHON)'
-	cd '$(SANITY_COLLECTION)' && ANSIBLE_TEST_CONTENT_ROOT='$(SANITY_COLLECTION)' \
-	  ansible-test sanity --venv --python '$(SANITY_PYTHON)' $(SANITY_ARGS)
+# sanity (ansible-test sanity) and units (ansible-test units), each on every
+# ansible-core line, and their per-line targets: see mk/ansible-test.mk.
 
 lint: $(STAMP) collection-path ## Run ansible-lint --offline --profile production
 	ansible-lint --offline --profile production $(LINT_ARGS)
 
-changelog-lint: $(STAMP) collection-path ## Check the changelog fragments and changelog.yaml
+# CHANGELOG.md is generated from changelogs/changelog.yaml; the check regenerates it
+# into build/tmp and fails when the committed file differs (edited by hand, or a
+# release without `make changelog`).
+changelog-lint: $(STAMP) collection-path ## Check the fragments, changelog.yaml, and that CHANGELOG.md is up to date
 	antsibull-changelog lint
 	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	mkdir -p '$(TMP)'
+	antsibull-changelog generate --output '$(TMP)/CHANGELOG.md'
+	diff -u CHANGELOG.md '$(TMP)/CHANGELOG.md' \
+	  || { echo 'CHANGELOG.md is out of date: run make changelog' >&2; exit 1; }
+
+changelog: $(STAMP) collection-path ## Regenerate CHANGELOG.md from changelogs/changelog.yaml
+	antsibull-changelog generate
+
+# A release: the fragments of changelogs/fragments/ become the release VERSION
+# (default: galaxy.yml's version) in changelog.yaml and CHANGELOG.md.
+release-notes: $(STAMP) collection-path ## Turn the fragments into the release notes of VERSION (default galaxy.yml's)
+	antsibull-changelog release $(if $(VERSION),--version '$(VERSION)')
 
 docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
 	antsibull-docs lint-collection-docs --plugin-docs .
@@ -136,7 +133,7 @@ installed-test: $(STAMP) collection-path ## Build the tarball, install it into a
 # More targets live in mk/*.mk, one file per concern.
 include $(sort $(wildcard mk/*.mk))
 
-test: unit emulator-test integration sanity lint changelog-lint docs-lint installed-test ## Run every check (stops at the first failure)
+test: unit emulator-test integration sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
@@ -144,7 +141,7 @@ demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-m
 
 clean: ## Remove build/, test output, caches and built tarballs (keeps .venv)
 	rm -rf '$(BUILD)' tests/output .ansible .pytest_cache .benchmarks
-	find . -path ./.venv -prune -o -path ./.git -prune -o \
+	find . -path ./.venv -prune -o -path ./.venvs -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name .pytest_cache \) -type d -print0 | xargs -0 rm -rf
 	rm -f hwcloud-ims-*.tar.gz
 
