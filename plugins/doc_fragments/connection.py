@@ -73,9 +73,23 @@ options:
     type: str
   validate_certs:
     description:
-      - Whether to verify the TLS certificates of the endpoints. Only set to V(false) for a test endpoint.
+      - Whether to verify the TLS certificates of the endpoints (IMS and IAM). Only set to V(false) for a test endpoint.
+      - With V(false) the certificate is not checked at all and O(ca_bundle) is ignored.
+      - A certificate that fails verification fails the module at once, naming the endpoint; it is never retried.
     type: bool
     default: true
+  ca_bundle:
+    description:
+      - A PEM file of the CA certificates that the certificates of the endpoints (IMS and IAM) must chain to,
+        instead of the CAs trusted by default, for example the CA of a TLS-inspecting corporate proxy or of a
+        private endpoint. Give the whole bundle you trust, since it replaces the default CAs.
+      - When not set, the default CAs of the Python library C(requests) are trusted (usually those of C(certifi)),
+        or the file named by the environment variable E(REQUESTS_CA_BUNDLE) (or E(CURL_CA_BUNDLE)) when it is set.
+      - A file that does not exist or cannot be read fails the module before any request is sent.
+      - Ignored when O(validate_certs=false).
+      - If not set, the environment variable E(HW_CA_BUNDLE) is used.
+    type: path
+    version_added: 0.2.0
   timeout:
     description:
       - Seconds to wait for a connection and for each answer of the API.

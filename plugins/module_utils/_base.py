@@ -10,11 +10,12 @@ Private to this collection: the API may change without notice. A module declares
 
 from __future__ import annotations
 
+import os
 import re
 
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ImsApiError, ImsClient, ImsError
 
@@ -38,9 +39,29 @@ def connection_argument_spec():
         "ims_endpoint": {"type": "str", "fallback": env("HW_IMS_ENDPOINT")},
         "iam_endpoint": {"type": "str", "fallback": env("HW_IAM_ENDPOINT")},
         "validate_certs": {"type": "bool", "default": True},
+        "ca_bundle": {"type": "path", "fallback": env("HW_CA_BUNDLE")},
         "timeout": {"type": "float", "default": 30.0},
         "retries": {"type": "int", "default": 5},
     }
+
+
+def check_text_types(raw, spec):
+    """Messages for string options given a list or a dictionary.
+
+    AnsibleModule turns any value of a ``str`` option into text, so ``name: [a]`` would
+    become the name ``['a']``; ``raw`` is the module arguments as the controller sent them.
+    """
+    problems = []
+    for option, value in sorted(raw.items()):
+        option_spec = spec.get(option)
+        if option_spec is None:
+            continue
+        if option_spec.get("type", "str") in ("str", "path") and isinstance(value, (list, dict)):
+            problems.append("%s must be a string; got a %s" % (option, "list" if isinstance(value, list) else "dictionary"))
+        elif (option_spec.get("type") == "list" and option_spec.get("elements") in ("str", "path")
+              and isinstance(value, list) and any(isinstance(item, (list, dict)) for item in value)):
+            problems.append("%s must be a list of strings; got an item that is a list or a dictionary" % option)
+    return problems
 
 
 def check_connection_options(params):
@@ -56,6 +77,12 @@ def check_connection_options(params):
             if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
                 problems.append("%s must be an http:// or https:// URL such as https://ims.cn-north-4.myhuaweicloud.com; "
                                 "got %r" % (option, value))
+    ca_bundle = params.get("ca_bundle")
+    if ca_bundle and params.get("validate_certs", True):
+        if not os.path.exists(ca_bundle):
+            problems.append("ca_bundle (or HW_CA_BUNDLE) must be a PEM file of CA certificates; %r does not exist" % ca_bundle)
+        elif not os.access(ca_bundle, os.R_OK):
+            problems.append("ca_bundle (or HW_CA_BUNDLE) must be a PEM file of CA certificates; %r cannot be read" % ca_bundle)
     if params.get("timeout") is not None and not params["timeout"] > 0:
         problems.append("timeout must be a number of seconds greater than 0; got %r" % params["timeout"])
     if params.get("retries") is not None and not 0 <= params["retries"] <= 20:
@@ -75,6 +102,7 @@ class ImsModule:
         kwargs = {"supports_check_mode": True}
         kwargs.update(self.module_kwargs)
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self._spec = spec
         self.params = self.module.params
         self.result = {"changed": False}
         self._client = None
@@ -103,7 +131,9 @@ class ImsModule:
     def execute(self):
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
-        problems = check_connection_options(self.params) + self.check_options()
+        # The arguments as sent, read after AnsibleModule has loaded and checked them.
+        problems = check_text_types(_load_params(), self._spec)
+        problems += check_connection_options(self.params) + self.check_options()
         if problems:
             self.fail("; ".join(problems))
         try:

@@ -14,6 +14,7 @@ import email.utils
 import json
 import random
 import re
+import ssl
 import time
 
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -216,7 +217,7 @@ class ImsClient:
     """One session to IMS for one module run."""
 
     def __init__(self, ims_endpoint, auth, timeout=30, retries=5, validate_certs=True,
-                 sleep=time.sleep, rng=random.random, user_agent=None):
+                 sleep=time.sleep, rng=random.random, user_agent=None, ca_bundle=None):
         if not HAS_REQUESTS:
             raise ImsConfigError("the Python library 'requests' is required on the host that runs this module")
         self.endpoint = ims_endpoint.rstrip("/")
@@ -227,7 +228,10 @@ class ImsClient:
         self._rng = rng
         self._secrets = []
         self.session = requests.Session()
-        self.session.verify = validate_certs
+        # False, a CA bundle, or True (the system CAs, or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE).
+        # Given to every request: requests lets REQUESTS_CA_BUNDLE override the session's own verify.
+        self.verify = (ca_bundle or True) if validate_certs else False
+        self.session.verify = self.verify
         self.session.headers["User-Agent"] = user_agent or "hwcloud.ims/%s python-requests/%s" % (
             COLLECTION_VERSION, requests.__version__)
         self.session.headers["Accept"] = "application/json"
@@ -281,7 +285,7 @@ class ImsClient:
                 "or auth_token (HW_AUTH_TOKEN), or user_name, password and domain_name "
                 "(HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
         client = cls(ims_endpoint, auth, timeout=options.get("timeout", 30), retries=options.get("retries", 5),
-                     validate_certs=options.get("validate_certs", True), **kwargs)
+                     validate_certs=options.get("validate_certs", True), ca_bundle=options.get("ca_bundle") or None, **kwargs)
         client._secrets.extend(s for s in secrets if s)
         return client
 
@@ -289,10 +293,17 @@ class ImsClient:
         self.session.close()
 
     def redact(self, text):
-        """``text`` with every secret this client knows replaced by ``********``."""
+        """``text`` with every secret this client knows replaced by ``********``.
+
+        Also the forms a server that echoes the request shows: JSON-escaped (a password
+        in the IAM request body) and URL-encoded.
+        """
         for secret in self._secrets:
-            if secret and secret in text:
-                text = text.replace(secret, "********")
+            if not secret:
+                continue
+            for form in sorted(_secret_forms(secret), key=len, reverse=True):
+                if form in text:
+                    text = text.replace(form, "********")
         return text
 
     # -- IAM -------------------------------------------------------------------------
@@ -356,10 +367,15 @@ class ImsClient:
             send_headers = self._auth.headers(self, method, url, headers, body) if authenticate else headers
             retry_after = None
             try:
-                response = self.session.request(method, url, headers=send_headers, data=body, timeout=self.timeout)
+                response = self.session.request(method, url, headers=send_headers, data=body, timeout=self.timeout,
+                                                verify=self.verify)
             except requests.exceptions.RequestException as exc:
+                tls_problem = _tls_problem(exc, _origin(url), self.verify)
+                if tls_problem:  # a configuration problem, not a transient one: never retried
+                    raise ImsConnectionError(self.redact("%s on %s %s: %s" % (tls_problem[0], method, path, tls_problem[1])))
                 if attempt <= self.retries and (idempotent or _never_sent(exc)):
                     self._sleep(backoff_delay(attempt, rng=self._rng))
+                    refreshed = False  # the token may expire again while we wait: renew it again
                     continue
                 raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s" % (
                     method, _origin(url), path, _describe(exc), attempt, _root_cause(exc))))
@@ -373,11 +389,13 @@ class ImsClient:
                     idempotent or response.status_code == 429):
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 self._sleep(backoff_delay(attempt, retry_after, rng=self._rng))
+                refreshed = False  # the token may expire again while we wait: renew it again
                 continue
             raise error
 
     def _error(self, method, path, response):
-        code, message, body_request_id = parse_error_body(response.text)
+        # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
+        code, message, body_request_id = parse_error_body(self.redact(response.text))
         request_id = response.headers.get("X-Request-Id") or body_request_id
         return ImsApiError(method, path, response.status_code, code,
                            self.redact(message) if message else None, request_id)
@@ -485,6 +503,13 @@ def _quote_id(value):
     return quote(str(value), safe="")
 
 
+def _secret_forms(secret):
+    """``secret`` as is, JSON-escaped (also twice, ASCII-only or not) and URL-encoded."""
+    escaped = json.dumps(secret)[1:-1]
+    return {secret, escaped, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(escaped)[1:-1],
+            quote(secret, safe=""), quote(secret, safe="").replace("%20", "+")}
+
+
 def _never_sent(exc):
     """True when the request certainly did not reach the server (safe to resend anything)."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -493,6 +518,40 @@ def _never_sent(exc):
         text = repr(exc)
         return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
     return False
+
+
+def _tls_problem(exc, origin, verify):
+    """A message for a TLS set-up problem of ``origin`` (``exc``), else None.
+
+    A certificate that fails verification, a server that does not speak TLS and an unusable
+    CA bundle fail the same way every time: they are reported at once, never retried.
+    """
+    if not isinstance(exc, requests.exceptions.SSLError):
+        return None
+    reason = exc
+    while reason is not None and not isinstance(reason, ssl.SSLError):
+        inner = getattr(reason, "reason", None)
+        if not isinstance(inner, BaseException) and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        reason = inner if isinstance(inner, BaseException) and inner is not reason else None
+    text = str(reason if reason is not None else exc)
+    bundle = verify if isinstance(verify, str) else None
+    if isinstance(reason, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        detail = getattr(reason, "verify_message", None) or text
+        if "mismatch" in detail or "match" in detail:
+            advice = "the certificate is not for this host: use a host name or address it names in ims_endpoint and iam_endpoint"
+        elif bundle:
+            advice = "the CA bundle %s (ca_bundle, HW_CA_BUNDLE) does not hold the CA that signed the certificate" % bundle
+        else:
+            advice = "set ca_bundle (HW_CA_BUNDLE) to the PEM file of the CA that signed it, or validate_certs: false for a test endpoint"
+        return "TLS certificate verification failed for %s (%s)" % (origin, detail), advice
+    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+        return ("TLS handshake failed with %s (%s)" % (origin, text),
+                "the server does not speak TLS: use its http:// URL if it is a plain HTTP test server")
+    if bundle and ("X509" in text or "PEM" in text or "NO_CERTIFICATE_OR_CRL_FOUND" in text):
+        return ("the CA bundle %s could not be loaded (%s)" % (bundle, text),
+                "ca_bundle (HW_CA_BUNDLE) must be a PEM file of CA certificates")
+    return None
 
 
 def _origin(url):
@@ -505,6 +564,8 @@ def _root_cause(exc):
     reason = exc
     while True:
         inner = getattr(reason, "reason", None)
+        if not isinstance(inner, Exception):  # ssl.SSLError's reason is a string
+            inner = None
         if inner is None and reason.args and isinstance(reason.args[0], Exception):
             inner = reason.args[0]
         if inner is None or inner is reason:

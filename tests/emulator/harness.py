@@ -10,15 +10,20 @@ Standard library only. Typical use::
         ...  # run the code under test against emu.base_url
         assert emu.stats()["by_route"]["GET /v2/images"] == 1
 
-See README.md beside this file for the emulator itself.
+See README.md beside this file for the emulator itself. ``Emulator.start(tls=True)`` serves
+HTTPS with a throwaway CA made by :func:`make_tls_files` (the ``cryptography`` package, or
+else the ``openssl`` command); everything else uses the standard library only.
 """
 
 from __future__ import annotations
 
 import atexit
+import datetime
+import ipaddress
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -80,27 +85,134 @@ class EmulatorError(RuntimeError):
     """The emulator did not start, or a control call failed."""
 
 
+TLS_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+def make_tls_files(directory, hosts=TLS_HOSTS) -> dict:
+    """A throwaway CA and a server certificate it signed, for ``hosts``, as PEM files in ``directory``.
+
+    Returns ``{"ca": ca.pem, "cert": server.pem, "key": server.key}``. The server
+    certificate names every host as a subject alternative name (IP addresses as IP
+    entries, names as DNS entries) and is valid for a day. Made with the
+    ``cryptography`` package when it can be imported, else with the ``openssl`` command.
+    """
+    files = {"ca": os.path.join(directory, "ca.pem"), "cert": os.path.join(directory, "server.pem"),
+             "key": os.path.join(directory, "server.key")}
+    try:
+        import cryptography  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    except ImportError:
+        _tls_files_with_openssl(directory, hosts, files)
+    else:
+        _tls_files_with_cryptography(hosts, files)
+    return files
+
+
+def _san_entries(hosts):
+    entries = []
+    for host in hosts:
+        try:
+            entries.append(("IP", ipaddress.ip_address(host)))
+        except ValueError:
+            entries.append(("DNS", host))
+    return entries
+
+
+def _tls_files_with_cryptography(hosts, files):
+    # pylint: disable=import-outside-toplevel
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=1)
+
+    def name(common_name):
+        return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hwcloud.ims emulator"),
+                          x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = name("hwcloud.ims emulator test CA")
+    ca_cert = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+               .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(start).not_valid_after(end)
+               .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+               .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                            content_commitment=False, key_encipherment=False,
+                                            data_encipherment=False, key_agreement=False,
+                                            encipher_only=False, decipher_only=False), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+               .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    san = [x509.IPAddress(value) if kind == "IP" else x509.DNSName(value) for kind, value in _san_entries(hosts)]
+    cert = (x509.CertificateBuilder().subject_name(name(hosts[0])).issuer_name(ca_name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(end)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName(san), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    with open(files["ca"], "wb") as handle:
+        handle.write(ca_cert.public_bytes(serialization.Encoding.PEM))
+    with open(files["cert"], "wb") as handle:
+        handle.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(os.open(files["key"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
+
+
+def _tls_files_with_openssl(directory, hosts, files):
+    openssl = shutil.which("openssl")
+    if not openssl:
+        raise EmulatorError("a TLS emulator needs the Python package cryptography or the openssl command")
+    ca_key = os.path.join(directory, "ca.key")
+    csr = os.path.join(directory, "server.csr")
+    ext = os.path.join(directory, "server.ext")
+    san = ",".join("%s:%s" % (kind, value) for kind, value in _san_entries(hosts))
+    with open(ext, "w", encoding="ascii") as handle:
+        handle.write("basicConstraints=critical,CA:FALSE\nsubjectAltName=%s\nextendedKeyUsage=serverAuth\n" % san)
+    commands = [
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", ca_key, "-out", files["ca"], "-days", "1", "-subj", "/O=hwcloud.ims emulator/CN=hwcloud.ims emulator test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        [openssl, "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", files["key"], "-out", csr, "-subj", "/O=hwcloud.ims emulator/CN=%s" % hosts[0]],
+        [openssl, "x509", "-req", "-in", csr, "-CA", files["ca"], "-CAkey", ca_key, "-CAcreateserial",
+         "-out", files["cert"], "-days", "1", "-extfile", ext],
+    ]
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise EmulatorError("%s failed: %s" % (" ".join(command[:3]), done.stderr))
+
+
 class Emulator:
     """One emulator process (``ims_emulator.py --port 0``) and its control surface."""
 
-    def __init__(self, process, base_url, accounts, workdir, stderr_path):
+    def __init__(self, process, base_url, accounts, workdir, stderr_path, ca_bundle=None):
         self.process = process
         self.base_url = base_url
         self.accounts = accounts
         self.default_account = accounts[0]
         self._workdir = workdir
         self._stderr_path = stderr_path
+        # With tls=True: the PEM file of the CA that signed the emulator's certificate.
+        self.ca_bundle = ca_bundle
+        self._ssl_context = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else None
 
     # -- life cycle --------------------------------------------------------------------
     @classmethod
     def start(cls, accounts=None, users=None, state=None, extra_args=(), host="127.0.0.1",
-              port=0) -> "Emulator":
+              port=0, tls=False) -> "Emulator":
         """Launch an emulator (on a free port by default); return once it accepts connections.
 
         ``accounts``: dicts (``access_key``, ``secret_key``, ``project_id``), ``AK:SK:PID``
         strings or tuples; ``users``: dicts (``name``, ``password``, ``domain``,
         ``project_id``), ``NAME:PASSWORD:DOMAIN:PID`` strings or tuples; ``state``: the
-        ``--state`` file; ``extra_args``: more command line arguments.
+        ``--state`` file; ``extra_args``: more command line arguments; ``tls``: serve HTTPS
+        with a certificate for 127.0.0.1, ::1 and localhost signed by a throwaway CA, whose
+        PEM file is ``ca_bundle`` (all in the emulator's temporary folder).
         """
         account_list = [_account(a) for a in accounts] if accounts else [
             {"access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY,
@@ -117,6 +229,15 @@ class Emulator:
 
         workdir = tempfile.mkdtemp(prefix="ims-emulator-harness-")
         stderr_path = os.path.join(workdir, "stderr.log")
+        ca_bundle = None
+        if tls:
+            try:
+                tls_files = make_tls_files(workdir)
+            except BaseException:
+                shutil.rmtree(workdir, ignore_errors=True)
+                raise
+            ca_bundle = tls_files["ca"]
+            command += ["--tls-cert", tls_files["cert"], "--tls-key", tls_files["key"]]
         with open(stderr_path, "wb") as stderr:
             # A session of its own: a Ctrl-C in the terminal reaches the code under test,
             # not the emulator it still talks to; stop() ends the emulator.
@@ -131,7 +252,7 @@ class Emulator:
             shutil.rmtree(workdir, ignore_errors=True)
             raise EmulatorError("the emulator did not start (exit status %s, stdout %r):\n%s"
                                 % (process.returncode, line, errors))
-        emulator = cls(process, line, account_list, workdir, stderr_path)
+        emulator = cls(process, line, account_list, workdir, stderr_path, ca_bundle)
         _RUNNING.add(emulator)
         return emulator
 
@@ -175,9 +296,9 @@ class Emulator:
             return ""
 
     def env(self) -> dict:
-        """Environment variables for the collection, with the first account."""
+        """Environment variables for the collection, with the first account (and the CA, with TLS)."""
         account = self.default_account
-        return {
+        env = {
             "HW_IMS_ENDPOINT": self.base_url,
             "HW_IAM_ENDPOINT": self.base_url,
             "HW_ACCESS_KEY": account["access_key"],
@@ -185,6 +306,9 @@ class Emulator:
             "HW_PROJECT_ID": account["project_id"],
             "HW_REGION_NAME": DEFAULT_REGION,
         }
+        if self.ca_bundle:
+            env["HW_CA_BUNDLE"] = self.ca_bundle
+        return env
 
     # -- control surface ---------------------------------------------------------------
     def _call(self, method: str, path: str, body=None):
@@ -192,7 +316,7 @@ class Emulator:
         request = urllib.request.Request(self.base_url + path, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=60, context=self._ssl_context) as response:
                 return json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise EmulatorError("%s %s: %s %s" % (method, path, exc.code, exc.read().decode(

@@ -33,6 +33,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import sys
 import tempfile
 import threading
@@ -56,6 +57,7 @@ PUBLIC_OWNER = "1bed856811654c1cb661a6ca845ebc77"
 DEFAULT_REGION = "cn-north-4"
 DEFAULT_QUOTA = 500
 DEFAULT_TOKEN_TTL = 86400
+TLS_HANDSHAKE_TIMEOUT = 10  # seconds a client has to complete the TLS handshake
 
 ALGORITHM = "SDK-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -67,6 +69,7 @@ MAX_CONTROL_BODY = 256 * 1024 * 1024  # seeding many images at once
 DRAIN_LIMIT = 256 * 1024 * 1024  # unread body we still read (and drop) before answering
 CHUNK = 1024 * 1024
 LOG_SIZE = 10000
+ECHO_BODY_LIMIT = 64 * 1024  # how much of a request body an echoing fault (or --capture) reads
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -918,8 +921,9 @@ class Fault:
     drop: bool = False
     after: bool = False
     upload_fail: bool = False
+    echo: bool = False  # the error message echoes the whole request, secrets included
 
-    FIELDS = ("status", "retry_after", "latency", "drop", "after", "upload_fail")
+    FIELDS = ("status", "retry_after", "latency", "drop", "after", "upload_fail", "echo")
 
     @classmethod
     def parse(cls, spec) -> "Fault":
@@ -939,7 +943,7 @@ class Fault:
                 raise ValueError("%s must be a non-negative number" % name)
         fault.retry_after = spec.get("retry_after")
         fault.latency = float(spec.get("latency") or 0)
-        for name in ("drop", "after", "upload_fail"):
+        for name in ("drop", "after", "upload_fail", "echo"):
             value = spec.get(name, False)
             if not isinstance(value, bool):
                 raise ValueError("%s must be true or false" % name)
@@ -1241,6 +1245,19 @@ class RequestContext:
 
     def query_pairs(self) -> list:
         return parse_qsl(self.raw_query, keep_blank_values=True)
+
+    def body_for_echo(self) -> bytes:
+        """The body as read by the operation, or at most ECHO_BODY_LIMIT bytes of it (the rest is drained)."""
+        if self.body is None:
+            self.body = self.reader.read(ECHO_BODY_LIMIT) if self.reader is not None else b""
+        return self.body[:ECHO_BODY_LIMIT]
+
+    def echo(self) -> str:
+        """The whole request as text, unredacted: what a careless gateway puts in an error message."""
+        target = self.raw_path + ("?" + self.raw_query if self.raw_query else "")
+        headers = "; ".join("%s: %s" % (name, value) for name, value in self.headers.items())
+        return "%s %s; headers: %s; body: %s" % (self.method, target, headers,
+                                                 self.body_for_echo().decode("utf-8", "replace"))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1969,7 +1986,7 @@ class Emulator:
     """The whole emulator: configuration, state, and how one API request is processed."""
 
     def __init__(self, accounts=None, users=None, state_file=None, token_ttl=DEFAULT_TOKEN_TTL,
-                 quota=DEFAULT_QUOTA, public_images=True, verbose=False):
+                 quota=DEFAULT_QUOTA, public_images=True, verbose=False, capture=None):
         self.accounts = list(accounts or [Account(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID)])
         if users:
             self.users = list(users)
@@ -1980,6 +1997,8 @@ class Emulator:
         self.quota = quota
         self.public_images = public_images
         self.verbose = verbose
+        self.capture = capture  # --capture FILE: every API request, unredacted (tests only)
+        self._capture_lock = threading.Lock()
         self.clock = Clock()
         if state_file:
             files_dir = state_file + ".d"
@@ -2006,6 +2025,22 @@ class Emulator:
         self.faults.clear()
         self.stats.clear()
         self.clock.offset = 0.0
+
+    def record_capture(self, ctx, outcome) -> None:
+        """Append one JSON line to the --capture file: the request as sent, and the answer's headers."""
+        if ctx is not None and ctx.body is None and ctx.reader is not None and \
+                not (ctx.route is not None and ctx.route.handler == "upload_file"):
+            ctx.body_for_echo()  # the rest of the body is drained before the answer, as always
+        entry = {
+            "method": ctx.method if ctx else None, "path": ctx.raw_path if ctx else None,
+            "query": ctx.raw_query if ctx else None,
+            "headers": [[name, value] for name, value in ctx.headers.items()] if ctx else [],
+            "body": ctx.body.decode("utf-8", "replace") if ctx is not None and ctx.body is not None else None,
+            "status": 0 if outcome is DROP else outcome.status,
+            "response_headers": [] if outcome is DROP else [list(pair) for pair in outcome.headers],
+        }
+        with self._capture_lock, open(self.capture, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry) + "\n")
 
     def find_user(self, name, password, domain) -> User | None:
         for user in self.users:
@@ -2059,6 +2094,8 @@ class Emulator:
         if fault.drop:
             return DROP
         error = gateway_fault_error(fault.status)
+        if fault.echo:
+            error.message = "%s Request: %s" % (error.message, ctx.echo())
         if fault.retry_after is not None:
             value = fault.retry_after
             error.headers.append(("Retry-After", str(int(value)) if float(value).is_integer() else str(value)))
@@ -2076,6 +2113,11 @@ class RequestHandler(BaseHTTPRequestHandler):
     timeout = 120  # seconds of silence before a kept-alive connection is closed
 
     def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            # The TLS handshake happens here, in the connection's own thread (not in
+            # accept()), so a client that never finishes it cannot stall the server.
+            self.request.settimeout(TLS_HANDSHAKE_TIMEOUT)
+            self.request.do_handshake()
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
@@ -2119,7 +2161,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         app = self.app
         request_id = uuid.uuid4().hex
         route, params = app.route(self.command, raw_path)
-        reader = None
+        reader = ctx = None
         try:
             reader = BodyReader(self.rfile, self.headers)
         except ApiError as exc:
@@ -2129,6 +2171,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             ctx = RequestContext(self.command, raw_path, raw_query, self.headers, request_id, reader,
                                  route, params)
             outcome = app.process(ctx)
+        if app.capture and ctx is not None:
+            app.record_capture(ctx, outcome)
         status = 0 if outcome is DROP else outcome.status
         app.stats.record({
             "method": self.command, "path": raw_path, "query": raw_query, "status": status,
@@ -2219,15 +2263,19 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, app: Emulator):
+    def __init__(self, address, app: Emulator, tls_context: ssl.SSLContext | None = None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, RequestHandler)
         self.app = app
+        self.scheme = "http"
+        if tls_context is not None:
+            self.socket = tls_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+            self.scheme = "https"
 
     def handle_error(self, request, client_address):
-        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout)):
-            return  # the client went away
+        if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout, ssl.SSLError)):
+            return  # the client went away, or refused the certificate during the handshake
         super().handle_error(request, client_address)
 
     @property
@@ -2237,7 +2285,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
             host = "127.0.0.1" if host == "0.0.0.0" else "::1"
         if ":" in host:
             host = "[%s]" % host
-        return "http://%s:%d" % (host, port)
+        return "%s://%s:%d" % (self.scheme, host, port)
 
 
 def parse_args(argv=None):
@@ -2256,7 +2304,23 @@ def parse_args(argv=None):
                         help="private images per project (default %d)" % DEFAULT_QUOTA)
     parser.add_argument("--no-public-images", action="store_true", help="start without the public catalogue")
     parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
-    return parser.parse_args(argv)
+    parser.add_argument("--capture", metavar="FILE",
+                        help="append every API request, unredacted, to FILE as JSON lines (tests only)")
+    parser.add_argument("--tls-cert", metavar="FILE",
+                        help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
+    parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
+
+
+def tls_server_context(cert_file: str, key_file: str) -> ssl.SSLContext:
+    """The server side TLS context of --tls-cert/--tls-key (TLS 1.2 or later)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert_file, key_file)
+    return context
 
 
 def main(argv=None) -> int:
@@ -2264,12 +2328,20 @@ def main(argv=None) -> int:
     try:
         app = Emulator(accounts=args.account, users=args.user, state_file=args.state,
                        token_ttl=args.token_ttl, quota=args.quota,
-                       public_images=not args.no_public_images, verbose=args.verbose)
+                       public_images=not args.no_public_images, verbose=args.verbose, capture=args.capture)
     except (OSError, ValueError) as exc:
         sys.stderr.write("ims_emulator: cannot start: %s\n" % exc)
         return 2
+    tls_context = None
+    if args.tls_cert:
+        try:
+            tls_context = tls_server_context(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            sys.stderr.write("ims_emulator: cannot start: cannot load --tls-cert/--tls-key: %s\n" % exc)
+            app.close()
+            return 2
     try:
-        server = EmulatorHTTPServer((args.host, args.port), app)
+        server = EmulatorHTTPServer((args.host, args.port), app, tls_context)
     except OSError as exc:
         sys.stderr.write("ims_emulator: cannot listen on %s:%s: %s\n" % (args.host, args.port, exc))
         app.close()

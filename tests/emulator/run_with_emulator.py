@@ -1,11 +1,13 @@
 """Run a command against a fresh IMS emulator.
 
-    python3 tests/emulator/run_with_emulator.py [--state FILE] [--seed-demo] [--port N] -- COMMAND...
+    python3 tests/emulator/run_with_emulator.py [--state FILE] [--seed-demo] [--port N] [--tls] -- COMMAND...
 
 Starts the emulator, exports HW_IMS_ENDPOINT, HW_IAM_ENDPOINT, HW_ACCESS_KEY,
 HW_SECRET_KEY, HW_PROJECT_ID and HW_REGION_NAME for its default account, runs COMMAND,
 stops the emulator and exits with COMMAND's status (128 + N when a signal N ended it).
-SIGINT and SIGTERM are passed on to COMMAND. Standard library only.
+SIGINT and SIGTERM are passed on to COMMAND. With --tls the emulator serves HTTPS with a
+certificate signed by a throwaway CA, and HW_CA_BUNDLE names that CA's PEM file (made with the
+cryptography package, or the openssl command). Otherwise standard library only.
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ DEMO_IMAGES = [
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description="Run COMMAND against a fresh IMS emulator (see tests/emulator/README.md).",
-        usage="%(prog)s [--state FILE] [--seed-demo] [--port N] -- COMMAND...")
+        usage="%(prog)s [--state FILE] [--seed-demo] [--port N] [--tls] -- COMMAND...")
     parser.add_argument("--state", metavar="FILE", help="the emulator's --state file")
     parser.add_argument("--seed-demo", action="store_true",
                         help="add a few demo images to the default project first")
     parser.add_argument("--port", type=int, default=0, help="port of the emulator (default: a free one)")
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with a throwaway CA; HW_CA_BUNDLE names the CA's PEM file")
     if "--" in argv:
         split = argv.index("--")
         options, command = argv[:split], argv[split + 1:]
@@ -102,7 +106,7 @@ def _in_terminal_foreground() -> bool:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        emulator = Emulator.start(state=args.state, port=args.port)
+        emulator = Emulator.start(state=args.state, port=args.port, tls=args.tls)
     except EmulatorError as exc:
         sys.stderr.write("run_with_emulator: %s\n" % exc)
         return 1

@@ -24,7 +24,7 @@ from harness import Emulator  # noqa: E402  pylint: disable=wrong-import-positio
 
 HW_VARIABLES = ("HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN",
                 "HW_AUTH_TOKEN", "HW_USER_NAME", "HW_USER_PASSWORD", "HW_DOMAIN_NAME", "HW_IMS_ENDPOINT",
-                "HW_IAM_ENDPOINT")
+                "HW_IAM_ENDPOINT", "HW_CA_BUNDLE")
 
 
 class Ran:

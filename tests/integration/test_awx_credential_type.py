@@ -17,10 +17,15 @@ runs against the emulator with that environment only, without credential argumen
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
+import os
 import pathlib
 import re
+import shutil
+import stat
+import tempfile
 
 import jinja2
 import pytest
@@ -145,19 +150,39 @@ def problems_of(ctype):
     spec = connection_argument_spec()
     readable = module_environment()
     injected_fields = set()
-    for kind in set(ctype["injectors"]) - {"env"}:
-        problems.append("injectors: only env is expected, not %s" % kind)
+    for kind in set(ctype["injectors"]) - {"env", "file"}:
+        problems.append("injectors: only env and file are expected, not %s" % kind)
+    # AWX's validation: render with every input defined, the files' names in tower.filename,
+    # and undefined names fatal.
+    example = {name: "EXAMPLE" for name in fields}
+    example["tower"] = {"filename": {label: "/runner/env/EXAMPLE" for label in _file_labels(ctype)}}
+    strict = sandbox.ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    file_inputs = {}
+    for label, template in ctype["injectors"].get("file", {}).items():
+        if label == "template":
+            problems.append("injectors: file: name the file template.NAME, so that HW_* variables can name it")
+        try:
+            strict.from_string(template).render(example)
+        except jinja2.TemplateError as exc:
+            problems.append("file %s: %s uses an undefined input (%s)" % (label, template, exc))
+            continue
+        file_inputs[label.partition(".")[2]] = meta.find_undeclared_variables(jinja2.Environment().parse(template))
     for variable, template in ctype["injectors"].get("env", {}).items():
         if variable.startswith("ANSIBLE_"):
             problems.append("%s: AWX refuses ANSIBLE_* variables" % variable)
-        # AWX's validation: render with every input defined and undefined names fatal.
+        missing = [label for label in _TOWER_FILENAME.findall(template) if label not in file_inputs]
+        if missing:
+            problems += ["%s: names the file %r, which no file injector writes" % (variable, label) for label in missing]
+            continue
         try:
-            sandbox.ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined).from_string(
-                template).render({name: "EXAMPLE" for name in fields})
+            strict.from_string(template).render(example)
         except jinja2.TemplateError as exc:
             problems.append("%s: %s uses an undefined input (%s)" % (variable, template, exc))
             continue
         used = meta.find_undeclared_variables(jinja2.Environment().parse(template))
+        # A variable that names a file carries the inputs written into that file.
+        for label in _TOWER_FILENAME.findall(template):
+            used = (used - {"tower"}) | file_inputs[label]
         injected_fields |= used
         option = readable.get(variable)
         if option is None:
@@ -167,18 +192,37 @@ def problems_of(ctype):
         if used != {option}:
             problems.append("%s: must carry the input %r (the option that reads it), not %s"
                             % (variable, option, sorted(used)))
+        if spec[option].get("type") == "path" and not _TOWER_FILENAME.search(template):
+            problems.append("%s: %s reads a file: write the input with a file injector and name it with "
+                            "tower.filename.LABEL" % (variable, option))
         if spec[option].get("no_log") and not all(fields[name].get("secret") for name in used):
             problems.append("%s: the input of %s (no_log) must be secret" % (variable, option))
     problems += ["input %r is injected nowhere" % name for name in fields if name not in injected_fields]
+    # AWX writes every file even when its input is empty: a variable must then be empty too,
+    # or the module would read an empty file (as it would read any other unset input).
+    if not problems:
+        with tempfile.TemporaryDirectory() as private_data_dir:
+            for variable, value in render_env(ctype, {}, private_data_dir).items():
+                if value:
+                    problems.append("%s: not empty (%r) when its input is empty" % (variable, value))
     return problems
 
 
-def render_env(ctype, inputs):
+_TOWER_FILENAME = re.compile(r"\btower\.filename\.([a-zA-Z_][a-zA-Z0-9_]*)")
+
+
+def _file_labels(ctype):
+    return [label.partition(".")[2] for label in ctype["injectors"].get("file", {})]
+
+
+def render_env(ctype, inputs, private_data_dir=None):
     """The environment AWX gives a job for a credential with these inputs.
 
     As ``CredentialType.inject_credential``: only inputs with a value enter the namespace,
-    booleans default to false, and the env templates are rendered in an
-    ``ImmutableSandboxedEnvironment`` (undefined names render empty).
+    booleans default to false, every file template is rendered and written (even when
+    empty) to a file of ``private_data_dir``/env whose name ``tower.filename.LABEL`` gives,
+    and the env templates are rendered in an ``ImmutableSandboxedEnvironment`` (undefined
+    names render empty).
     """
     namespace = {}
     for name, value in inputs.items():
@@ -188,6 +232,20 @@ def render_env(ctype, inputs):
         if field.get("type") == "boolean" and field["id"] not in inputs:
             namespace[field["id"]] = False
     environment = sandbox.ImmutableSandboxedEnvironment()
+    if ctype["injectors"].get("file"):
+        if private_data_dir is None:
+            private_data_dir = tempfile.mkdtemp(prefix="awx-private-data-")
+            atexit.register(shutil.rmtree, private_data_dir, True)
+        env_dir = pathlib.Path(private_data_dir) / "env"
+        env_dir.mkdir(exist_ok=True)
+        filenames = {}
+        for label, template in ctype["injectors"]["file"].items():
+            handle, path = tempfile.mkstemp(dir=env_dir)
+            with os.fdopen(handle, "w") as written:
+                written.write(environment.from_string(template).render(**namespace))
+            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+            filenames[label.partition(".")[2]] = path
+        namespace["tower"] = {"filename": filenames}
     return {variable: environment.from_string(template).render(**namespace)
             for variable, template in ctype["injectors"].get("env", {}).items()}
 
@@ -270,6 +328,22 @@ def _input_never_injected(ctype):
     del ctype["injectors"]["env"]["HW_DOMAIN_NAME"]
 
 
+def _ca_bundle_file_not_written(ctype):
+    del ctype["injectors"]["file"]
+
+
+def _ca_bundle_file_always_named(ctype):
+    ctype["injectors"]["env"]["HW_CA_BUNDLE"] = "{{ tower.filename.ca_bundle }}"
+
+
+def _ca_bundle_content_in_the_variable(ctype):
+    ctype["injectors"]["env"]["HW_CA_BUNDLE"] = "{{ ca_bundle }}"
+
+
+def _wrong_input_in_the_file(ctype):
+    ctype["injectors"]["file"]["template.ca_bundle"] = "{{ region }}"
+
+
 @pytest.mark.parametrize("mistake, expected", [
     (_typo_in_input, "HW_ACCESS_KEY: {{ acess_key }} uses an undefined input ('acess_key' is undefined)"),
     (_unknown_variable, "HW_SECRET_ACCESS_KEY: no module option reads this variable"),
@@ -280,6 +354,10 @@ def _input_never_injected(ctype):
     (_invalid_variable_name, "injectors: env: invalid name 'HW-REGION-NAME'"),
     (_ansible_variable, "ANSIBLE_HOST_KEY_CHECKING: AWX refuses ANSIBLE_* variables"),
     (_input_never_injected, "input 'domain_name' is injected nowhere"),
+    (_ca_bundle_file_not_written, "HW_CA_BUNDLE: names the file 'ca_bundle', which no file injector writes"),
+    (_ca_bundle_file_always_named, "HW_CA_BUNDLE: not empty ("),
+    (_ca_bundle_content_in_the_variable, "HW_CA_BUNDLE: ca_bundle reads a file"),
+    (_wrong_input_in_the_file, "HW_CA_BUNDLE: must carry the input 'ca_bundle' (the option that reads it), not ['ca_bundle', 'region']"),
 ])
 def test_the_check_catches(mistake, expected):
     ctype = copy.deepcopy(the_credential_type(load()))
@@ -299,6 +377,16 @@ def test_rendering_leaves_unset_inputs_empty():
     env = render_env(the_credential_type(load()), {"access_key": "AK", "secret_key": "SK"})
     assert env["HW_ACCESS_KEY"] == "AK" and env["HW_SECRET_KEY"] == "SK"
     assert env["HW_SECURITY_TOKEN"] == "" and env["HW_USER_PASSWORD"] == "" and env["HW_IMS_ENDPOINT"] == ""
+    # AWX writes the CA bundle's file anyway (empty): the variable must not name it.
+    assert env["HW_CA_BUNDLE"] == ""
+
+
+def test_the_ca_bundle_input_is_written_to_the_file_hw_ca_bundle_names(tmp_path):
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    env = render_env(the_credential_type(load()), {"ca_bundle": pem}, tmp_path)
+    path = pathlib.Path(env["HW_CA_BUNDLE"])
+    assert path.parent == tmp_path / "env" and path.read_text() == pem
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_aksk_credential_alone_runs_the_module(emu, ansible):
