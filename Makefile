@@ -133,7 +133,7 @@ installed-test: $(STAMP) collection-path ## Build the tarball, install it into a
 # More targets live in mk/*.mk, one file per concern.
 include $(sort $(wildcard mk/*.mk))
 
-test: unit emulator-test integration sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
+test: unit emulator-test integration test-faults-short sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \

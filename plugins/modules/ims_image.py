@@ -440,7 +440,7 @@ class ImsImage(ImsModule):
                 raise ImsError("; ".join(problems))
             self.check_upload_size(image)
             if patch:
-                updated = self.write("update", self.client.update_image, image["id"], patch, patch=patch)
+                updated = self.write("update", self.update_once, image, patch, patch=patch)
                 image = apply_patch(image, patch) if self.module.check_mode else updated
         members = self.sync_members(image, members)
         image = self.upload(image)
@@ -493,17 +493,48 @@ class ImsImage(ImsModule):
                 raise failure
         return None  # not reached
 
+    def update_once(self, image, patch):
+        """PATCH until the image is known to hold ``patch``: after an unknown outcome, read it and patch what differs."""
+        for attempt in range(1, self.client.retries + 2):
+            try:
+                return self.client.update_image(image["id"], patch)
+            except (ImsApiError, ImsConnectionError) as exc:
+                if not _unknown_outcome(exc) or attempt > self.client.retries:
+                    raise
+                current = self.client.get_image(image["id"])
+                if current is None:
+                    raise
+                # What is still missing, computed from the image as it is now: never a stale patch.
+                patch = build_patch(current, self.params)
+                if not patch:
+                    return current
+        return None  # not reached
+
     # -- members -----------------------------------------------------------------------
 
     def sync_members(self, image, current):
         add, remove = member_changes(current, self.params["members"], self.params["purge_members"])
         for member in add:
-            self.write("add_member", self.client.add_member, image["id"], member, member=member)
+            self.write("add_member", self.add_member_once, image["id"], member, member=member)
         for member in remove:
             self.write("remove_member", self.client.remove_member, image["id"], member, member=member)
         if self.params["members"] is None:
             return current
         return [member for member in current if member not in remove] + add
+
+    def add_member_once(self, image_id, member):
+        """POST the member until it is known to be there (a member added twice is refused, never doubled)."""
+        for attempt in range(1, self.client.retries + 2):
+            try:
+                return self.client.add_member(image_id, member)
+            except (ImsApiError, ImsConnectionError) as exc:
+                if not (_unknown_outcome(exc) or getattr(exc, "status", None) == 409) or attempt > self.client.retries:
+                    raise
+                if any(entry.get("member_id") == member for entry in self.client.list_members(image_id)):
+                    return None
+                if getattr(exc, "status", None) == 409:
+                    raise
+        return None  # not reached
 
     # -- upload ------------------------------------------------------------------------
 
@@ -536,15 +567,26 @@ class ImsImage(ImsModule):
             self.record("upload", filename=self.params["filename"], size=size, checksum=checksum)
             if self.module.check_mode:
                 return image
-            try:
-                with open(self.params["filename"], "rb") as handle:
-                    self.client.upload_file(image["id"], handle)
-            except (ImsApiError, ImsConnectionError) as exc:
-                now = self.client.get_image(image["id"])
-                if now is not None and now.get("status") == "killed":
-                    raise ImsError("image %s (%r) turned killed: the upload failed (%s); run again with "
-                                   "replace_failed: true to create it again" % (image["id"], image.get("name"), exc))
-                raise
+            attempt = 0
+            while True:
+                attempt += 1
+                try:
+                    with open(self.params["filename"], "rb") as handle:
+                        self.client.upload_file(image["id"], handle)
+                    break
+                except (ImsApiError, ImsConnectionError) as exc:
+                    now = self.client.get_image(image["id"])
+                    status = now.get("status") if now is not None else None
+                    if status == "killed":
+                        raise ImsError("image %s (%r) turned killed: the upload failed (%s); run again with "
+                                       "replace_failed: true to create it again" % (image["id"], image.get("name"), exc))
+                    if not _unknown_outcome(exc):
+                        raise
+                    # The answer was lost: the file landed (or is landing), or the image is untouched.
+                    if status == "saving" or (status == "active" and now.get("checksum") == checksum):
+                        break
+                    if status != "queued" or attempt > self.client.retries:
+                        raise
             return self.wait_active(image["id"])
         if image is not None and image.get("status") == "saving" and not self.module.check_mode:
             return self.wait_active(image["id"])
@@ -569,6 +611,13 @@ class ImsImage(ImsModule):
             time.sleep(delay)
             delay = min(delay * 2, 10.0)
             image = self.client.get_image(image_id)
+
+
+def _unknown_outcome(exc):
+    """Whether a failed write may have taken effect: a 5xx, or a connection lost after sending."""
+    if isinstance(exc, ImsConnectionError):
+        return True
+    return isinstance(exc, ImsApiError) and exc.status in _UNKNOWN_OUTCOME_STATUSES
 
 
 def main():

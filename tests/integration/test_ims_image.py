@@ -302,6 +302,36 @@ def test_a_refused_write_fails_unchanged(emu, ansible, method, path, task):
     assert own_images(emu, "refused-2") == []
 
 
+@pytest.mark.parametrize("fault", [
+    pytest.param({"status": 500, "after": True}, id="done-then-500"),
+    pytest.param({"drop": True, "after": True}, id="done-then-dropped"),
+    pytest.param({"drop": True}, id="dropped-before"),
+])
+@pytest.mark.parametrize("route, method, path", [
+    pytest.param("PATCH /v2/images/{id}", "PATCH", "/v2/images/[^/]+", id="update"),
+    pytest.param("POST /v2/images/{id}/members", "POST", "/v2/images/[^/]+/members", id="member"),
+    pytest.param("PUT /v2/images/{id}/file", "PUT", "/v2/images/[^/]+/file", id="upload"),
+])
+def test_a_write_with_an_unknown_outcome_is_checked_then_completed(emu, ansible, tmp_path, fault, route, method, path):
+    """A write whose answer is lost (or a 5xx) is read back: done means success, not done means
+    sent again, never twice in effect; the task ends in the intended state."""
+    small, small_md5, _size = write_file(tmp_path / "landed.img", 4096, "landed")
+    image_id = emu.seed(name="landed-1", status="queued", properties={"min_ram": 1024})[0]
+    emu.set_faults({"rules": [dict(fault, method=method, path=path, times=1)]})
+    task = {"name": "landed-1", "min_ram": 2048, "members": [MEMBER_A], "filename": small}
+    ran = ansible.adhoc(MODULE, json.dumps(task), emu.env())
+    assert ran.rc == 0, ran
+    result = ran.result()
+    assert result["changed"] is True
+    assert emu.faults()["rules"][0]["injected"] == 1
+    [image] = own_images(emu, "landed-1")
+    assert (image["id"], image["min_ram"], image["status"], image["checksum"]) == (image_id, 2048, "active", small_md5)
+    routes = emu.stats()["by_route"]
+    assert routes.get(route) in (1, 2), routes  # sent again only when it had not landed
+    again = ansible.adhoc(MODULE, json.dumps(task), emu.env()).result()
+    assert again["changed"] is False, again  # the intended state: nothing left to do
+
+
 # -- uploads ------------------------------------------------------------------------------
 
 

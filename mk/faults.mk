@@ -1,0 +1,24 @@
+# The fault-injection suite (tests/faults): the lifecycle playbook (odd seeds) and the
+# cleanup role (even seeds) against an emulator injecting random 500/503, 429 bursts with
+# and without Retry-After, latency, dropped connections and expiring IAM tokens; one case
+# per seed, its plan drawn from random.Random(seed). Included by the Makefile.
+#
+#   make test-faults                      FAULT_SEEDS seeds from FAULT_SEED_START
+#   make test-faults FAULT_SEED_START=17 FAULT_SEEDS=1   re-run one seed
+#
+# Report: build/faults/report.json (seeds, outcomes, faults injected by kind, requests),
+# summed up at the end of the output.
+
+FAULT_SEEDS ?= 40
+FAULT_SEED_START ?= 1
+FAULT_SEEDS_SHORT ?= 4
+
+.PHONY: test-faults test-faults-short
+
+test-faults: $(STAMP) collection-path ## Run the fault-injection suite over FAULT_SEEDS random seeds (long)
+	FAULT_SEEDS='$(FAULT_SEEDS)' FAULT_SEED_START='$(FAULT_SEED_START)' \
+	  '$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/faults
+
+test-faults-short: $(STAMP) collection-path ## Run the fault-injection suite over a few seeds (part of make test)
+	FAULT_SEEDS='$(FAULT_SEEDS_SHORT)' FAULT_SEED_START='$(FAULT_SEED_START)' \
+	  '$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/faults

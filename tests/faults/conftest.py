@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Fixtures and the report of the fault-injection suite.
+
+Seeds: ``FAULT_SEED_START`` (default 1) and ``FAULT_SEEDS`` (how many, default 4); each seed is
+one case: the lifecycle playbook for an odd seed, the cleanup role for an even one. The report goes to ``FAULT_REPORT`` (default
+build/faults/report.json) and is summed up at the end of the pytest output.
+"""
+
+from __future__ import annotations
+
+import collections
+import importlib.util
+import json
+import os
+import pathlib
+import sys
+import time
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+sys.path.insert(0, str(HERE))
+
+from harness import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def load(name, path):
+    """A module of another test folder, under a name of its own (both folders have a conftest)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+integration = load("faults_integration_conftest", ROOT / "tests" / "integration" / "conftest.py")
+cleanup_tests = load("faults_cleanup_tests", ROOT / "tests" / "integration" / "test_image_cleanup.py")
+
+SEED_START = int(os.environ.get("FAULT_SEED_START", "1"))
+SEED_COUNT = int(os.environ.get("FAULT_SEEDS", "4"))
+REPORT = pathlib.Path(os.environ.get("FAULT_REPORT", str(ROOT / "build" / "faults" / "report.json")))
+# Tokens of the short-lived kind expire this many seconds after they are issued.
+SHORT_TOKEN_TTL = 2
+
+RECORDS = []
+_STARTED = time.monotonic()
+
+
+def pytest_generate_tests(metafunc):
+    if "seed" in metafunc.fixturenames:
+        metafunc.parametrize("seed", range(SEED_START, SEED_START + SEED_COUNT))
+
+
+@pytest.fixture(scope="session")
+def emulators():
+    """Two emulators: tokens valid for a day, and tokens valid for SHORT_TOKEN_TTL seconds."""
+    normal = Emulator.start()
+    short = None
+    try:
+        short = Emulator.start(extra_args=("--token-ttl", SHORT_TOKEN_TTL))
+        yield {"normal": normal, "short": short}
+    finally:
+        normal.stop()
+        if short is not None:
+            short.stop()
+
+
+@pytest.fixture
+def ansible(tmp_path):
+    return integration.AnsibleRunner(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def record():
+    """Adds one case's figures to the report."""
+    return RECORDS.append
+
+
+def _summary():
+    outcomes = collections.Counter(entry["outcome"] for entry in RECORDS)
+    faults = collections.Counter()
+    requests = 0
+    for entry in RECORDS:
+        faults.update(entry["injected"])
+        requests += entry["requests"]
+    seeds = sorted({entry["seed"] for entry in RECORDS})
+    return {
+        "seeds": len(seeds),
+        "seed_range": [seeds[0], seeds[-1]] if seeds else [],
+        "cases": len(RECORDS),
+        "outcomes": dict(outcomes),
+        "by_scenario": {scenario: dict(collections.Counter(e["outcome"] for e in RECORDS if e["scenario"] == scenario))
+                        for scenario in sorted({e["scenario"] for e in RECORDS})},
+        "by_auth": dict(collections.Counter(entry["auth"] for entry in RECORDS)),
+        "faults_injected": dict(sorted(faults.items())),
+        "faults_injected_total": sum(faults.values()),
+        "requests": requests,
+        "seconds": round(time.monotonic() - _STARTED, 1),
+    }
+
+
+def pytest_sessionfinish(session):  # pylint: disable=unused-argument
+    if not RECORDS:
+        return
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps({"summary": _summary(), "cases": RECORDS}, indent=2, sort_keys=True) + "\n")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RECORDS:
+        return
+    summary = _summary()
+    write = terminalreporter.write_line
+    terminalreporter.section("fault injection")
+    write("seeds %s (%d seeds, %d cases) in %.0f s; %d API requests"
+          % ("-".join(str(s) for s in summary["seed_range"]), summary["seeds"], summary["cases"],
+             summary["seconds"], summary["requests"]))
+    for scenario, outcomes in summary["by_scenario"].items():
+        write("  %-9s %s" % (scenario, ", ".join("%s %d" % item for item in sorted(outcomes.items()))))
+    write("  auth      %s" % ", ".join("%s %d" % item for item in sorted(summary["by_auth"].items())))
+    write("  faults injected: %d - %s" % (summary["faults_injected_total"],
+                                          ", ".join("%s %d" % item for item in summary["faults_injected"].items())))
+    write("  report: %s" % REPORT)

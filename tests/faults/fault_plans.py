@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Random fault plans for the emulator, one per seed (random.Random(seed): the same seed, the same plan).
+
+A plan mixes, each with its own odds: 500/503 answers on reads, single faults on writes (500/503
+before the work, 500 or a dropped connection *after* the work - it took effect but the client cannot
+know - a dropped connection before it, extra latency), 429 bursts with and without ``Retry-After``,
+dropped reads, slow requests, and IAM password authentication whose token expires mid-run (a short
+``--token-ttl`` or ``/_emulator/tokens/expire`` while the playbook runs). About one seed in seven
+also gets a burst longer than ``retries`` on purpose: that run must fail cleanly.
+
+Each rule carries a ``kind`` for the report; :func:`emulator_plan` strips it before the plan is sent.
+"""
+
+from __future__ import annotations
+
+import random
+
+# The routes of the API, as the emulator's path regular expressions.
+LIST = "/v2/images"
+IMAGE = "/v2/images/[^/]+"
+FILE = "/v2/images/[^/]+/file"
+TAG = "/v2/images/[^/]+/tags/.+"
+MEMBERS = "/v2/images/[^/]+/members"
+MEMBER = "/v2/images/[^/]+/members/[^/]+"
+ANY = "/v2/images.*"
+TOKENS = "/v3/auth/tokens"
+
+# The writes of a lifecycle or cleanup run: (method, path).
+WRITES = (("POST", LIST), ("PATCH", IMAGE), ("DELETE", IMAGE), ("PUT", FILE), ("POST", MEMBERS),
+          ("DELETE", MEMBER), ("PUT", TAG), ("DELETE", TAG))
+READS = (("GET", LIST), ("GET", IMAGE), ("GET", MEMBERS))
+
+# How a write fails once, and its odds (weights).
+WRITE_FAULTS = (
+    ("5xx-before", 3, lambda rng: {"status": rng.choice((500, 503))}),
+    ("5xx-after", 3, lambda rng: {"status": 500, "after": True}),
+    ("drop-before", 2, lambda rng: {"drop": True}),
+    ("drop-after", 3, lambda rng: {"drop": True, "after": True}),
+    ("latency", 2, lambda rng: {"latency": round(rng.uniform(0.2, 0.8), 2)}),
+)
+
+AUTH_MODES = (("aksk", 6), ("password-expire", 2), ("password-ttl", 2))
+
+
+def _weighted(rng, choices):
+    total = sum(weight for _name, weight, *_rest in choices)
+    pick = rng.uniform(0, total)
+    for choice in choices:
+        pick -= choice[1]
+        if pick <= 0:
+            return choice
+    return choices[-1]
+
+
+def make_plan(seed, retries, scenario="lifecycle"):
+    """The faults of ``seed`` for ``scenario``: ``{"seed", "auth", "exhaust", "latency", "rules": [{..., "kind"}]}``."""
+    rng = random.Random("%s:%d" % (scenario, seed))
+    auth = _weighted(rng, AUTH_MODES)[0]
+    rules = []
+    exhaust = rng.random() < 0.15
+    if exhaust:
+        # A burst one longer than the retries, after a random number of untouched requests.
+        method, path, most_skipped = rng.choice((("GET", ANY, 8), ("DELETE", IMAGE, 0), ("GET", LIST, 2)))
+        status = rng.choice((429, 503)) if method == "GET" else 503
+        rules.append({"kind": "exhaust-%d" % status, "method": method, "path": path,
+                      "sequence": [None] * rng.randint(0, most_skipped) + [status] * (retries + 1)})
+    # 429 bursts shorter than the retries (room for one more fault), with or without Retry-After (1 s).
+    for _burst in range(rng.randint(1, 2)):
+        with_retry_after = rng.random() < 0.5
+        fault = {"status": 429, "retry_after": 1} if with_retry_after else 429
+        rules.append({"kind": "429-retry-after" if with_retry_after else "429",
+                      "path": ANY, "sequence": [None] * rng.randint(0, 15) + [fault] * rng.randint(1, max(1, retries - 1))})
+    # At most one fault on each write route, fired by chance.
+    for method, path in WRITES:
+        if rng.random() < 0.45:
+            kind, _weight, make = _weighted(rng, WRITE_FAULTS)
+            rule = {"kind": "write-" + kind, "method": method, "path": path, "times": 1,
+                    "rate": round(rng.uniform(0.3, 1.0), 2)}
+            rule.update(make(rng))
+            rules.append(rule)
+    # Server errors and dropped connections on reads, by rate (retried).
+    for method, path in READS:
+        if rng.random() < 0.7:
+            rules.append({"kind": "read-5xx", "method": method, "path": path,
+                          "rate": round(rng.uniform(0.05, 0.25), 2), "status": rng.choice((500, 503))})
+    if rng.random() < 0.5:
+        rules.append({"kind": "read-drop", "method": "GET", "path": ANY,
+                      "rate": round(rng.uniform(0.03, 0.1), 2), "drop": True})
+    if rng.random() < 0.5:
+        rules.append({"kind": "slow", "path": ANY, "rate": 0.1, "latency": round(rng.uniform(0.1, 0.5), 2)})
+    if auth != "aksk" and rng.random() < 0.5:
+        rules.append({"kind": "iam-5xx", "method": "POST", "path": TOKENS, "rate": 0.3, "status": 503})
+    return {"seed": seed, "auth": auth, "exhaust": exhaust,
+            "latency": rng.choice((0, 0, 0.01, 0.03)), "rules": rules}
+
+
+def emulator_plan(plan):
+    """The plan as the emulator takes it (without our ``kind`` labels)."""
+    return {"seed": plan["seed"], "latency": plan["latency"],
+            "rules": [{key: value for key, value in rule.items() if key != "kind"} for rule in plan["rules"]]}
+
+
+def injected_by_kind(plan, answered):
+    """{kind: faults injected} from the plan and the emulator's ``GET /_emulator/faults``."""
+    counts = {}
+    for rule, state in zip(plan["rules"], answered["rules"]):
+        if state.get("injected"):
+            counts[rule["kind"]] = counts.get(rule["kind"], 0) + state["injected"]
+    return counts

@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The lifecycle playbook and the cleanup role against an emulator that injects random faults.
+
+Per seed (fault_plans.make_plan): random 500/503 on reads and writes, writes that took effect but
+whose answer is lost, 429 bursts with and without Retry-After, latency, dropped connections, and
+for some seeds IAM password authentication whose token expires mid-run. Every run must end in the
+intended state - no duplicate image, no lost update, nothing wrongly deleted - or, when retries were
+exhausted, fail with a message that names the call (never a traceback), leave a consistent state,
+and converge when run again without faults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+
+import pytest
+
+from conftest import SHORT_TOKEN_TTL, cleanup_tests
+from fault_plans import emulator_plan, injected_by_kind, make_plan
+
+RETRIES = 4
+TIMEOUT = 5
+NAME = "fault-app"
+VICTIM = "fault-victim"
+MEMBERS = ["0a1b2c3d4e5f60718293a4b5c6d7e8f9", "1a2b3c4d5e6f70819203a4b5c6d7e8f9"]
+# A failure message names the call and how it failed (module_utils/_client.py), or the killed upload.
+CLEAR_FAILURE = re.compile(
+    r"fatal: \[localhost\]: FAILED! => .*\"msg\": \"[^\"]*("
+    r"(GET|POST|PUT|PATCH|DELETE) /\S+ failed: HTTP \d{3}"
+    r"|(GET|POST|PUT|PATCH|DELETE) https?://\S+ \w[\w ]* after \d+ attempt"
+    r"|turned killed: the upload failed)")
+CLEANUP_FAILURE = re.compile(r"(GET|POST|PUT|PATCH|DELETE) (https?://\S+)?/\S+ (failed: HTTP \d{3}|\w[\w ]* after \d+ attempt)")
+
+
+class TokenExpirer:
+    """Expires every token of the emulator every ``period`` seconds while a run goes on."""
+
+    def __init__(self, emu, period=4.0):
+        self.emu = emu
+        self.period = period
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.count = 0
+
+    def _loop(self):
+        while not self.stopped.wait(self.period):
+            self.emu.expire_tokens()
+            self.count += 1
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stopped.set()
+        self.thread.join()
+
+
+def hw_env(emu, auth):
+    env = emu.env()
+    if auth != "aksk":
+        from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER  # pylint: disable=import-outside-toplevel
+        del env["HW_ACCESS_KEY"], env["HW_SECRET_KEY"]
+        env.update(HW_USER_NAME=DEFAULT_USER, HW_USER_PASSWORD=DEFAULT_PASSWORD, HW_DOMAIN_NAME=DEFAULT_DOMAIN)
+    return env
+
+
+def pick_emulator(emulators, plan):
+    emu = emulators["short" if plan["auth"] == "password-ttl" else "normal"]
+    emu.reset()
+    return emu
+
+
+def run_under_faults(emu, plan, run):
+    """Run ``run()`` with the plan's faults (and token expiry); return (ran, injected, requests)."""
+    emu.reset_stats()
+    emu.set_faults(emulator_plan(plan))
+    if plan["auth"] == "password-expire":
+        with TokenExpirer(emu) as expirer:
+            ran = run()
+        injected = injected_by_kind(plan, emu.faults())
+        if expirer.count:
+            injected["token-expired"] = expirer.count
+    else:
+        ran = run()
+        injected = injected_by_kind(plan, emu.faults())
+    if plan["auth"] == "password-ttl":
+        injected["token-ttl-%ds" % SHORT_TOKEN_TTL] = 1
+    requests = emu.stats()["total"]
+    emu.clear_faults()
+    return ran, injected, requests
+
+
+def assert_clean_failure(ran, pattern):
+    assert ran.rc != 0, ran
+    assert "Traceback" not in ran.output, ran
+    assert "MODULE FAILURE" not in ran.output, ran
+    assert pattern.search(ran.stdout), ran
+
+
+def own_state(emu):
+    """{id: image} of every stored image, and {image id: [member ids]}."""
+    # pylint: disable-next=protected-access
+    stored = emu._call("GET", "/_emulator/images")
+    members = {image_id: sorted(m["member_id"] for m in entries) for image_id, entries in stored["members"].items()}
+    return {image["id"]: image for image in stored["images"]}, members
+
+
+# -- the lifecycle ------------------------------------------------------------------------------
+
+
+def check_lifecycle(emu, before, victim_id, digest, finished):
+    """The images after a lifecycle run: consistent always, the intended end state when ``finished``."""
+    images, members = own_state(emu)
+    named = [image for image in images.values() if image.get("name") == NAME]
+    assert len(named) <= 1, "duplicate images named %s: %s" % (NAME, named)
+    # Nothing but the victim (and only it) may go; nothing else may change.
+    bystanders = {image_id: image for image_id, image in before.items() if image_id != victim_id}
+    assert {image_id: images.get(image_id) for image_id in bystanders} == bystanders
+    others = set(images) - set(before) - {image["id"] for image in named}
+    assert not others, "unexpected images: %s" % [images[i] for i in others]
+    if not finished:
+        return
+    assert victim_id not in images
+    assert len(named) == 1, "no image named %s" % NAME
+    image = named[0]
+    assert image["status"] == "active"
+    assert image["checksum"] == digest
+    assert image["disk_format"] == "qcow2" and image["min_disk"] == 40
+    assert image["min_ram"] == 2048
+    assert image.get("__description") == "second version"
+    assert image.get("build") == "2"
+    assert sorted(image["tags"]) == ["env=prod", "team=web"]
+    assert members.get(image["id"]) == sorted(MEMBERS)
+
+
+def run_lifecycle(seed, emulators, ansible, tmp_path, record):
+    plan = make_plan(seed, RETRIES, "lifecycle")
+    emu = pick_emulator(emulators, plan)
+    payload = ("fault suite seed %d\n" % seed).encode() * 2048
+    image_file = tmp_path / "image.qcow2"
+    image_file.write_bytes(payload)
+    digest = hashlib.md5(payload).hexdigest()  # nosec - the checksum IMS computes
+    victim_id = emu.seed(name=VICTIM, status="active", age_days=3)[0]
+    emu.seed(images=[{"name": "fault-bystander-{i}", "count": 3, "status": "killed", "age_days": 3},
+                     {"name": NAME + "-not", "status": "active"}])
+    before, _members = own_state(emu)
+    variables = {"fault_name": NAME, "fault_victim": VICTIM, "fault_file": str(image_file), "fault_members": MEMBERS,
+                 "fault_retries": RETRIES, "fault_timeout": TIMEOUT}
+    env = hw_env(emu, plan["auth"])
+
+    def run():
+        return ansible.run_playbook(str(ansible_playbook("lifecycle.yml")), env, extra_vars=variables, timeout=300)
+
+    started = time.monotonic()
+    ran, injected, requests = run_under_faults(emu, plan, run)
+    entry = {"seed": seed, "scenario": "lifecycle", "auth": plan["auth"], "exhaust": plan["exhaust"],
+             "injected": injected, "requests": requests}
+    if ran.rc == 0:
+        assert "Traceback" not in ran.output, ran
+        check_lifecycle(emu, before, victim_id, digest, finished=True)
+        entry["outcome"] = "passed"
+    else:
+        assert_clean_failure(ran, CLEAR_FAILURE)
+        check_lifecycle(emu, before, victim_id, digest, finished=False)
+        entry["outcome"] = "failed-cleanly"
+        entry["failure"] = CLEAR_FAILURE.search(ran.stdout).group(1)[:200]
+        # Without faults, the same playbook finishes the job.
+        again = ansible.run_playbook(str(ansible_playbook("lifecycle.yml")), env, extra_vars=variables, timeout=300)
+        assert again.rc == 0, again
+        check_lifecycle(emu, before, victim_id, digest, finished=True)
+    entry["seconds"] = round(time.monotonic() - started, 1)
+    record(entry)
+
+
+def ansible_playbook(name):
+    from conftest import HERE  # pylint: disable=import-outside-toplevel
+    return HERE / "playbooks" / name
+
+
+# -- the cleanup ----------------------------------------------------------------------------------
+
+
+def check_cleanup(emu, before, expected_ids, finished):
+    images, _members = own_state(emu)
+    gone = set(before) - set(images)
+    assert gone <= expected_ids, "wrongly deleted: %s" % [before[i]["name"] for i in gone - expected_ids]
+    assert set(images) <= set(before), "new images appeared"
+    assert images == {image_id: image for image_id, image in before.items() if image_id not in gone}
+    if finished:
+        assert gone == expected_ids, "not deleted: %s" % [before[i]["name"] for i in expected_ids - gone]
+
+
+def run_cleanup(seed, emulators, ansible, tmp_path, record):
+    plan = make_plan(seed, RETRIES, "cleanup")
+    emu = pick_emulator(emulators, plan)
+    ids = cleanup_tests.seed_mixed(emu)
+    expected_ids = {ids[name] for name in cleanup_tests.EXPECTED_CANDIDATES}
+    before, _members = own_state(emu)
+    report_file = tmp_path / "cleanup.json"
+    variables = dict(cleanup_tests.STALE, image_cleanup_dry_run=False, image_cleanup_retries=RETRIES,
+                     image_cleanup_timeout=TIMEOUT, image_cleanup_report_file=str(report_file))
+    env = hw_env(emu, plan["auth"])
+
+    def run():
+        return ansible.run_playbook(str(ansible_playbook("cleanup.yml")), env, extra_vars=variables, timeout=300)
+
+    started = time.monotonic()
+    ran, injected, requests = run_under_faults(emu, plan, run)
+    entry = {"seed": seed, "scenario": "cleanup", "auth": plan["auth"], "exhaust": plan["exhaust"],
+             "injected": injected, "requests": requests}
+    if ran.rc == 0:
+        assert "Traceback" not in ran.output, ran
+        check_cleanup(emu, before, expected_ids, finished=True)
+        entry["outcome"] = "passed"
+    else:
+        assert "Traceback" not in ran.output, ran
+        assert "MODULE FAILURE" not in ran.output, ran
+        report = cleanup_tests.read_report(report_file)
+        assert report["status"] in ("failed", "error"), report
+        assert CLEANUP_FAILURE.search(report["msg"]), report["msg"]
+        check_cleanup(emu, before, expected_ids, finished=False)
+        entry["outcome"] = "failed-cleanly"
+        entry["failure"] = CLEANUP_FAILURE.search(report["msg"]).group(0)[:200]
+        again = ansible.run_playbook(str(ansible_playbook("cleanup.yml")), env, extra_vars=variables, timeout=300)
+        assert again.rc == 0, again
+        check_cleanup(emu, before, expected_ids, finished=True)
+    entry["seconds"] = round(time.monotonic() - started, 1)
+    record(entry)
+
+
+def test_seed(seed, emulators, ansible, tmp_path, record):
+    """One case per seed: odd seeds run the lifecycle playbook, even seeds the cleanup role."""
+    if seed % 2:
+        run_lifecycle(seed, emulators, ansible, tmp_path, record)
+    else:
+        run_cleanup(seed, emulators, ansible, tmp_path, record)
+
+
+@pytest.mark.parametrize("scenario", ["lifecycle", "cleanup"])
+def test_plans_are_reproducible(scenario):
+    assert make_plan(7, RETRIES, scenario) == make_plan(7, RETRIES, scenario)
+    assert make_plan(7, RETRIES, scenario) != make_plan(8, RETRIES, scenario)
