@@ -1,0 +1,461 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Bad input, property-based: every option of every module and every role variable.
+
+Each bad value must fail with a message that names the option and says what is
+accepted, with no traceback and no write request. The bulk runs the modules
+in-process (``patch_module_args``) against the session emulator over real HTTP; a
+few cases go through ``ansible`` and ``ansible-playbook`` to prove the same end to end.
+The strategies are derived from the modules' own argument specs and the role's
+meta/argument_specs.yml, and every option must be classified below, so a new option
+is not silently untested.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import pathlib
+import re
+
+import pytest
+import yaml
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
+from ansible_collections.hwcloud.ims.plugins.modules import ims_image, ims_image_cleanup, ims_image_info
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROLE_SPEC = ROOT / "roles" / "image_cleanup" / "meta" / "argument_specs.yml"
+
+MODULES = {
+    "ims_image": (ims_image, ims_image.ImsImage),
+    "ims_image_info": (ims_image_info, ims_image_info.ImsImageInfo),
+    "ims_image_cleanup": (ims_image_cleanup, ims_image_cleanup.ImsImageCleanup),
+}
+# Arguments that make each module valid, so that the bad value is the only problem.
+BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {}}
+
+EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "20"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def module_spec(module):
+    spec = connection_argument_spec()
+    spec.update(MODULES[module][1].argument_spec)
+    return spec
+
+
+# -- strategies ---------------------------------------------------------------------------
+
+TEXT = st.text(max_size=20)
+NOT_TEXT = st.one_of(st.lists(TEXT, min_size=0, max_size=3), st.dictionaries(st.text(min_size=1, max_size=5), TEXT, max_size=2))
+BOOLEANS = {"y", "yes", "on", "1", "true", "t", "n", "no", "off", "0", "false", "f"}
+NOT_BOOL = st.one_of(TEXT.filter(lambda s: s.strip().lower() not in BOOLEANS), st.integers().filter(lambda i: i not in (0, 1)),
+                     st.lists(st.booleans(), min_size=1, max_size=2))
+
+
+def _not_int_text(text):
+    try:
+        int(text)
+    except ValueError:
+        try:
+            return not float(text).is_integer()
+        except (ValueError, OverflowError):
+            return True
+    return False
+
+
+NOT_INT = st.one_of(TEXT.filter(_not_int_text), st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer()),
+                    st.lists(st.integers(), min_size=1, max_size=2), st.dictionaries(st.text(min_size=1, max_size=3), st.integers(), min_size=1, max_size=2))
+
+
+def _not_float_text(text):
+    try:
+        float(text)
+    except ValueError:
+        return True
+    return False
+
+
+NOT_FLOAT = st.one_of(TEXT.filter(_not_float_text), st.lists(st.floats(), min_size=1, max_size=2))
+NOT_DICT = st.one_of(st.integers(), st.lists(TEXT, min_size=1, max_size=2), TEXT.filter(lambda s: "=" not in s and not s.strip().startswith("{")))
+NOT_LIST = st.dictionaries(st.text(min_size=1, max_size=5), TEXT, min_size=1, max_size=2)
+
+
+def case(value, words, extra=None):
+    """A strategy of (module arguments of the option, words of which the message must hold one)."""
+    return value.map(lambda v: (v, words, extra or {}))
+
+
+def type_cases(option, option_spec):
+    """Wrong types, from the argument spec alone."""
+    kind = option_spec.get("type", "str")
+    if option_spec.get("choices"):
+        choices = [str(c) for c in option_spec["choices"]]
+        return [case(TEXT.filter(lambda s: s not in choices), ["must be one of: " + ", ".join(choices)]),
+                case(NOT_TEXT, ["must be one of: " + ", ".join(choices), "must be a string"])]
+    if kind in ("str", "path"):
+        return [case(NOT_TEXT, ["must be a string"])]
+    if kind == "int":
+        return [case(NOT_INT, ["unable to convert to int"])]
+    if kind == "float":
+        return [case(NOT_FLOAT, ["unable to convert to float"])]
+    if kind == "bool":
+        return [case(NOT_BOOL, ["unable to convert to bool"])]
+    if kind == "dict":
+        return [case(NOT_DICT, ["unable to convert to dict"])]
+    if kind == "list":
+        return [case(NOT_LIST, ["unable to convert to list"]),
+                case(st.lists(NOT_TEXT, min_size=1, max_size=2), ["must be a list of strings"])]
+    raise AssertionError("no type strategy for %s of type %s" % (option, kind))
+
+
+def below(low, words):
+    return case(st.integers(max_value=low - 1), words)
+
+
+def outside(low, high, words):
+    return case(st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1)), words)
+
+
+# Names: 1 to 128 characters of any kind (IMS, seed 000); over-long ones in any script.
+LONG_NAME = st.text(min_size=129, max_size=300)
+TIME = st.sampled_from(["2024-01-31T10:00:00Z", "2024-01-31 10:00:00"])
+BAD_TIMES = st.one_of(
+    TEXT.filter(lambda s: ":" not in s),
+    st.tuples(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6).filter(
+        lambda s: s not in ("gt", "gte", "lt", "lte", "eq", "neq")), TIME).map(":".join),
+    st.tuples(st.sampled_from(["gt", "gte", "lt", "lte", "eq", "neq"]), st.one_of(
+        st.sampled_from(["2024-02-30T00:00:00Z", "2024-01-31T10:00:00", "2024-01-31T10:00:00+08:00", "31/01/2024",
+                         "2024-13-01 00:00:00", "2024-01-31T25:00:00Z", "2024-01-31", "now", "１２３"]),
+        st.text(min_size=1, max_size=12).filter(lambda s: not s[:1].isdigit()))).map(":".join),
+)
+TIME_WORDS = ["OP:TIME with OP one of gt, gte, lt, lte, eq, neq"]
+BAD_REGEX = st.one_of(st.sampled_from(["(", "[a-", "*x", "(?P<f", "a{2,1}", "(?<=a+)b", "\\"]),
+                      st.tuples(TEXT, st.sampled_from(["(", "[", "(?P<"])).map("".join))
+REGEX_WORDS = ["must be a Python regular expression"]
+NOT_PROJECT_ID = TEXT.filter(lambda s: not (len(s) == 32 and all(c in "0123456789abcdef" for c in s)))
+
+# Value rules beyond the type, by module and option. Options that accept any value of
+# their type are listed in FREE (so that every option is classified).
+RULES = {
+    "connection": {
+        "region": [case(TEXT.filter(lambda s: s and not re.match(r"^[a-z]{2,}(-[a-z0-9]+)+$", s)),
+                        ["such as cn-north-4"])],
+        "ims_endpoint": [case(TEXT.filter(lambda s: s and not s.startswith(("http://", "https://"))), ["http:// or https:// URL"]),
+                         case(st.sampled_from(["https://", "http://x/?a=1", "https://x/#f", "ftp://x"]), ["http:// or https:// URL"])],
+        "iam_endpoint": [case(TEXT.filter(lambda s: s and not s.startswith(("http://", "https://"))), ["http:// or https:// URL"])],
+        "timeout": [case(st.floats(max_value=0), ["greater than 0"]), case(st.just(float("nan")), ["greater than 0"])],
+        "retries": [outside(0, 20, ["from 0 to 20"])],
+        "ca_bundle": [case(st.text(alphabet="abcxyz-é", min_size=1, max_size=10).map(lambda s: "/nonexistent/hwcloud-ims/" + s),
+                           ["must be a PEM file"])],
+    },
+    "ims_image": {
+        "id": [case(st.just(""), ["must not be empty"])],
+        "name": [case(LONG_NAME, ["1 to 128 characters"]), case(st.just(""), ["1 to 128 characters"])],
+        "min_disk": [outside(0, 1024, ["from 0 to 1024"])],
+        "min_ram": [below(0, ["0 or more"])],
+        "wait_timeout": [below(1, ["1 or more"])],
+        "tags": [case(st.lists(st.one_of(st.just(""), st.text(min_size=256, max_size=300),
+                                         st.tuples(TEXT, TEXT).map("/".join)), min_size=1, max_size=3),
+                      ["1 to 255 characters without '/'"])],
+        "description": [case(st.text(min_size=1025, max_size=1100), ["at most 1024 characters"])],
+        "properties": [
+            case(st.dictionaries(st.sampled_from(["name", "min_disk", "__os_version", "__description", "status", "owner",
+                                                  "__imagetype", "tags", ""]), TEXT, min_size=1, max_size=2),
+                 ["use the", "IMS sets it", "must not be empty"]),
+            case(st.dictionaries(st.just("hw_x"), st.one_of(st.none(), st.lists(TEXT, max_size=2), st.dictionaries(TEXT, TEXT, max_size=1)),
+                                 min_size=1), ["strings, numbers or booleans"]),
+        ],
+        "members": [case(st.lists(NOT_PROJECT_ID, min_size=1, max_size=3), ["32 hexadecimal characters"])],
+        "filename": [case(st.text(alphabet="abcxyz-é", min_size=1, max_size=10).map(lambda s: "/nonexistent/hwcloud-ims/" + s),
+                          ["cannot be read"])],
+    },
+    "ims_image_info": {
+        "id": [case(st.just(""), ["must not be empty"])],
+        "name": [case(st.just(""), ["must not be empty"])],
+        "owner": [case(st.just(""), ["must not be empty"])],
+        "tag": [case(st.just(""), ["must not be empty"])],
+        "marker": [case(st.just(""), ["must not be empty"])],
+        "platform": [case(st.just(""), ["must not be empty"])],
+        "container_format": [case(st.just(""), ["must not be empty"])],
+        "min_ram": [below(0, ["0 or more"])],
+        "min_disk": [below(0, ["0 or more"])],
+        "page_size": [outside(1, 10000, ["from 1 to 10000"])],
+        "max_results": [below(1, ["1 or more"])],
+        "created_at": [case(BAD_TIMES, TIME_WORDS)],
+        "updated_at": [case(BAD_TIMES, TIME_WORDS)],
+        "member_status": [case(st.sampled_from(["accepted", "rejected", "pending"]), ["only works with visibility=shared"],
+                               {"visibility": "private"})],
+        "filters": [
+            case(st.dictionaries(st.sampled_from(["limit", "marker", "sort_key", "sort_dir"]), TEXT, min_size=1, max_size=1),
+                 ["use the"]),
+            case(st.dictionaries(st.sampled_from(["imagetype", "os_bit", "platform"]), st.just("x"), min_size=1, max_size=1),
+                 ["is not an IMS parameter"]),
+            case(st.dictionaries(st.just("x"), st.one_of(st.none(), st.lists(TEXT, max_size=2)), min_size=1),
+                 ["string, number or boolean"]),
+            case(st.dictionaries(st.sampled_from(["created_at", "updated_at"]), BAD_TIMES, min_size=1, max_size=1), TIME_WORDS),
+        ],
+    },
+    "ims_image_cleanup": {
+        "killed_min_age_hours": [below(0, ["0 or more"])],
+        "stuck_min_age_hours": [below(1, ["1 or more"])],
+        "stale_min_age_days": [below(1, ["1 or more"])],
+        "keep_newest": [below(0, ["0 or more"])],
+        "max_deletions": [below(0, ["0 or more"])],
+        "family_pattern": [case(BAD_REGEX, REGEX_WORDS)],
+        "stale_name_pattern": [case(BAD_REGEX, REGEX_WORDS)],
+        "stale_tag": [case(st.just(""), ["must not be empty"])],
+    },
+}
+# Options any value of whose type is accepted (text, booleans, free IMS values).
+FREE = {
+    "connection": {"project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name", "password",
+                   "domain_name", "validate_certs"},
+    "ims_image": {"state", "on_duplicate", "container_format", "disk_format", "protected", "purge_tags", "os_version",
+                  "purge_properties", "purge_members", "wait", "replace_failed"},
+    "ims_image_info": {"status", "imagetype", "visibility", "protected", "isregistered", "disk_format", "os_bit", "os_type",
+                       "support_kvm", "support_xen", "support_largememory", "support_diskintensive", "support_highperformance",
+                       "support_xen_hana", "support_kvm_infiniband", "support_xen_gpu_type", "support_kvm_gpu_type", "sort_key",
+                       "sort_dir"},
+    "ims_image_cleanup": {"dry_run", "exclude_tag"},
+}
+
+
+def bad_values(module, option):
+    spec = module_spec(module)
+    strategies = type_cases(option, spec[option])
+    group = "connection" if option in connection_argument_spec() else module
+    strategies += RULES[group].get(option, [])
+    return st.one_of(strategies)
+
+
+CASES = [(module, option) for module in MODULES for option in sorted(module_spec(module))]
+
+
+def test_every_option_is_classified():
+    """A new option must get a value rule (RULES) or be declared free of one (FREE)."""
+    for module in MODULES:
+        own = set(MODULES[module][1].argument_spec)
+        classified = set(RULES[module]) | FREE[module]
+        assert own == classified, (module, own ^ classified)
+    connection = set(connection_argument_spec())
+    assert connection == set(RULES["connection"]) | FREE["connection"], connection ^ (set(RULES["connection"]) | FREE["connection"])
+
+
+# -- running a module in-process ------------------------------------------------------------
+
+
+def connection_args(emulator):
+    account = emulator.default_account
+    return {"ims_endpoint": emulator.base_url, "iam_endpoint": emulator.base_url, "region": "cn-north-4",
+            "project_id": account["project_id"], "access_key": account["access_key"], "secret_key": account["secret_key"]}
+
+
+@pytest.fixture(scope="module")
+def clean_environment():
+    saved = {key: os.environ.pop(key) for key in list(os.environ) if key.startswith("HW_")}
+    yield
+    os.environ.update(saved)
+
+
+def run_module(module, args):
+    """Run MODULE's main() with ARGS; return its result (the JSON it printed)."""
+    buffer = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(buffer):
+        with pytest.raises(SystemExit):
+            MODULES[module][0].main()
+    return json.loads(buffer.getvalue())
+
+
+def writes(stats):
+    return {route: count for route, count in stats["by_route"].items()
+            if route.split()[0] in WRITE_METHODS and route != "POST /v3/auth/tokens"}
+
+
+def assert_clear_failure(result, option, words):
+    """Failed, the message names OPTION and holds one of WORDS (what is accepted), no traceback."""
+    msg = result.get("msg", "")
+    assert result.get("failed") is True, result
+    assert option in msg, (option, msg)
+    assert any(word.lower() in msg.lower() for word in words), (words, msg)
+    assert "Traceback" not in msg and "exception" not in result, result
+
+
+@pytest.mark.parametrize("module, option", CASES, ids=["%s-%s" % c for c in CASES])
+def test_bad_values_of_every_option(emulator, clean_environment, module, option):  # pylint: disable=redefined-outer-name,unused-argument
+    emulator.reset()
+
+    @SETTINGS
+    @given(bad_values(module, option))
+    def check(bad):
+        value, words, extra = bad
+        args = dict(connection_args(emulator), **BASE_ARGS[module])
+        args.update(extra)
+        args[option] = value
+        result = run_module(module, args)
+        assert_clear_failure(result, option, words)
+        stats = emulator.stats()
+        assert not writes(stats), stats["by_route"]
+        assert stats["total"] == 0, stats["by_route"]  # refused before any request
+
+    check()
+
+
+@pytest.mark.parametrize("module, args, words", [
+    ("ims_image", {}, ["one of the following is required: id, name"]),
+    ("ims_image", {"name": "x", "access_key": None}, ["access_key and secret_key go together"]),
+    ("ims_image_info", {"secret_key": None}, ["access_key and secret_key go together"]),
+    ("ims_image_info", {"project_id": None}, ["project_id is required"]),
+    ("ims_image_cleanup", {"project_id": None}, ["project_id is required"]),
+    ("ims_image_info", {"no_such_option": 1}, ["Unsupported parameters"]),
+])
+def test_missing_and_conflicting_options(emulator, clean_environment, module, args, words):  # pylint: disable=redefined-outer-name,unused-argument
+    emulator.reset()
+    full = dict(connection_args(emulator), **args)
+    full = {key: value for key, value in full.items() if value is not None}
+    result = run_module(module, full)
+    assert result.get("failed") is True, result
+    assert any(word in result["msg"] for word in words), result["msg"]
+    assert "exception" not in result
+    assert not writes(emulator.stats())
+
+
+# -- the same through the ansible CLI ---------------------------------------------------------
+
+CLI_CASES = [
+    ("ims_image", {"name": "x" * 129}, "name", "1 to 128 characters"),
+    ("ims_image", {"name": ["a"]}, "name", "must be a string"),
+    ("ims_image", {"name": "x", "tags": [["team=web"]]}, "tags", "must be a list of strings"),
+    ("ims_image", {"name": "x", "disk_format": "vmdk"}, "disk_format", "must be one of"),
+    ("ims_image", {"name": "x", "min_disk": 2048}, "min_disk", "from 0 to 1024"),
+    ("ims_image", {"name": "x", "members": ["ABC"]}, "members", "32 hexadecimal"),
+    ("ims_image", {"name": "x", "retries": 21}, "retries", "from 0 to 20"),
+    ("ims_image_info", {"created_at": "since:2024-01-01T00:00:00Z"}, "created_at", "OP:TIME"),
+    ("ims_image_info", {"sort_dir": "up"}, "sort_dir", "must be one of: asc, desc"),
+    ("ims_image_info", {"filters": {"limit": 5}}, "filters", "page_size"),
+    ("ims_image_cleanup", {"family_pattern": "(web"}, "family_pattern", "regular expression"),
+]
+
+
+@pytest.mark.parametrize("module, args, option, word", CLI_CASES, ids=["%s-%s" % (c[0], c[2]) for c in CLI_CASES])
+def test_bad_values_through_the_cli(emu, ansible, module, args, option, word):
+    ran = ansible.adhoc("hwcloud.ims." + module, json.dumps(args), emu.env())
+    assert ran.rc != 0, ran
+    result = ran.result()
+    assert_clear_failure(result, option, [word])
+    assert "Traceback" not in ran.output, ran
+    assert not writes(emu.stats())
+
+
+# -- the role's variables ---------------------------------------------------------------------
+
+ROLE_OPTIONS = yaml.safe_load(ROLE_SPEC.read_text())["argument_specs"]["main"]["options"]
+# Role variable -> the module option it is passed to, for values only the module can check.
+ROLE_TO_MODULE = {
+    "image_cleanup_killed_min_age_hours": "killed_min_age_hours",
+    "image_cleanup_stuck_min_age_hours": "stuck_min_age_hours",
+    "image_cleanup_stale_min_age_days": "stale_min_age_days",
+    "image_cleanup_keep_newest": "keep_newest",
+    "image_cleanup_family_pattern": "family_pattern",
+    "image_cleanup_stale_name_pattern": "stale_name_pattern",
+    "image_cleanup_max_deletions": "max_deletions",
+    "image_cleanup_region": "region",
+    "image_cleanup_ims_endpoint": "ims_endpoint",
+    "image_cleanup_iam_endpoint": "iam_endpoint",
+    "image_cleanup_ca_bundle": "ca_bundle",
+    "image_cleanup_timeout": "timeout",
+    "image_cleanup_retries": "retries",
+}
+
+
+def role_spec():
+    """The role's options as an argument spec (what Ansible's role argument validation checks)."""
+    keep = ("type", "elements", "choices", "required", "default", "no_log")
+    return {name: {key: value for key, value in option.items() if key in keep} for name, option in ROLE_OPTIONS.items()}
+
+
+def test_every_role_variable_has_a_module_counterpart_or_is_type_only():
+    spec = role_spec()
+    assert set(ROLE_TO_MODULE) <= set(spec)
+    for variable, option in ROLE_TO_MODULE.items():
+        assert option in module_spec("ims_image_cleanup"), (variable, option)
+
+
+@pytest.mark.parametrize("variable", sorted(ROLE_OPTIONS))
+def test_role_variables_wrong_types(variable):
+    """Ansible's validator, on the role's spec, refuses wrong types with the variable's name."""
+    spec = role_spec()
+    validator = ArgumentSpecValidator(spec)
+
+    @SETTINGS
+    @given(st.one_of(type_cases(variable, spec[variable])))
+    def check(bad):
+        value, words, extra = bad  # pylint: disable=unused-variable
+        result = validator.validate({variable: value})
+        if spec[variable].get("type", "str") in ("str", "path") and not spec[variable].get("choices"):
+            # The role validation turns any value into text, as modules do; the module
+            # the value is passed to refuses lists and dictionaries (test_bad_values_of_every_option).
+            return
+        assert result.error_messages, (variable, value)
+        msg = "; ".join(result.error_messages)
+        assert variable in msg, msg
+        assert "convert to %s" % spec[variable]["type"] in msg, msg
+
+    check()
+
+
+@pytest.mark.parametrize("variable", sorted(ROLE_TO_MODULE))
+def test_role_variables_checked_by_the_module(emulator, clean_environment, variable):  # pylint: disable=redefined-outer-name,unused-argument
+    """Values of the right type that only the module can refuse: its message names its option."""
+    option = ROLE_TO_MODULE[variable]
+    emulator.reset()
+    group = "connection" if option in connection_argument_spec() else "ims_image_cleanup"
+    rules = RULES[group].get(option)
+    assert rules, option
+
+    @SETTINGS
+    @given(st.one_of(rules))
+    def check(bad):
+        value, words, extra = bad
+        assert not ArgumentSpecValidator(role_spec()).validate({variable: value}).error_messages
+        args = dict(connection_args(emulator), **extra)
+        args[option] = value
+        assert_clear_failure(run_module("ims_image_cleanup", args), option, words)
+        assert emulator.stats()["total"] == 0
+
+    check()
+
+
+ROLE_CASES = [
+    ({"image_cleanup_keep_newest": "many"}, "image_cleanup_keep_newest", "convert to int"),
+    ({"image_cleanup_dry_run": "perhaps"}, "image_cleanup_dry_run", "convert to bool"),
+    ({"image_cleanup_stuck_min_age_hours": 0}, "stuck_min_age_hours", "1 or more"),
+    ({"image_cleanup_family_pattern": "(?P<family"}, "family_pattern", "regular expression"),
+    ({"image_cleanup_retries": 99}, "retries", "from 0 to 20"),
+    ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_min_age_days": 0}, "stale_min_age_days", "1 or more"),
+]
+
+
+@pytest.mark.parametrize("variables, name, word", ROLE_CASES, ids=[c[1] for c in ROLE_CASES])
+def test_role_bad_values_through_ansible_playbook(emu, ansible, variables, name, word):
+    emu.seed(count=2, name="old-{i}", status="killed", age_days=30)
+    emu.reset_stats()
+    variables = dict(variables, image_cleanup_dry_run=variables.get("image_cleanup_dry_run", False))
+    ran = ansible.run_playbook("cleanup_role.yml", emu.env(), extra_vars=variables)
+    assert ran.rc != 0, ran
+    assert name in ran.stdout and word in ran.stdout, ran
+    assert "Traceback" not in ran.output, ran
+    assert not writes(emu.stats()), emu.stats()["by_route"]
