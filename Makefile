@@ -18,6 +18,7 @@ PYTHON ?= python3
 # installed and fails. ansible-test's targets and their lines: mk/ansible-test.mk.
 SANITY_PYTHON ?= 3.11
 PYTEST_ARGS ?= -ra
+PYTEST_WORKERS ?= 2
 SANITY_ARGS ?=
 LINT_ARGS ?=
 
@@ -54,7 +55,7 @@ help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) \
 	  | awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
-	@echo 'Variables: PYTHON=$(PYTHON) SANITY_PYTHON=$(SANITY_PYTHON) CORE_LINES="$(CORE_LINES)" PYTHON312=$(PYTHON312) UNITS_ARGS="$(UNITS_ARGS)" PYTEST_ARGS="$(PYTEST_ARGS)" SANITY_ARGS="$(SANITY_ARGS)" LINT_ARGS="$(LINT_ARGS)"'
+	@echo 'Variables: PYTHON=$(PYTHON) SANITY_PYTHON=$(SANITY_PYTHON) CORE_LINES="$(CORE_LINES)" PYTHON312=$(PYTHON312) UNITS_ARGS="$(UNITS_ARGS)" PYTEST_ARGS="$(PYTEST_ARGS)" PYTEST_WORKERS=$(PYTEST_WORKERS) SANITY_ARGS="$(SANITY_ARGS)" LINT_ARGS="$(LINT_ARGS)"'
 
 venv: $(STAMP) collection-path ## Create .venv with requirements-dev.txt and the build/collections symlink
 
@@ -79,8 +80,10 @@ unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
 emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/emulator
 
+# The integration tests spend their time in ansible processes, so they run on
+# PYTEST_WORKERS pytest-xdist workers (each with its own emulator); 1 runs them in order.
 integration: $(STAMP) collection-path ## Run the integration tests against the emulator (pytest tests/integration)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/integration
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n '$(PYTEST_WORKERS)') tests/integration
 
 # sanity (ansible-test sanity) and units (ansible-test units), each on every
 # ansible-core line, and their per-line targets: see mk/ansible-test.mk.
