@@ -59,14 +59,21 @@ help: ## List the targets
 
 venv: $(STAMP) collection-path ## Create .venv with requirements-dev.txt and the build/collections symlink
 
-# Reinstalls only when a requirements file changes.
+# $(call venv_recipe,VENV,REQUIREMENTS): the recipe of a venv's stamp file: create VENV
+# with $(PYTHON) unless it exists, install REQUIREMENTS into it, touch the stamp. A stamp
+# depends on its requirements files, so a venv is reinstalled only when they change.
+define venv_recipe
+@if [ ! -x '$(1)/bin/python' ]; then \
+  echo ">>> creating $(1) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
+  mkdir -p '$(dir $(1))'; \
+  $(PYTHON) -m venv '$(1)'; \
+fi
+'$(1)/bin/python' -m pip install --quiet --disable-pip-version-check -r '$(2)'
+@touch '$@'
+endef
+
 $(STAMP): requirements-dev.txt requirements.txt
-	@if [ ! -x '$(VENV_PY)' ]; then \
-	  echo ">>> creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
-	  $(PYTHON) -m venv '$(VENV)'; \
-	fi
-	'$(VENV_PY)' -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch '$@'
+	$(call venv_recipe,$(VENV),requirements-dev.txt)
 
 # Cheap and idempotent, so it runs every time (build/ may have been cleaned
 # while .venv stayed).

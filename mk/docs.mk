@@ -25,13 +25,7 @@ DOCS_COLLECTION := hwcloud.ims
 docs-venv: $(DOCS_STAMP)
 
 $(DOCS_STAMP): $(DOCS_REQUIREMENTS)
-	@if [ ! -x '$(DOCS_PY)' ]; then \
-	  echo ">>> creating $(DOCS_VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
-	  mkdir -p '$(dir $(DOCS_VENV))'; \
-	  $(PYTHON) -m venv '$(DOCS_VENV)'; \
-	fi
-	'$(DOCS_PY)' -m pip install --quiet --disable-pip-version-check -r '$(DOCS_REQUIREMENTS)'
-	@touch '$@'
+	$(call venv_recipe,$(DOCS_VENV),$(DOCS_REQUIREMENTS))
 
 # Appended to the conf.py that sphinx-init generates. Its intersphinx_mapping would fetch
 # the inventories of docs.python.org, jinja and docs.ansible.com; instead intersphinx reads

@@ -42,13 +42,7 @@ EE_EXAMPLE := docs/examples/execution-environment.yml
 ee-venv: $(EE_STAMP)
 
 $(EE_STAMP): $(EE_REQUIREMENTS)
-	@if [ ! -x '$(EE_PY)' ]; then \
-	  echo ">>> creating $(EE_VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
-	  mkdir -p '$(dir $(EE_VENV))'; \
-	  $(PYTHON) -m venv '$(EE_VENV)'; \
-	fi
-	'$(EE_PY)' -m pip install --quiet --disable-pip-version-check -r '$(EE_REQUIREMENTS)'
-	@touch '$@'
+	$(call venv_recipe,$(EE_VENV),$(EE_REQUIREMENTS))
 
 # Run by the builder venv's Python after the steps above, from the work tree:
 #   EE_CHECK_PY INTROSPECTED_PIP INTROSPECTED_BINDEP META_CONTEXT EXAMPLE_CONTEXT
