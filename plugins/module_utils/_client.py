@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email.utils
 import json
-import random
 import re
 import ssl
 import time
@@ -28,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised by ansible-test's imp
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
+from . import _clock
 from ._signer import AkSkSigner, canonical_query_string
 from ._version import COLLECTION_VERSION
 
@@ -93,7 +93,7 @@ def regional_endpoint(service, region):
     return "https://%s.%s.%s" % (service, region, domain)
 
 
-def backoff_delay(attempt, retry_after=None, rng=random.random):
+def backoff_delay(attempt, retry_after=None, rng=None):
     """Seconds to wait before retry number ``attempt`` (1-based).
 
     A ``Retry-After`` from the server wins (capped); otherwise capped exponential
@@ -102,7 +102,7 @@ def backoff_delay(attempt, retry_after=None, rng=random.random):
     if retry_after is not None:
         return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
-    return ceiling * rng()
+    return ceiling * (rng or _clock.random)()
 
 
 def parse_retry_after(value, now=None):
@@ -217,15 +217,15 @@ class ImsClient:
     """One session to IMS for one module run."""
 
     def __init__(self, ims_endpoint, auth, timeout=30, retries=5, validate_certs=True,
-                 sleep=time.sleep, rng=random.random, user_agent=None, ca_bundle=None):
+                 sleep=None, rng=None, user_agent=None, ca_bundle=None):
         if not HAS_REQUESTS:
             raise ImsConfigError("the Python library 'requests' is required on the host that runs this module")
         self.endpoint = ims_endpoint.rstrip("/")
         self._auth = auth
         self.timeout = timeout
         self.retries = retries
-        self._sleep = sleep
-        self._rng = rng
+        self._sleep = sleep or (lambda seconds: _clock.sleep(seconds))
+        self._rng = rng or (lambda: _clock.random())
         self._secrets = []
         self.session = requests.Session()
         # False, a CA bundle, or True (the system CAs, or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE).

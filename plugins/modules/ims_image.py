@@ -283,9 +283,9 @@ operations:
       checksum: 9e107d9d372bb6826bd81d3542a419d6
 """
 
-import time
 import uuid
 
+from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import (
     ImsApiError,
@@ -596,7 +596,7 @@ class ImsImage(ImsModule):
         image = self.client.get_image(image_id)
         if not self.params["wait"]:
             return image
-        deadline = time.monotonic() + self.params["wait_timeout"]
+        deadline = _clock.monotonic() + self.params["wait_timeout"]
         delay = 1.0
         while True:
             status = image.get("status") if image else "deleted"
@@ -605,10 +605,10 @@ class ImsImage(ImsModule):
             if status in ("killed", "deleted"):
                 raise ImsError("image %s (%r) turned %s while waiting for it to become active"
                                % (image_id, (image or {}).get("name"), status))
-            if time.monotonic() + delay > deadline:
+            if _clock.monotonic() + delay > deadline:
                 raise ImsError("timed out after %d s waiting for image %s to become active (it is %s)"
                                % (self.params["wait_timeout"], image_id, status))
-            time.sleep(delay)
+            _clock.sleep(delay)
             delay = min(delay * 2, 10.0)
             image = self.client.get_image(image_id)
 
