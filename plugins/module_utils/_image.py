@@ -242,3 +242,44 @@ def file_digest(path, chunk_size=1024 * 1024):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def upload_needed(image, digest, filename):
+    """Whether the file (``digest``: MD5, size) must be uploaded into ``image`` (None: not created yet).
+
+    ValueError when ``image`` is active with another file, which IMS cannot replace.
+    """
+    if not digest:
+        return False
+    if image is None:
+        return True
+    status = image.get("status")
+    if status == "queued":
+        return True
+    if status == "active" and image.get("checksum") and image["checksum"] != digest[0]:
+        raise ValueError("image %s (%r) is active with checksum %s but %s has checksum %s; the file of an image "
+                         "cannot be replaced: create a new image (another name), or delete this one first"
+                         % (image["id"], image.get("name"), image["checksum"], filename, digest[0]))
+    return False
+
+
+def upload_size_problem(digest, filename, signs_requests):
+    """Why the file cannot be uploaded with these credentials (None when it can)."""
+    if signs_requests and digest[1] > AKSK_UPLOAD_LIMIT:
+        return ("filename %s is %d bytes, but the API gateway accepts at most 12 MB in a request signed "
+                "with AK/SK; upload it with auth_token or user_name/password instead" % (filename, digest[1]))
+    return None
+
+
+def protected_reason(image):
+    """Why ``image`` cannot be deleted as it is (None when it can)."""
+    if image.get("protected"):
+        return ("image %s (%r) is protected and cannot be deleted; to delete it, first run this module "
+                "with protected: false (state: present), then with state: absent" % (image["id"], image.get("name")))
+    return None
+
+
+def killed_reason(image):
+    """The message for a killed ``image`` the task may not replace."""
+    return ("image %s (%r) is killed (an earlier upload failed); set replace_failed: true to delete "
+            "it and create it again" % (image["id"], image.get("name")))

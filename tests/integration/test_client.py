@@ -10,8 +10,8 @@ import re
 
 import pytest
 
+from ansible_collections.hwcloud.ims.plugins.module_utils._retry import BACKOFF_CAP
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import (
-    BACKOFF_CAP,
     ImsApiError,
     ImsClient,
     ImsConnectionError,
@@ -147,7 +147,7 @@ def test_a_create_that_got_a_server_error_is_never_repeated(emu):
     emu.set_faults({"rules": [{"method": "POST", "path": "/v2/images", "times": 1, "status": 500, "after": True}]})
     client, sleeps = make_client(aksk_options(emu))
     with pytest.raises(ImsApiError) as err:
-        client.request_json("POST", "/v2/images", expected=(201,),
+        client.transport.request_json("POST", "/v2/images", expected=(201,),
                             json_body={"name": "once", "disk_format": "qcow2", "container_format": "bare"})
     assert err.value.status == 500
     assert route_count(emu, "POST /v2/images") == 1
@@ -158,7 +158,7 @@ def test_a_create_that_got_a_server_error_is_never_repeated(emu):
 def test_a_throttled_create_is_repeated(emu):
     emu.set_faults({"rules": [{"method": "POST", "path": "/v2/images", "times": 1, "status": 429}]})
     client = make_client(aksk_options(emu))[0]
-    image = client.request_json("POST", "/v2/images", expected=(201,),
+    image = client.transport.request_json("POST", "/v2/images", expected=(201,),
                                 json_body={"name": "throttled", "disk_format": "qcow2", "container_format": "bare"})
     assert image["status"] == "queued"
     assert route_count(emu, "POST /v2/images") == 2
@@ -213,7 +213,7 @@ def test_wrong_secret_key_is_401_with_the_gateway_code(emu):
 def test_ims_not_found_on_delete_maps_to_not_found(emu):
     client = make_client(aksk_options(emu))[0]
     with pytest.raises(ImsApiError) as err:
-        client.request("DELETE", "/v2/images/00000000-0000-0000-0000-000000000000", expected=(204,))
+        client.transport.request("DELETE", "/v2/images/00000000-0000-0000-0000-000000000000", expected=(204,))
     assert err.value.not_found
     assert err.value.code == "IMG.0027"
     assert REQUEST_ID.search(str(err.value))
@@ -222,7 +222,7 @@ def test_ims_not_found_on_delete_maps_to_not_found(emu):
 def test_show_of_a_missing_image_is_a_404(emu):
     client = make_client(aksk_options(emu))[0]
     with pytest.raises(ImsApiError) as err:
-        client.request("GET", "/v2/images/00000000-0000-0000-0000-000000000000")
+        client.transport.request("GET", "/v2/images/00000000-0000-0000-0000-000000000000")
     assert err.value.status == 404 and err.value.not_found
     assert err.value.code == "IMG.0144"
     assert REQUEST_ID.search(str(err.value))
@@ -272,7 +272,7 @@ def test_wrong_password_is_a_clear_401(emu):
 
 def test_a_ready_token_works_and_an_expired_one_is_reported(emu):
     issuer = make_client(password_options(emu))[0]
-    token = issuer.fetch_token(issuer._auth)
+    token = issuer.transport.fetch_token(issuer.transport.auth)
     client = make_client({"ims_endpoint": emu.base_url, "auth_token": token, "retries": 0})[0]
     assert client.get_image("missing") is None
     emu.expire_tokens()
@@ -295,7 +295,7 @@ def test_one_connection_is_reused_for_a_whole_listing(emu):
     emu.seed(count=50)
     client = make_client(aksk_options(emu))[0]
     list(client.iter_images(own(emu), page_size=5))
-    pools = client.session.get_adapter(emu.base_url).poolmanager.pools
+    pools = client.transport.session.get_adapter(emu.base_url).poolmanager.pools
     assert route_count(emu, "GET /v2/images") == 11
     # Eleven requests, one pool, one TCP connection.
     assert [pools[key].num_connections for key in pools.keys()] == [1]
