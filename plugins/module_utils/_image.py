@@ -29,16 +29,18 @@ PROPERTY_OPTIONS = {"os_version": "__os_version", "description": "__description"
 # Only while the image is queued (no file yet) can these change.
 QUEUED_ONLY = ("container_format", "disk_format")
 # Fields IMS owns or derives: never written, never purged.
-SYSTEM_FIELDS = frozenset((
+IMS_FIELDS = frozenset((
     "id", "status", "owner", "created_at", "updated_at", "deleted_at", "active_at", "self", "file", "schema",
-    "checksum", "size", "virtual_size", "locations", "direct_url", "visibility", "tags", "name",
-    "container_format", "disk_format", "min_disk", "min_ram", "protected", "max_ram", "virtual_env_type",
+    "checksum", "size", "virtual_size", "locations", "direct_url", "visibility", "max_ram", "virtual_env_type",
     "__imagetype", "__isregistered", "__image_size", "__image_source_type", "__image_location", "__os_type",
     "__platform", "__os_bit", "__originalimagename", "__backup_id", "__data_origin", "__root_origin",
     "__productcode", "__sequence_num", "__lazyloading", "__is_config_init", "__is_offshelved", "__account_code",
     "__system__cmkid", "__os_feature_list", "__support_agent_list", "enterprise_project_id",
     "_sys_enterprise_project_id", "os_hash_algo", "os_hash_value", "os_hidden", "stores",
 ))
+# Fields an option of ims_image manages: field -> option.
+OPTION_FIELDS = dict([(option, option) for option in STANDARD_OPTIONS + ("tags",)]
+                     + [(prop, option) for option, prop in PROPERTY_OPTIONS.items()])
 SHARED_TYPES = ("gold", "market", "shared")
 
 
@@ -70,10 +72,9 @@ def validate_options(params):
     if description is not None and len(description) > DESCRIPTION_MAX:
         problems.append("description must be at most %d characters; got %d" % (DESCRIPTION_MAX, len(description)))
     for key, value in (params.get("properties") or {}).items():
-        option = next((opt for opt, prop in PROPERTY_OPTIONS.items() if prop == key), None)
-        if key in STANDARD_OPTIONS or option:
-            problems.append("properties must not set %s: use the %s option" % (key, option or key))
-        elif key in SYSTEM_FIELDS:
+        if key in OPTION_FIELDS:
+            problems.append("properties must not set %s: use the %s option" % (key, OPTION_FIELDS[key]))
+        elif key in IMS_FIELDS:
             problems.append("properties must not set %s: IMS sets it" % key)
         elif not key:
             problems.append("properties keys must not be empty")
@@ -123,7 +124,7 @@ def target_tags(live_tags, tags, purge):
 def user_properties(image):
     """The properties of ``image`` a user set (neither standard nor IMS-owned)."""
     return {key: value for key, value in image.items()
-            if key not in SYSTEM_FIELDS and key not in PROPERTY_OPTIONS.values()}
+            if key not in IMS_FIELDS and key not in OPTION_FIELDS}
 
 
 def immutable_changes(image, params):
