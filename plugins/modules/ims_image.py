@@ -288,6 +288,8 @@ import uuid
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError, ImsImageKilled
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
+    CONTAINER_FORMATS,
+    DISK_FORMATS,
     apply_patch,
     build_patch,
     create_body,
@@ -311,8 +313,8 @@ class ImsImage(ImsModule):
         "id": {"type": "str"},
         "name": {"type": "str"},
         "on_duplicate": {"type": "str", "default": "fail", "choices": ["fail", "newest", "oldest"]},
-        "container_format": {"type": "str", "choices": ["bare"]},
-        "disk_format": {"type": "str", "choices": ["vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso"]},
+        "container_format": {"type": "str", "choices": list(CONTAINER_FORMATS)},
+        "disk_format": {"type": "str", "choices": list(DISK_FORMATS)},
         "min_disk": {"type": "int"},
         "min_ram": {"type": "int"},
         "protected": {"type": "bool"},
