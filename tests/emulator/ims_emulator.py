@@ -5,7 +5,7 @@ the Python standard library only, so that it runs anywhere the collection is tes
 
 Layout of this file, top to bottom:
 
-* errors and responses: ``ApiError`` (IMS, gateway and IAM shapes), ``Response``;
+* errors and responses: ``ErrorAnswer`` (IMS, gateway and IAM shapes), ``Response``;
 * ``SignatureVerifier``: the AK/SK (SDK-HMAC-SHA256) verification, and
   ``check_signing_vectors()`` that replays the official SDK's signatures through it;
 * ``ImageStore``: images, members, tokens, image files and persistence;
@@ -44,34 +44,32 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the imsemu package beside this file
+
+# pylint: disable=wrong-import-position
+from imsemu.core.body import CHUNK, BodyEndedEarly, BodyReader  # noqa: E402
+from imsemu.core.clock import TIME_FORMAT, Clock, format_iam_time, format_time, parse_time  # noqa: E402,F401
+from imsemu.core.exceptions import ErrorAnswer, GatewayErrorAnswer, gateway_fault_error  # noqa: E402
+from imsemu.core.request import ECHO_BODY_LIMIT, MAX_JSON_BODY, UPLOAD_RECEIVED, RequestContext  # noqa: E402,F401
+from imsemu.core.responses import DROP, JSON_ENCODER, Response, json_with_images  # noqa: E402
+from imsemu.core.signing import (  # noqa: E402,F401
+    ALGORITHM, MAX_DATE_SKEW, MAX_SIGNED_BODY, SDK_DATE_FORMAT, UNSIGNED_PAYLOAD, SignatureVerifier,
+    check_signing_vectors)
+from imsemu.defaults import (  # noqa: E402,F401
+    DEFAULT_ACCESS_KEY, DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_PROJECT_ID, DEFAULT_QUOTA, DEFAULT_REGION,
+    DEFAULT_SECRET_KEY, DEFAULT_TOKEN_TTL, DEFAULT_USER, PUBLIC_OWNER)
+from imsemu.iam.exceptions import IamErrorAnswer  # noqa: E402
+from imsemu.ims.exceptions import ImsErrorAnswer, bad_request, image_not_found  # noqa: E402
+
 # ----------------------------------------------------------------------------------------
 # Constants
 
-DEFAULT_ACCESS_KEY = "EMULATORAK0000000001"
-DEFAULT_SECRET_KEY = "emulator-sk-do-not-use-in-production-0001"
-DEFAULT_PROJECT_ID = "0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c"
-DEFAULT_USER = "emulator-user"
-DEFAULT_PASSWORD = "emulator-password"
-DEFAULT_DOMAIN = "emulator-domain"
-PUBLIC_OWNER = "1bed856811654c1cb661a6ca845ebc77"
-DEFAULT_REGION = "cn-north-4"
-DEFAULT_QUOTA = 500
-DEFAULT_TOKEN_TTL = 86400
 TLS_HANDSHAKE_TIMEOUT = 10  # seconds a client has to complete the TLS handshake
 
-ALGORITHM = "SDK-HMAC-SHA256"
-UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
-SDK_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
-MAX_DATE_SKEW = 15 * 60
-MAX_SIGNED_BODY = 12 * 1024 * 1024  # AK/SK-signed bodies (the gateway's cap)
-MAX_JSON_BODY = 12 * 1024 * 1024  # any JSON body of the API
 MAX_CONTROL_BODY = 256 * 1024 * 1024  # seeding many images at once
 DRAIN_LIMIT = 256 * 1024 * 1024  # unread body we still read (and drop) before answering
-CHUNK = 1024 * 1024
 LOG_SIZE = 10000
-ECHO_BODY_LIMIT = 64 * 1024  # how much of a request body an echoing fault (or --capture) reads
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 DISK_FORMATS = ("vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso")
@@ -135,39 +133,8 @@ PUBLIC_CATALOGUE = (
 # Small helpers
 
 
-def format_time(ts: float) -> str:
-    """Image timestamps: ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return time.strftime(TIME_FORMAT, time.gmtime(ts))
-
-
-def format_iam_time(ts: float) -> str:
-    """IAM timestamps: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(text: str) -> str | None:
-    """``yyyy-MM-ddThh:mm:ssZ`` or ``yyyy-MM-dd hh:mm:ss`` -> the image form, or None."""
-    for fmt in (TIME_FORMAT, "%Y-%m-%d %H:%M:%S"):
-        try:
-            parsed = datetime.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        return parsed.strftime(TIME_FORMAT)
-    return None
-
-
 def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-# Our own data is never circular: skipping the check makes encoding a third faster.
-JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
-
-
-def json_with_images(obj: dict, encoded_images) -> str:
-    """JSON text of ``obj`` plus an ``images`` list given as already encoded images."""
-    rest = JSON_ENCODER.encode(obj)
-    return '{"images":[%s]%s%s' % (",".join(encoded_images), "," if len(rest) > 2 else "", rest[1:])
 
 
 def random_uuids(count: int):
@@ -206,100 +173,6 @@ def tag_error(tag) -> str | None:
 
 # ----------------------------------------------------------------------------------------
 # Errors and responses
-
-
-class ApiError(Exception):
-    """An error answer. Subclasses give the body its shape."""
-
-    def __init__(self, status: int, code, message: str, headers=None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = list(headers or [])
-
-    def body(self, request_id: str) -> dict:
-        raise NotImplementedError
-
-    def response(self, request_id: str) -> "Response":
-        return Response.json(self.status, self.body(request_id), self.headers)
-
-
-class ImsError(ApiError):
-    """``{"error":{"code":"IMG.xxxx","message":...}}``"""
-
-    def body(self, request_id):
-        return {"error": {"code": self.code, "message": self.message}}
-
-
-class GatewayError(ApiError):
-    """``{"error_code":"APIGW.xxxx","error_msg":...,"request_id":...}``"""
-
-    def body(self, request_id):
-        return {"error_code": self.code, "error_msg": self.message, "request_id": request_id}
-
-
-class IamError(ApiError):
-    """IAM's own shape: ``{"error":{"code":401,"title":"Unauthorized","message":...}}``"""
-
-    TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
-
-    def __init__(self, status, message):
-        super().__init__(status, status, message)
-
-    def body(self, request_id):
-        return {"error": {"code": self.status, "title": self.TITLES.get(self.status, "Error"),
-                          "message": self.message}}
-
-
-def bad_request(message: str) -> ImsError:
-    return ImsError(400, "IMG.0001", message)
-
-
-def image_not_found(image_id: str) -> ImsError:
-    return ImsError(404, "IMG.0144", "Image %s could not be found." % image_id)
-
-
-def gateway_fault_error(status: int) -> GatewayError:
-    """The gateway-shaped error of an injected fault."""
-    if status == 429:
-        return GatewayError(429, "APIGW.0308", "The throttling threshold has been reached.")
-    if status == 401:
-        return GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information.")
-    if status == 403:
-        return GatewayError(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
-    if status == 404:
-        return GatewayError(404, "APIGW.0101", "The API does not exist or has not been published.")
-    return GatewayError(status, "APIGW.0201", "Backend unavailable (injected fault).")
-
-
-class Response:
-    """An answer ready to be written: status, headers and a body (bytes or a file path)."""
-
-    __slots__ = ("status", "headers", "body", "file_path")
-
-    def __init__(self, status: int, body: bytes = b"", headers=None, file_path: str | None = None):
-        self.status = status
-        self.headers = list(headers or [])
-        self.body = body
-        self.file_path = file_path
-
-    @classmethod
-    def json(cls, status: int, obj, headers=None) -> "Response":
-        return cls.json_text(status, JSON_ENCODER.encode(obj), headers)
-
-    @classmethod
-    def json_text(cls, status: int, text: str, headers=None) -> "Response":
-        return cls(status, text.encode("utf-8"),
-                   [("Content-Type", "application/json; charset=UTF-8")] + list(headers or []))
-
-    @classmethod
-    def empty(cls, status: int = 204, headers=None) -> "Response":
-        return cls(status, b"", headers)
-
-
-# Returned instead of a Response when the connection must be closed without an answer.
-DROP = object()
 
 
 # ----------------------------------------------------------------------------------------
@@ -344,115 +217,8 @@ def parse_user(text: str) -> User:
 # AK/SK signatures
 
 
-class SignatureVerifier:
-    """Recomputes an SDK-HMAC-SHA256 signature from a request as received (ims-api.md).
-
-    Pure functions only: the HTTP handler hands in the raw path, the raw query string, a
-    header lookup and the payload hash; ``check_signing_vectors()`` hands in the vectors.
-    """
-
-    @staticmethod
-    def encode(text: str) -> str:
-        """Percent-encode everything but ``A-Z a-z 0-9 - _ . ~`` (upper-case hex)."""
-        return quote(text, safe="-_.~")
-
-    @classmethod
-    def canonical_uri(cls, raw_path: str) -> str:
-        uri = "/".join(cls.encode(segment) for segment in unquote(raw_path).split("/"))
-        return uri if uri.endswith("/") else uri + "/"
-
-    @classmethod
-    def canonical_query(cls, raw_query: str) -> str:
-        pairs = parse_qsl(raw_query, keep_blank_values=True)
-        encoded = sorted((cls.encode(name), cls.encode(value)) for name, value in pairs)
-        return "&".join("%s=%s" % pair for pair in encoded)
-
-    @staticmethod
-    def parse_authorization(value: str):
-        """``SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex`` -> (ak, [names], sig)."""
-        scheme, _space, rest = value.strip().partition(" ")
-        if scheme != ALGORITHM:
-            raise ValueError("unsupported authorization scheme")
-        fields = {}
-        for item in rest.split(","):
-            name, sep, val = item.strip().partition("=")
-            if sep:
-                fields[name.strip()] = val.strip()
-        try:
-            access, signed, signature = fields["Access"], fields["SignedHeaders"], fields["Signature"]
-        except KeyError:
-            raise ValueError("incomplete authorization header") from None
-        names = [n.strip().lower() for n in signed.split(";") if n.strip()]
-        if not access or not names or not signature:
-            raise ValueError("incomplete authorization header")
-        return access, names, signature
-
-    @classmethod
-    def canonical_request(cls, method, raw_path, raw_query, header_value, signed_headers,
-                          payload_hash) -> str:
-        """``header_value(name)`` returns the received value of a (lower-case) header."""
-        headers = "".join("%s:%s\n" % (name, header_value(name).strip()) for name in signed_headers)
-        return "\n".join((method.upper(), cls.canonical_uri(raw_path), cls.canonical_query(raw_query),
-                          headers, ";".join(signed_headers), payload_hash))
-
-    @staticmethod
-    def string_to_sign(sdk_date: str, canonical_request: str) -> str:
-        digest = hashlib.sha256(canonical_request.encode("utf-8")).hexdigest()
-        return "%s\n%s\n%s" % (ALGORITHM, sdk_date, digest)
-
-    @staticmethod
-    def signature(secret_key: str, string_to_sign: str) -> str:
-        return hmac.new(secret_key.encode("utf-8"), string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def check_signing_vectors(path: str | None = None) -> list:
-    """Replay signing-vectors.json through ``SignatureVerifier``; return the failures (empty = OK).
-
-    ``path`` defaults to the copy of the official SDK's vectors in ``tests/unit/fixtures``.
-    """
-    if path is None:
-        here = os.path.dirname(os.path.abspath(__file__))
-        path = os.path.join(here, "..", "unit", "fixtures", "signing-vectors.json")
-    with open(path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    secret_key = data["common"]["secret_key"]
-    failures = []
-    for vector in data["vectors"]:
-        target = vector["url"].split("://", 1)[-1]
-        target = target[target.find("/"):] if "/" in target else "/"
-        raw_path, _mark, raw_query = target.partition("?")
-        headers = {k.lower(): v for k, v in vector["headers"].items()}
-        access, signed, expected = SignatureVerifier.parse_authorization(vector["authorization"])
-        if headers.get("x-sdk-content-sha256") == UNSIGNED_PAYLOAD:
-            payload_hash = UNSIGNED_PAYLOAD
-        else:
-            payload_hash = hashlib.sha256(vector["body"].encode("utf-8")).hexdigest()
-        canonical = SignatureVerifier.canonical_request(
-            vector["method"], raw_path, raw_query, lambda n: headers.get(n, ""), signed, payload_hash)
-        got = SignatureVerifier.signature(
-            secret_key, SignatureVerifier.string_to_sign(headers["x-sdk-date"], canonical))
-        if not hmac.compare_digest(got, expected):
-            failures.append("%s: signature %s, expected %s" % (vector["name"], got, expected))
-        if "canonical_uri" in vector and SignatureVerifier.canonical_uri(raw_path) != vector["canonical_uri"]:
-            failures.append("%s: canonical URI differs" % vector["name"])
-        if "canonical_query" in vector and \
-                SignatureVerifier.canonical_query(raw_query) != vector["canonical_query"]:
-            failures.append("%s: canonical query differs" % vector["name"])
-    return failures
-
-
 # ----------------------------------------------------------------------------------------
 # Images
-
-
-class Clock:
-    """The emulator's clock: the real time shifted by ``offset`` seconds."""
-
-    def __init__(self):
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
 
 
 def new_image(*, image_id, owner, name, created_at, updated_at=None, status="queued",
@@ -1114,152 +880,6 @@ def redact_headers(headers) -> dict:
 # Requests
 
 
-class BodyReader:
-    """Reads a request body announced by Content-Length or sent chunked, piece by piece."""
-
-    def __init__(self, rfile, headers):
-        self.rfile = rfile
-        self.chunked = "chunked" in headers.get("Transfer-Encoding", "").lower()
-        self.length = None
-        self.remaining = 0
-        self._chunk_left = 0
-        self.complete = False
-        self.truncated = False
-        if not self.chunked:
-            text = headers.get("Content-Length")
-            if text is None:
-                self.length = 0
-            elif not text.strip().isdigit():
-                self.complete = True
-                raise GatewayError(400, "APIGW.0201", "Bad request: invalid Content-Length.")
-            else:
-                self.length = int(text)
-            self.remaining = self.length
-            self.complete = self.length == 0
-
-    def read(self, size: int = CHUNK) -> bytes:
-        """Up to ``size`` bytes; b"" at the end (``truncated`` tells an early end)."""
-        if self.complete or self.truncated:
-            return b""
-        try:
-            data = self._read_chunked(size) if self.chunked else self._read_plain(size)
-        except (OSError, ValueError):
-            data = b""
-            self.truncated = True
-        return data
-
-    def _read_plain(self, size):
-        data = self.rfile.read(min(size, self.remaining))
-        if not data:
-            self.truncated = True
-            return b""
-        self.remaining -= len(data)
-        self.complete = self.remaining == 0
-        return data
-
-    def _read_chunked(self, size):
-        if self._chunk_left == 0:
-            line = self.rfile.readline(65537)
-            if not line:
-                self.truncated = True
-                return b""
-            chunk_size = int(line.split(b";", 1)[0].strip(), 16)
-            if chunk_size == 0:
-                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                self.complete = True
-                return b""
-            self._chunk_left = chunk_size
-        data = self.rfile.read(min(size, self._chunk_left))
-        if not data:
-            self.truncated = True
-            return b""
-        self._chunk_left -= len(data)
-        if self._chunk_left == 0:
-            self.rfile.readline(65537)
-        return data
-
-    def read_all(self, limit: int) -> bytes:
-        """The whole body; 413 (gateway shape) if it is longer than ``limit``."""
-        if self.length is not None and self.length > limit:
-            raise GatewayError(413, "APIGW.0201", "Request entity too large.")
-        parts, size = [], 0
-        while True:
-            data = self.read(CHUNK)
-            if not data:
-                break
-            size += len(data)
-            if size > limit:
-                raise GatewayError(413, "APIGW.0201", "Request entity too large.")
-            parts.append(data)
-        if self.truncated:
-            raise bad_request("the request body ended before its announced length")
-        return b"".join(parts)
-
-    def drain(self, limit: int) -> bool:
-        """Read and drop the rest of the body; False if it is longer than ``limit``."""
-        if self.length is not None and self.remaining > limit:
-            return False
-        size = 0
-        while not (self.complete or self.truncated):
-            data = self.read(CHUNK)
-            size += len(data)
-            if size > limit:
-                return False
-        return self.complete
-
-
-class RequestContext:
-    """Everything an API operation needs to know about one request."""
-
-    def __init__(self, method, raw_path, raw_query, headers, request_id, reader, route, params):
-        self.method = method
-        self.raw_path = raw_path
-        self.raw_query = raw_query
-        self.headers = headers
-        self.request_id = request_id
-        self.reader = reader
-        self.route = route
-        self.params = params
-        self.project = None
-        self.signed = False  # authenticated by AK/SK (its body is capped at 12 MB)
-        self.body = None
-        self.fault = None
-
-    def content_type(self) -> str:
-        return self.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-
-    def read_body(self, limit: int = MAX_JSON_BODY) -> bytes:
-        if self.body is None:
-            self.body = self.reader.read_all(limit)
-        return self.body
-
-    def json_body(self, error=bad_request):
-        body = self.read_body()
-        if not body.strip():
-            raise error("a JSON body is required")
-        try:
-            return json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise error("the body is not valid JSON") from None
-
-    def query_pairs(self) -> list:
-        return parse_qsl(self.raw_query, keep_blank_values=True)
-
-    def body_for_echo(self) -> bytes:
-        """The body as read by the operation, or at most ECHO_BODY_LIMIT bytes of it (the rest is drained)."""
-        if self.body is None:
-            self.body = self.reader.read(ECHO_BODY_LIMIT) if self.reader is not None else b""
-        return self.body[:ECHO_BODY_LIMIT]
-
-    def echo(self) -> str:
-        """The whole request as text, unredacted: what a careless gateway puts in an error message."""
-        target = self.raw_path + ("?" + self.raw_query if self.raw_query else "")
-        headers = "; ".join("%s: %s" % (name, value) for name, value in self.headers.items())
-        return "%s %s; headers: %s; body: %s" % (self.method, target, headers,
-                                                 self.body_for_echo().decode("utf-8", "replace"))
-
-
 # ----------------------------------------------------------------------------------------
 # Authentication
 
@@ -1279,11 +899,11 @@ class Authenticator:
         token = ctx.headers.get("X-Auth-Token")
         if token:
             return self._token(token)
-        raise GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: no credentials.")
+        raise GatewayErrorAnswer(401, "APIGW.0301", "Incorrect IAM authentication information: no credentials.")
 
     @staticmethod
-    def _denied(reason: str) -> GatewayError:
-        return GatewayError(401, "APIGW.0301", "Incorrect IAM authentication information: %s." % reason)
+    def _denied(reason: str) -> GatewayErrorAnswer:
+        return GatewayErrorAnswer(401, "APIGW.0301", "Incorrect IAM authentication information: %s." % reason)
 
     def _aksk(self, ctx: RequestContext, authorization: str) -> str:
         try:
@@ -1309,7 +929,7 @@ class Authenticator:
             if ctx.headers.get(name) is None:
                 raise self._denied("a signed header is missing")
         if ctx.reader.length is not None and ctx.reader.length > MAX_SIGNED_BODY:
-            raise GatewayError(413, "APIGW.0201", "Request entity too large.")
+            raise GatewayErrorAnswer(413, "APIGW.0201", "Request entity too large.")
         if ctx.headers.get("X-Sdk-Content-Sha256", "").strip() == UNSIGNED_PAYLOAD:
             payload_hash = UNSIGNED_PAYLOAD
         else:
@@ -1328,7 +948,7 @@ class Authenticator:
         ctx.signed = True
         project = ctx.headers.get("X-Project-Id", "").strip()
         if project != account.project_id:
-            raise GatewayError(403, "APIGW.0302",
+            raise GatewayErrorAnswer(403, "APIGW.0302",
                                "The IAM user is not authorized to access the API: X-Project-Id is "
                                "missing or is not the project of the access key.")
         return project
@@ -1339,7 +959,7 @@ class Authenticator:
         if record is None:
             raise self._denied("unknown token")
         if self.clock.now() >= record["expires_at"]:
-            raise GatewayError(401, "APIGW.0307", "The token has expired.")
+            raise GatewayErrorAnswer(401, "APIGW.0307", "The token has expired.")
         return record["project_id"]
 
 
@@ -1408,13 +1028,13 @@ class ImsApi:
     def _owned(self, ctx) -> dict:
         image, relation = self._visible(ctx)
         if relation != OWNER:
-            raise ImsError(400, "IMG.0047", "Only the owner of the image can do this.")
+            raise ImsErrorAnswer(400, "IMG.0047", "Only the owner of the image can do this.")
         return image
 
     # -- IAM ---------------------------------------------------------------------------
     def issue_token(self, ctx):
         def malformed(message):
-            return IamError(400, message)
+            return IamErrorAnswer(400, message)
 
         body = ctx.json_body(malformed)
         try:
@@ -1432,7 +1052,7 @@ class ImsApi:
             raise malformed("User name, password and domain name must be strings.")
         found = self.app.find_user(name, password, domain_name)
         if found is None:
-            raise IamError(401, "The username or password is wrong, or the user does not exist.")
+            raise IamErrorAnswer(401, "The username or password is wrong, or the user does not exist.")
         scope = body["auth"].get("scope")
         project_id, project_name = found.projects[0], DEFAULT_REGION
         if scope is not None:
@@ -1441,7 +1061,7 @@ class ImsApi:
                 raise malformed("Only project scopes are supported.")
             if project.get("id") is not None:
                 if project["id"] not in found.projects:
-                    raise IamError(401, "The user has no access to the project.")
+                    raise IamErrorAnswer(401, "The user has no access to the project.")
                 project_id = project["id"]
             elif isinstance(project.get("name"), str) and project["name"]:
                 project_name = project["name"]
@@ -1503,9 +1123,9 @@ class ImsApi:
         os_version = properties.pop("__os_version", None)
         with self.store.lock:
             if image_id is not None and self.store.get(image_id) is not None:
-                raise ImsError(409, "IMG.0409", "An image with id %s already exists." % image_id)
+                raise ImsErrorAnswer(409, "IMG.0409", "An image with id %s already exists." % image_id)
             if self.store.private_count(ctx.project) >= self.app.quota:
-                raise ImsError(400, "IMG.0015", "The private image quota (%d) of the project is used up."
+                raise ImsErrorAnswer(400, "IMG.0015", "The private image quota (%d) of the project is used up."
                                % self.app.quota)
             image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                               created_at=self._now(), os_version=os_version, properties=properties,
@@ -1515,7 +1135,7 @@ class ImsApi:
 
     def update_image(self, ctx):
         if ctx.content_type() not in PATCH_CONTENT_TYPES:
-            raise ImsError(415, "IMG.0415", "Unsupported media type: use %s." % PATCH_CONTENT_TYPES[0],
+            raise ImsErrorAnswer(415, "IMG.0415", "Unsupported media type: use %s." % PATCH_CONTENT_TYPES[0],
                            [("Accept-Patch", ", ".join(PATCH_CONTENT_TYPES))])
         self._owned(ctx)
         operations = ctx.json_body()
@@ -1528,7 +1148,7 @@ class ImsApi:
                 self._apply(changed, operation)
             for name in QUEUED_ONLY:
                 if changed.get(name) != image.get(name) and image.get("status") != "queued":
-                    raise ImsError(403, "IMG.0403", "Attribute %s can only change while the image is queued." % name)
+                    raise ImsErrorAnswer(403, "IMG.0403", "Attribute %s can only change while the image is queued." % name)
             if changed.get("__os_version") != image.get("__os_version") and \
                     isinstance(changed.get("__os_version"), str):
                 os_type, platform, bit = os_fields(changed["__os_version"])
@@ -1551,12 +1171,12 @@ class ImsApi:
         if not name:
             raise bad_request("path must be /attribute")
         if name in READ_ONLY:
-            raise ImsError(403, "IMG.0403", "Attribute %s is read-only." % name)
+            raise ImsErrorAnswer(403, "IMG.0403", "Attribute %s is read-only." % name)
         if op == "remove":
             if name in BASE_ATTRIBUTES:
-                raise ImsError(403, "IMG.0403", "Attribute %s cannot be removed." % name)
+                raise ImsErrorAnswer(403, "IMG.0403", "Attribute %s cannot be removed." % name)
             if name not in image:
-                raise ImsError(409, "IMG.0409", "Property %s does not exist." % name)
+                raise ImsErrorAnswer(409, "IMG.0409", "Property %s does not exist." % name)
             del image[name]
             return
         if "value" not in operation:
@@ -1569,13 +1189,13 @@ class ImsApi:
             image = self.store.get(ctx.params["id"])
             relation = self.store.relation(image, ctx.project) if image else None
             if relation is None:
-                raise ImsError(400, "IMG.0027", "Image %s could not be found." % ctx.params["id"])
+                raise ImsErrorAnswer(400, "IMG.0027", "Image %s could not be found." % ctx.params["id"])
             if image.get("__imagetype") in PUBLIC_TYPES:
-                raise ImsError(400, "IMG.0094", "Public and market images cannot be deleted.")
+                raise ImsErrorAnswer(400, "IMG.0094", "Public and market images cannot be deleted.")
             if relation != OWNER:
-                raise ImsError(400, "IMG.0047", "Only the owner of the image can delete it.")
+                raise ImsErrorAnswer(400, "IMG.0047", "Only the owner of the image can delete it.")
             if image.get("protected"):
-                raise ImsError(400, "IMG.0028", "The image is protected and cannot be deleted.")
+                raise ImsErrorAnswer(400, "IMG.0028", "The image is protected and cannot be deleted.")
             self.store.delete(image["id"])
         return Response.empty(204)
 
@@ -1584,18 +1204,18 @@ class ImsApi:
         image_id = ctx.params["id"]
         self._owned(ctx)
         if ctx.content_type() != "application/octet-stream":
-            raise ImsError(415, "IMG.0415", "Unsupported media type: use application/octet-stream.")
+            raise ImsErrorAnswer(415, "IMG.0415", "Unsupported media type: use application/octet-stream.")
         if not ctx.reader.chunked and ctx.headers.get("Content-Length") is None:
             raise bad_request("an upload needs a Content-Length or a chunked body")
         with self.store.lock:
             image = self._owned(ctx)
             if image["status"] != "queued":
-                raise ImsError(409, "IMG.0409", "Image status is %s, not queued." % image["status"])
+                raise ImsErrorAnswer(409, "IMG.0409", "Image status is %s, not queued." % image["status"])
             self.store.update(image_id, status="saving", updated_at=self._now())
         part = self.store.file_path(image_id) + ".part"
         try:
             size, checksum = self._receive(ctx, part)
-        except GatewayError:  # the gateway's size cap: the image never saw the upload
+        except GatewayErrorAnswer:  # the gateway's size cap: the image never saw the upload
             self.store.update(image_id, status="queued")
             os.unlink(part)
             raise
@@ -1605,12 +1225,10 @@ class ImsApi:
         if size is None:
             self._kill(image_id, part)
             raise bad_request("the upload ended before its announced length")
-        fault = ctx.fault if ctx.fault is not None and ctx.fault.upload_fail else None
-        if fault is not None:
+        outcome = ctx.run_hooks(UPLOAD_RECEIVED)  # e.g. an upload_fail fault
+        if outcome is not None:
             self._kill(image_id, part)
-            if fault.drop:
-                return DROP
-            return gateway_fault_error(fault.status or 500).response(ctx.request_id)
+            return outcome
         with self.store.lock:
             image = self.store.get(image_id)
             if image is None:
@@ -1637,7 +1255,7 @@ class ImsApi:
             for chunk in chunks:
                 size += len(chunk)
                 if ctx.signed and size > MAX_SIGNED_BODY:  # a chunked body has no length to check first
-                    raise GatewayError(413, "APIGW.0201", "Request entity too large.")
+                    raise GatewayErrorAnswer(413, "APIGW.0201", "Request entity too large.")
                 handle.write(chunk)
                 md5.update(chunk)
         if ctx.body is None and ctx.reader.truncated:
@@ -1668,7 +1286,7 @@ class ImsApi:
             image = self._owned(ctx)
             problem = tag_error(tag)
             if problem:
-                raise ImsError(400, "IMG.0115", "Invalid tag: %s." % problem)
+                raise ImsErrorAnswer(400, "IMG.0115", "Invalid tag: %s." % problem)
             if tag not in image["tags"]:
                 self.store.update(image["id"], tags=image["tags"] + [tag], updated_at=self._now())
         return Response.empty(204)
@@ -1678,7 +1296,7 @@ class ImsApi:
         with self.store.lock:
             image = self._owned(ctx)
             if tag not in image["tags"]:
-                raise ImsError(404, "IMG.0404", "Tag %s not found on image %s." % (tag, image["id"]))
+                raise ImsErrorAnswer(404, "IMG.0404", "Tag %s not found on image %s." % (tag, image["id"]))
             self.store.update(image["id"], tags=[t for t in image["tags"] if t != tag],
                               updated_at=self._now())
         return Response.empty(204)
@@ -1687,7 +1305,7 @@ class ImsApi:
     def _member_of(self, image_id, member_id):
         member = self.store.members.get(image_id, {}).get(member_id)
         if member is None:
-            raise ImsError(404, "IMG.0404", "Project %s is not a member of image %s." % (member_id, image_id))
+            raise ImsErrorAnswer(404, "IMG.0404", "Project %s is not a member of image %s." % (member_id, image_id))
         return member
 
     def list_members(self, ctx):
@@ -1703,7 +1321,7 @@ class ImsApi:
         with self.store.lock:
             image, relation = self._visible(ctx)
             if relation != OWNER and member_id != ctx.project:
-                raise ImsError(404, "IMG.0404", "Project %s is not a member of image %s."
+                raise ImsErrorAnswer(404, "IMG.0404", "Project %s is not a member of image %s."
                                % (member_id, image["id"]))
             member = self._member_of(image["id"], member_id)
         return Response.json(200, member)
@@ -1720,7 +1338,7 @@ class ImsApi:
             if member_id == ctx.project:
                 raise bad_request("the owner cannot be a member of its image")
             if member_id in self.store.members.get(image["id"], {}):
-                raise ImsError(409, "IMG.0409", "Project %s is already a member." % member_id)
+                raise ImsErrorAnswer(409, "IMG.0409", "Project %s is already a member." % member_id)
             member = new_member(image["id"], member_id, "pending", self._now())
             self.store.set_member(image["id"], member)
         return Response.json(200, member)
@@ -1735,8 +1353,8 @@ class ImsApi:
             image, relation = self._visible(ctx)
             if member_id != ctx.project:
                 if relation == OWNER:
-                    raise ImsError(403, "IMG.0403", "Only the member can change its membership status.")
-                raise ImsError(404, "IMG.0404", "Project %s is not a member of image %s."
+                    raise ImsErrorAnswer(403, "IMG.0403", "Only the member can change its membership status.")
+                raise ImsErrorAnswer(404, "IMG.0404", "Project %s is not a member of image %s."
                                % (member_id, image["id"]))
             member = dict(self._member_of(image["id"], member_id), status=status, updated_at=self._now())
             self.store.set_member(image["id"], member)
@@ -2069,25 +1687,32 @@ class Emulator:
             if fault.latency:
                 time.sleep(fault.latency)
             if fault.upload_fail and is_upload:
-                ctx.fault = fault  # the upload itself fails (ImsApi.upload_file)
+                ctx.add_hook(UPLOAD_RECEIVED, functools.partial(self._upload_fault, fault))
                 fault = None
             elif not fault.after and fault.answers:
                 return self._fault_answer(fault, ctx)
         try:
             if ctx.route is None:
-                raise GatewayError(404, "APIGW.0101", "The API does not exist or has not been published.")
+                raise GatewayErrorAnswer(404, "APIGW.0101", "The API does not exist or has not been published.")
             if ctx.route.authenticated:
                 ctx.project = self.auth.authenticate(ctx)
             response = getattr(self.api, ctx.route.handler)(ctx)
-        except ApiError as exc:
+        except ErrorAnswer as exc:
             response = exc.response(ctx.request_id)
         except Exception:  # a bug of the emulator: say so, never crash
             traceback.print_exc(file=sys.stderr)
-            response = GatewayError(500, "APIGW.0201", "Internal error of the emulator.").response(
+            response = GatewayErrorAnswer(500, "APIGW.0201", "Internal error of the emulator.").response(
                 ctx.request_id)
         if fault is not None and fault.after and fault.answers:
             return self._fault_answer(fault, ctx)
         return response
+
+    @staticmethod
+    def _upload_fault(fault: Fault, ctx: RequestContext, _outcome):
+        """The upload itself fails: the image is killed, the fault answers."""
+        if fault.drop:
+            return DROP
+        return gateway_fault_error(fault.status or 500).response(ctx.request_id)
 
     @staticmethod
     def _fault_answer(fault: Fault, ctx: RequestContext):
@@ -2148,8 +1773,11 @@ class RequestHandler(BaseHTTPRequestHandler):
             reader = BodyReader(self.rfile, self.headers)
             body = reader.read_all(MAX_CONTROL_BODY)
             response = self.app.control.handle(self.command, raw_path, body)
-        except ApiError as exc:
+        except ErrorAnswer as exc:
             response = Response.json(exc.status, {"error": exc.message})
+            self.close_connection = True
+        except BodyEndedEarly as exc:
+            response = Response.json(400, {"error": str(exc)})
             self.close_connection = True
         except Exception:
             traceback.print_exc(file=sys.stderr)
@@ -2164,12 +1792,12 @@ class RequestHandler(BaseHTTPRequestHandler):
         reader = ctx = None
         try:
             reader = BodyReader(self.rfile, self.headers)
-        except ApiError as exc:
+        except ErrorAnswer as exc:
             self.close_connection = True
             outcome = exc.response(request_id)
         else:
             ctx = RequestContext(self.command, raw_path, raw_query, self.headers, request_id, reader,
-                                 route, params)
+                                 route, params, bad_request)
             outcome = app.process(ctx)
         if app.capture and ctx is not None:
             app.record_capture(ctx, outcome)
