@@ -67,6 +67,13 @@ from imsemu.ims.images import (  # noqa: E402
     BASE_ATTRIBUTES, IMAGE_STATUSES, MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_ONLY, READ_ONLY,
     STANDARD_CREATE_FIELDS, mark_active, new_image, new_member, os_fields, tag_error, validate_standard)
 from imsemu.ims.listing import ImageListing  # noqa: E402
+from imsemu.core.routing import Router  # noqa: E402
+from imsemu.iam.auth import Authenticator  # noqa: E402
+from imsemu.iam.models import Account, IamBackend, User  # noqa: E402
+from imsemu.iam.responses import IamResponses  # noqa: E402
+from imsemu.iam.urls import URL_PATHS as IAM_URL_PATHS  # noqa: E402
+from imsemu.ims.responses import ImsResponses  # noqa: E402
+from imsemu.ims.urls import URL_PATHS as IMS_URL_PATHS  # noqa: E402
 from imsemu.ims.models import OWNER, ImageStore  # noqa: E402
 
 # ----------------------------------------------------------------------------------------
@@ -87,21 +94,6 @@ REDACTED = "<redacted>"
 
 # ----------------------------------------------------------------------------------------
 # Accounts
-
-
-@dataclass(frozen=True)
-class Account:
-    access_key: str
-    secret_key: str = field(repr=False)
-    project_id: str
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    password: str = field(repr=False)
-    domain: str
-    projects: tuple  # the first is the user's own project (used when scoping by name)
 
 
 def parse_account(text: str) -> Account:
@@ -340,444 +332,6 @@ def redact_headers(headers) -> dict:
 # Authentication
 
 
-class Authenticator:
-    """AK/SK signatures and tokens -> the caller's project, or a gateway error."""
-
-    def __init__(self, accounts: list, store: ImageStore, clock: Clock):
-        self.accounts = {account.access_key: account for account in accounts}
-        self.store = store
-        self.clock = clock
-
-    def authenticate(self, ctx: RequestContext) -> str:
-        authorization = ctx.headers.get("Authorization")
-        if authorization:
-            return self._aksk(ctx, authorization)
-        token = ctx.headers.get("X-Auth-Token")
-        if token:
-            return self._token(token)
-        raise GatewayErrorAnswer(401, "APIGW.0301", "Incorrect IAM authentication information: no credentials.")
-
-    @staticmethod
-    def _denied(reason: str) -> GatewayErrorAnswer:
-        return GatewayErrorAnswer(401, "APIGW.0301", "Incorrect IAM authentication information: %s." % reason)
-
-    def _aksk(self, ctx: RequestContext, authorization: str) -> str:
-        try:
-            access_key, signed, signature = SignatureVerifier.parse_authorization(authorization)
-        except ValueError as exc:
-            raise self._denied(str(exc)) from None
-        account = self.accounts.get(access_key)
-        if account is None:
-            raise self._denied("unknown access key")
-        if "x-sdk-date" not in signed:
-            raise self._denied("X-Sdk-Date is not signed")
-        sdk_date = ctx.headers.get("X-Sdk-Date", "").strip()
-        try:
-            signed_at = datetime.datetime.strptime(sdk_date, SDK_DATE_FORMAT).replace(
-                tzinfo=datetime.timezone.utc).timestamp()
-        except ValueError:
-            raise self._denied("X-Sdk-Date is missing or malformed") from None
-        if abs(self.clock.now() - signed_at) > MAX_DATE_SKEW:
-            raise self._denied("the request time differs from the server time by more than 15 minutes")
-        if ctx.headers.get("X-Security-Token") is not None and "x-security-token" not in signed:
-            raise self._denied("X-Security-Token is not signed")
-        for name in signed:
-            if ctx.headers.get(name) is None:
-                raise self._denied("a signed header is missing")
-        if ctx.reader.length is not None and ctx.reader.length > MAX_SIGNED_BODY:
-            raise GatewayErrorAnswer(413, "APIGW.0201", "Request entity too large.")
-        if ctx.headers.get("X-Sdk-Content-Sha256", "").strip() == UNSIGNED_PAYLOAD:
-            payload_hash = UNSIGNED_PAYLOAD
-        else:
-            payload_hash = hashlib.sha256(ctx.read_body(MAX_SIGNED_BODY)).hexdigest()
-
-        def header_value(name):
-            # http.server decodes header bytes as latin-1; signers hash them as UTF-8.
-            return ctx.headers.get(name, "").encode("latin-1", "replace").decode("utf-8", "replace")
-
-        canonical = SignatureVerifier.canonical_request(
-            ctx.method, ctx.raw_path, ctx.raw_query, header_value, signed, payload_hash)
-        expected = SignatureVerifier.signature(
-            account.secret_key, SignatureVerifier.string_to_sign(sdk_date, canonical))
-        if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
-            raise self._denied("the signature does not match")
-        ctx.signed = True
-        project = ctx.headers.get("X-Project-Id", "").strip()
-        if project != account.project_id:
-            raise GatewayErrorAnswer(403, "APIGW.0302",
-                               "The IAM user is not authorized to access the API: X-Project-Id is "
-                               "missing or is not the project of the access key.")
-        return project
-
-    def _token(self, token: str) -> str:
-        with self.store.lock:
-            record = self.store.tokens.get(token)
-        if record is None:
-            raise self._denied("unknown token")
-        if self.clock.now() >= record["expires_at"]:
-            raise GatewayErrorAnswer(401, "APIGW.0307", "The token has expired.")
-        return record["project_id"]
-
-
-# ----------------------------------------------------------------------------------------
-# The image API
-
-
-class ImsApi:
-    """One method per operation of the image API and of IAM; each returns a Response."""
-
-    def __init__(self, app: "Emulator"):
-        self.app = app
-        self.store = app.store
-        self.clock = app.clock
-
-    def _now(self) -> str:
-        return format_time(self.clock.now())
-
-    # -- helpers -----------------------------------------------------------------------
-    def _visible(self, ctx):
-        image, relation = self.store.visible(ctx.params["id"], ctx.project)
-        if image is None:
-            raise image_not_found(ctx.params["id"])
-        return image, relation
-
-    def _owned(self, ctx) -> dict:
-        image, relation = self._visible(ctx)
-        if relation != OWNER:
-            raise ImsErrorAnswer(400, "IMG.0047", "Only the owner of the image can do this.")
-        return image
-
-    # -- IAM ---------------------------------------------------------------------------
-    def issue_token(self, ctx):
-        def malformed(message):
-            return IamErrorAnswer(400, message)
-
-        body = ctx.json_body(malformed)
-        try:
-            identity = body["auth"]["identity"]
-            methods = identity["methods"]
-            user = identity["password"]["user"]
-            name, password = user["name"], user["password"]
-            domain = user["domain"]
-            domain_name = domain.get("name")
-        except (KeyError, TypeError, AttributeError):
-            raise malformed("Expected auth.identity.password.user with name, password and domain.") from None
-        if not isinstance(methods, list) or "password" not in methods:
-            raise malformed("Only the password method is supported.")
-        if not all(isinstance(v, str) for v in (name, password, domain_name)):
-            raise malformed("User name, password and domain name must be strings.")
-        found = self.app.find_user(name, password, domain_name)
-        if found is None:
-            raise IamErrorAnswer(401, "The username or password is wrong, or the user does not exist.")
-        scope = body["auth"].get("scope")
-        project_id, project_name = found.projects[0], DEFAULT_REGION
-        if scope is not None:
-            project = scope.get("project") if isinstance(scope, dict) else None
-            if not isinstance(project, dict):
-                raise malformed("Only project scopes are supported.")
-            if project.get("id") is not None:
-                if project["id"] not in found.projects:
-                    raise IamErrorAnswer(401, "The user has no access to the project.")
-                project_id = project["id"]
-            elif isinstance(project.get("name"), str) and project["name"]:
-                project_name = project["name"]
-            else:
-                raise malformed("The project scope needs an id or a name.")
-        now = self.clock.now()
-        expires = now + self.app.token_ttl
-        token = "MII" + secrets.token_urlsafe(96)
-        domain_id = hashlib.md5(("domain:" + found.domain).encode()).hexdigest()
-        user_id = hashlib.md5(("user:%s:%s" % (found.domain, found.name)).encode()).hexdigest()
-        self.store.add_token(token, {"project_id": project_id, "project_name": project_name,
-                                     "user": found.name, "issued_at": now, "expires_at": expires})
-        domain_obj = {"id": domain_id, "name": found.domain}
-        answer = {"token": {
-            "expires_at": format_iam_time(expires),
-            "issued_at": format_iam_time(now),
-            "methods": ["password"],
-            "project": {"id": project_id, "name": project_name, "domain": domain_obj},
-            "user": {"id": user_id, "name": found.name, "domain": domain_obj,
-                     "password_expires_at": ""},
-            "roles": [{"id": "0", "name": "op_gated_ims"}, {"id": "1", "name": "te_admin"}],
-        }}
-        return Response.json(201, answer, [("X-Subject-Token", token)])
-
-    # -- images ------------------------------------------------------------------------
-    def list_images(self, ctx):
-        listing = ImageListing(ctx.query_pairs())
-        body = listing.run(self.store, ctx.project)
-        images = body.pop("images")
-        return Response.json_text(200, json_with_images(body, map(self.store.encoded, images)))
-
-    def show_image(self, ctx):
-        image, _relation = self._visible(ctx)
-        return Response.json_text(200, self.store.encoded(image))
-
-    def create_image(self, ctx):
-        body = ctx.json_body()
-        if not isinstance(body, dict):
-            raise bad_request("the body must be a JSON object")
-        fields = {}
-        for name in ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected", "tags"):
-            if name in body:
-                fields[name] = validate_standard(name, body[name])
-        if body.get("visibility", "private") != "private":
-            raise bad_request("visibility must be private")
-        image_id = body.get("id")
-        if image_id is not None and not (isinstance(image_id, str) and UUID_RE.match(image_id)):
-            raise bad_request("id must be a UUID")
-        properties = {}
-        for name, value in body.items():
-            if name in STANDARD_CREATE_FIELDS:
-                continue
-            if name in READ_ONLY:
-                raise bad_request("attribute %s is read-only" % name)
-            if not name or len(name) > 255:
-                raise bad_request("invalid property name")
-            properties[name] = validate_standard(name, value)
-        name = fields.pop("name", "")
-        os_version = properties.pop("__os_version", None)
-        image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
-                          created_at=self._now(), os_version=os_version, properties=properties, **fields)
-        self.store.create(image, self.app.quota)
-        return Response.json(201, image)
-
-    def update_image(self, ctx):
-        if ctx.content_type() not in PATCH_CONTENT_TYPES:
-            raise ImsErrorAnswer(415, "IMG.0415", "Unsupported media type: use %s." % PATCH_CONTENT_TYPES[0],
-                           [("Accept-Patch", ", ".join(PATCH_CONTENT_TYPES))])
-        self._owned(ctx)
-        operations = ctx.json_body()
-        if not isinstance(operations, list):
-            raise bad_request("the body must be a JSON list of operations")
-        with self.store.lock:
-            image = self._owned(ctx)
-            changed = dict(image)
-            for operation in operations:
-                self._apply(changed, operation)
-            for name in QUEUED_ONLY:
-                if changed.get(name) != image.get(name) and image.get("status") != "queued":
-                    raise ImsErrorAnswer(403, "IMG.0403", "Attribute %s can only change while the image is queued." % name)
-            if changed.get("__os_version") != image.get("__os_version") and \
-                    isinstance(changed.get("__os_version"), str):
-                os_type, platform, bit = os_fields(changed["__os_version"])
-                changed.update(__os_type=os_type, __platform=platform, __os_bit=bit)
-            changed["updated_at"] = self._now()
-            self.store.replace(changed)
-        return Response.json(200, changed)
-
-    @staticmethod
-    def _apply(image: dict, operation) -> None:
-        """Apply one JSON-patch operation to ``image`` (a private copy)."""
-        if not isinstance(operation, dict):
-            raise bad_request("each operation must be an object")
-        op, path = operation.get("op"), operation.get("path")
-        if op not in ("add", "replace", "remove"):
-            raise bad_request("op must be add, replace or remove")
-        if not isinstance(path, str) or not path.startswith("/") or "/" in path[1:]:
-            raise bad_request("path must be /attribute")
-        name = path[1:].replace("~1", "/").replace("~0", "~")
-        if not name:
-            raise bad_request("path must be /attribute")
-        if name in READ_ONLY:
-            raise ImsErrorAnswer(403, "IMG.0403", "Attribute %s is read-only." % name)
-        if op == "remove":
-            if name in BASE_ATTRIBUTES:
-                raise ImsErrorAnswer(403, "IMG.0403", "Attribute %s cannot be removed." % name)
-            if name not in image:
-                raise ImsErrorAnswer(409, "IMG.0409", "Property %s does not exist." % name)
-            del image[name]
-            return
-        if "value" not in operation:
-            raise bad_request("%s needs a value" % op)
-        # IMS: add on an existing attribute replaces it; replace of a missing one adds it.
-        image[name] = validate_standard(name, operation["value"])
-
-    def delete_image(self, ctx):
-        with self.store.lock:
-            image = self.store.get(ctx.params["id"])
-            relation = self.store.relation(image, ctx.project) if image else None
-            if relation is None:
-                raise ImsErrorAnswer(400, "IMG.0027", "Image %s could not be found." % ctx.params["id"])
-            if image.get("__imagetype") in PUBLIC_TYPES:
-                raise ImsErrorAnswer(400, "IMG.0094", "Public and market images cannot be deleted.")
-            if relation != OWNER:
-                raise ImsErrorAnswer(400, "IMG.0047", "Only the owner of the image can delete it.")
-            if image.get("protected"):
-                raise ImsErrorAnswer(400, "IMG.0028", "The image is protected and cannot be deleted.")
-            self.store.delete(image["id"])
-        return Response.empty(204)
-
-    # -- image files -------------------------------------------------------------------
-    def upload_file(self, ctx):
-        image_id = ctx.params["id"]
-        self._owned(ctx)
-        if ctx.content_type() != "application/octet-stream":
-            raise ImsErrorAnswer(415, "IMG.0415", "Unsupported media type: use application/octet-stream.")
-        if not ctx.reader.chunked and ctx.headers.get("Content-Length") is None:
-            raise bad_request("an upload needs a Content-Length or a chunked body")
-        with self.store.lock:
-            image = self._owned(ctx)
-            if image["status"] != "queued":
-                raise ImsErrorAnswer(409, "IMG.0409", "Image status is %s, not queued." % image["status"])
-            self.store.update(image_id, status="saving", updated_at=self._now())
-        part = self.store.file_path(image_id) + ".part"
-        try:
-            size, checksum = self._receive(ctx, part)
-        except GatewayErrorAnswer:  # the gateway's size cap: the image never saw the upload
-            self.store.update(image_id, status="queued")
-            os.unlink(part)
-            raise
-        except BaseException:
-            self._kill(image_id, part)
-            raise
-        if size is None:
-            self._kill(image_id, part)
-            raise bad_request("the upload ended before its announced length")
-        outcome = ctx.run_hooks(UPLOAD_RECEIVED)  # e.g. an upload_fail fault
-        if outcome is not None:
-            self._kill(image_id, part)
-            return outcome
-        with self.store.lock:
-            image = self.store.get(image_id)
-            if image is None:
-                os.unlink(part)
-                raise image_not_found(image_id)
-            os.replace(part, self.store.file_path(image_id))
-            image = dict(image)
-            now = self._now()
-            mark_active(image, size, checksum, now)
-            image["updated_at"] = now
-            self.store.replace(image)
-        return Response.empty(204)
-
-    @staticmethod
-    def _receive(ctx, path):
-        """Write the body to ``path`` chunk by chunk: (size, md5) or (None, None) if cut short."""
-        md5 = hashlib.md5()
-        size = 0
-        with open(path, "wb") as handle:
-            if ctx.body is not None:
-                chunks = iter((ctx.body,))
-            else:
-                chunks = iter(lambda: ctx.reader.read(CHUNK), b"")
-            for chunk in chunks:
-                size += len(chunk)
-                if ctx.signed and size > MAX_SIGNED_BODY:  # a chunked body has no length to check first
-                    raise GatewayErrorAnswer(413, "APIGW.0201", "Request entity too large.")
-                handle.write(chunk)
-                md5.update(chunk)
-        if ctx.body is None and ctx.reader.truncated:
-            return None, None
-        return size, md5.hexdigest()
-
-    def _kill(self, image_id, part):
-        self.store.update(image_id, status="killed", updated_at=self._now())
-        try:
-            os.unlink(part)
-        except FileNotFoundError:
-            pass
-
-    def download_file(self, ctx):
-        image, _relation = self._visible(ctx)
-        path = self.store.file_path(image["id"])
-        if image["status"] != "active" or not os.path.exists(path):
-            return Response.empty(204)
-        headers = [("Content-Type", "application/octet-stream")]
-        if image.get("checksum"):
-            headers.append(("Content-MD5", image["checksum"]))
-        return Response(200, headers=headers, file_path=path)
-
-    # -- tags --------------------------------------------------------------------------
-    def add_tag(self, ctx):
-        tag = ctx.params["tag"]
-        with self.store.lock:
-            image = self._owned(ctx)
-            problem = tag_error(tag)
-            if problem:
-                raise ImsErrorAnswer(400, "IMG.0115", "Invalid tag: %s." % problem)
-            if tag not in image["tags"]:
-                self.store.update(image["id"], tags=image["tags"] + [tag], updated_at=self._now())
-        return Response.empty(204)
-
-    def remove_tag(self, ctx):
-        tag = ctx.params["tag"]
-        with self.store.lock:
-            image = self._owned(ctx)
-            if tag not in image["tags"]:
-                raise ImsErrorAnswer(404, "IMG.0404", "Tag %s not found on image %s." % (tag, image["id"]))
-            self.store.update(image["id"], tags=[t for t in image["tags"] if t != tag],
-                              updated_at=self._now())
-        return Response.empty(204)
-
-    # -- members -----------------------------------------------------------------------
-    def _member_of(self, image_id, member_id):
-        member = self.store.members.get(image_id, {}).get(member_id)
-        if member is None:
-            raise ImsErrorAnswer(404, "IMG.0404", "Project %s is not a member of image %s." % (member_id, image_id))
-        return member
-
-    def list_members(self, ctx):
-        with self.store.lock:
-            image, relation = self._visible(ctx)
-            members = list(self.store.members.get(image["id"], {}).values())
-            if relation != OWNER:
-                members = [m for m in members if m["member_id"] == ctx.project]
-        return Response.json(200, {"members": members, "schema": "/v2/schemas/members"})
-
-    def show_member(self, ctx):
-        member_id = ctx.params["member"]
-        with self.store.lock:
-            image, relation = self._visible(ctx)
-            if relation != OWNER and member_id != ctx.project:
-                raise ImsErrorAnswer(404, "IMG.0404", "Project %s is not a member of image %s."
-                               % (member_id, image["id"]))
-            member = self._member_of(image["id"], member_id)
-        return Response.json(200, member)
-
-    def add_member(self, ctx):
-        body = ctx.json_body()
-        member_id = body.get("member") if isinstance(body, dict) else None
-        if not isinstance(member_id, str) or not member_id.strip():
-            raise bad_request('the body must be {"member": PROJECT_ID}')
-        with self.store.lock:
-            image = self._owned(ctx)
-            if image.get("__imagetype") in PUBLIC_TYPES:
-                raise bad_request("public and market images cannot be shared")
-            if member_id == ctx.project:
-                raise bad_request("the owner cannot be a member of its image")
-            if member_id in self.store.members.get(image["id"], {}):
-                raise ImsErrorAnswer(409, "IMG.0409", "Project %s is already a member." % member_id)
-            member = new_member(image["id"], member_id, "pending", self._now())
-            self.store.set_member(image["id"], member)
-        return Response.json(200, member)
-
-    def update_member(self, ctx):
-        member_id = ctx.params["member"]
-        body = ctx.json_body()
-        status = body.get("status") if isinstance(body, dict) else None
-        if status not in MEMBER_STATUSES:
-            raise bad_request("status must be one of %s" % ", ".join(MEMBER_STATUSES))
-        with self.store.lock:
-            image, relation = self._visible(ctx)
-            if member_id != ctx.project:
-                if relation == OWNER:
-                    raise ImsErrorAnswer(403, "IMG.0403", "Only the member can change its membership status.")
-                raise ImsErrorAnswer(404, "IMG.0404", "Project %s is not a member of image %s."
-                               % (member_id, image["id"]))
-            member = dict(self._member_of(image["id"], member_id), status=status, updated_at=self._now())
-            self.store.set_member(image["id"], member)
-        return Response.json(200, member)
-
-    def remove_member(self, ctx):
-        member_id = ctx.params["member"]
-        with self.store.lock:
-            image = self._owned(ctx)
-            self._member_of(image["id"], member_id)
-            self.store.remove_member(image["id"], member_id)
-        return Response.empty(204)
-
-
 # ----------------------------------------------------------------------------------------
 # The control surface
 
@@ -976,51 +530,11 @@ class ControlSurface:
 # The application
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: re.Pattern
-    name: str
-    handler: str
-    authenticated: bool = True
-
-
-ROUTES = [
-    ("POST", r"/v3/auth/tokens", "POST /v3/auth/tokens", "issue_token", False),
-    ("GET", r"/v2/images", "GET /v2/images", "list_images", True),
-    ("POST", r"/v2/images", "POST /v2/images", "create_image", True),
-    ("GET", r"/v2/images/(?P<id>[^/]+)", "GET /v2/images/{id}", "show_image", True),
-    ("PATCH", r"/v2/images/(?P<id>[^/]+)", "PATCH /v2/images/{id}", "update_image", True),
-    ("DELETE", r"/v2/images/(?P<id>[^/]+)", "DELETE /v2/images/{id}", "delete_image", True),
-    ("PUT", r"/v2/images/(?P<id>[^/]+)/file", "PUT /v2/images/{id}/file", "upload_file", True),
-    ("GET", r"/v2/images/(?P<id>[^/]+)/file", "GET /v2/images/{id}/file", "download_file", True),
-    ("PUT", r"/v2/images/(?P<id>[^/]+)/tags/(?P<tag>[^/]*)", "PUT /v2/images/{id}/tags/{tag}",
-     "add_tag", True),
-    ("DELETE", r"/v2/images/(?P<id>[^/]+)/tags/(?P<tag>[^/]*)", "DELETE /v2/images/{id}/tags/{tag}",
-     "remove_tag", True),
-    ("GET", r"/v2/images/(?P<id>[^/]+)/members", "GET /v2/images/{id}/members", "list_members", True),
-    ("POST", r"/v2/images/(?P<id>[^/]+)/members", "POST /v2/images/{id}/members", "add_member", True),
-    ("GET", r"/v2/images/(?P<id>[^/]+)/members/(?P<member>[^/]+)", "GET /v2/images/{id}/members/{pid}",
-     "show_member", True),
-    ("PUT", r"/v2/images/(?P<id>[^/]+)/members/(?P<member>[^/]+)", "PUT /v2/images/{id}/members/{pid}",
-     "update_member", True),
-    ("DELETE", r"/v2/images/(?P<id>[^/]+)/members/(?P<member>[^/]+)",
-     "DELETE /v2/images/{id}/members/{pid}", "remove_member", True),
-]
-
-
 class Emulator:
     """The whole emulator: configuration, state, and how one API request is processed."""
 
     def __init__(self, accounts=None, users=None, state_file=None, token_ttl=DEFAULT_TOKEN_TTL,
                  quota=DEFAULT_QUOTA, public_images=True, verbose=False, capture=None):
-        self.accounts = list(accounts or [Account(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, DEFAULT_PROJECT_ID)])
-        if users:
-            self.users = list(users)
-        else:  # the default user reaches every account's project (its own: the first)
-            projects = tuple(dict.fromkeys(a.project_id for a in self.accounts))
-            self.users = [User(DEFAULT_USER, DEFAULT_PASSWORD, DEFAULT_DOMAIN, projects)]
-        self.token_ttl = token_ttl
         self.quota = quota
         self.public_images = public_images
         self.verbose = verbose
@@ -1038,10 +552,13 @@ class Emulator:
             self.store.reset(public_catalogue() if public_images else [])
         self.faults = FaultPlan()
         self.stats = Stats()
-        self.auth = Authenticator(self.accounts, self.store, self.clock)
-        self.api = ImsApi(self)
+        self.iam = IamBackend(self.store, self.clock, accounts, users, token_ttl)
+        self.accounts = self.iam.accounts
+        self.auth = Authenticator(self.iam, self.clock)
+        self.router = Router()
+        self.router.bind(IAM_URL_PATHS, IamResponses(self.iam))
+        self.router.bind(IMS_URL_PATHS, ImsResponses(self.store, self.clock, quota))
         self.control = ControlSurface(self)
-        self.routes = [Route(m, re.compile(p), n, h, a) for m, p, n, h, a in ROUTES]
 
     def close(self) -> None:
         if self._temp_dir:
@@ -1056,7 +573,7 @@ class Emulator:
     def record_capture(self, ctx, outcome) -> None:
         """Append one JSON line to the --capture file: the request as sent, and the answer's headers."""
         if ctx is not None and ctx.body is None and ctx.reader is not None and \
-                not (ctx.route is not None and ctx.route.handler == "upload_file"):
+                not (ctx.route is not None and ctx.route.streams_body):
             ctx.body_for_echo()  # the rest of the body is drained before the answer, as always
         entry = {
             "method": ctx.method if ctx else None, "path": ctx.raw_path if ctx else None,
@@ -1069,29 +586,13 @@ class Emulator:
         with self._capture_lock, open(self.capture, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
 
-    def find_user(self, name, password, domain) -> User | None:
-        for user in self.users:
-            if user.name == name and user.domain == domain and \
-                    hmac.compare_digest(user.password.encode(), password.encode()):
-                return user
-        return None
-
-    def route(self, method: str, raw_path: str):
-        """(route, params) for a request, or (None, {})."""
-        for route in self.routes:
-            if route.method == method:
-                match = route.pattern.fullmatch(raw_path)
-                if match:
-                    return route, {k: unquote(v) for k, v in match.groupdict().items()}
-        return None, {}
-
     def process(self, ctx: RequestContext):
         """Answer one API request: a Response, or DROP."""
         plan_latency = self.faults.latency
         if plan_latency:
             time.sleep(plan_latency)
         fault = self.faults.pick(ctx.method, ctx.raw_path)
-        is_upload = ctx.route is not None and ctx.route.handler == "upload_file"
+        is_upload = ctx.route is not None and ctx.route.streams_body
         if fault is not None:
             if fault.latency:
                 time.sleep(fault.latency)
@@ -1105,7 +606,7 @@ class Emulator:
                 raise GatewayErrorAnswer(404, "APIGW.0101", "The API does not exist or has not been published.")
             if ctx.route.authenticated:
                 ctx.project = self.auth.authenticate(ctx)
-            response = getattr(self.api, ctx.route.handler)(ctx)
+            response = ctx.route.handler(ctx)
         except ErrorAnswer as exc:
             response = exc.response(ctx.request_id)
         except Exception:  # a bug of the emulator: say so, never crash
@@ -1197,7 +698,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     def _api(self, raw_path, raw_query):
         app = self.app
         request_id = uuid.uuid4().hex
-        route, params = app.route(self.command, raw_path)
+        route, params = app.router.resolve(self.command, raw_path)
         reader = ctx = None
         try:
             reader = BodyReader(self.rfile, self.headers)

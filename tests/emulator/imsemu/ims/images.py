@@ -10,7 +10,7 @@ import functools
 import re
 
 from ..core.util import is_int
-from .exceptions import bad_request
+from .exceptions import bad_request, conflict, forbidden
 
 DISK_FORMATS = ("vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso")
 CONTAINER_FORMATS = ("bare",)
@@ -116,6 +116,33 @@ def validate_standard(name: str, value):
     elif not isinstance(value, str):
         raise bad_request("the value of %s must be a string" % name)
     return value
+
+
+def apply_operation(image: dict, operation) -> None:
+    """Apply one JSON-patch operation of an update to ``image`` (a private copy)."""
+    if not isinstance(operation, dict):
+        raise bad_request("each operation must be an object")
+    op, path = operation.get("op"), operation.get("path")
+    if op not in ("add", "replace", "remove"):
+        raise bad_request("op must be add, replace or remove")
+    if not isinstance(path, str) or not path.startswith("/") or "/" in path[1:]:
+        raise bad_request("path must be /attribute")
+    name = path[1:].replace("~1", "/").replace("~0", "~")
+    if not name:
+        raise bad_request("path must be /attribute")
+    if name in READ_ONLY:
+        raise forbidden("Attribute %s is read-only." % name)
+    if op == "remove":
+        if name in BASE_ATTRIBUTES:
+            raise forbidden("Attribute %s cannot be removed." % name)
+        if name not in image:
+            raise conflict("Property %s does not exist." % name)
+        del image[name]
+        return
+    if "value" not in operation:
+        raise bad_request("%s needs a value" % op)
+    # IMS: add on an existing attribute replaces it; replace of a missing one adds it.
+    image[name] = validate_standard(name, operation["value"])
 
 
 def new_image(*, image_id, owner, name, created_at, updated_at=None, status="queued",
