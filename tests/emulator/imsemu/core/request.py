@@ -20,11 +20,11 @@ ANSWERED = "answered"  # the action has answered; a hook may replace the answer
 class RequestContext:
     """Everything an API action needs to know about one request.
 
-    ``bad_request(message)`` makes the error answer of a malformed body (the service's shape).
+    ``bad_request(message)`` makes the error answer of a malformed or truncated body (the
+    app gives IMS's ``IMG.0001``, for every route, as the emulator always has).
     """
 
-    def __init__(self, method, raw_path, raw_query, headers, request_id, reader, route, params,
-                 bad_request=None):
+    def __init__(self, method, raw_path, raw_query, headers, request_id, reader, route, params, bad_request):
         self.method = method
         self.raw_path = raw_path
         self.raw_query = raw_query

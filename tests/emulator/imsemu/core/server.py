@@ -28,6 +28,8 @@ DRAIN_LIMIT = 256 * 1024 * 1024  # unread body we still read (and drop) before a
 
 
 class RequestHandler(BaseHTTPRequestHandler):
+    """One connection: every method goes to ``_dispatch``, then to the API or the control surface."""
+
     protocol_version = "HTTP/1.1"
     server_version = "ims-emulator/1.0"
     sys_version = ""
@@ -46,7 +48,6 @@ class RequestHandler(BaseHTTPRequestHandler):
     def app(self):
         return self.server.app
 
-    # Every method goes through one dispatcher.
     def do_GET(self):
         self._dispatch()
 
