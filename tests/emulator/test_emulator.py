@@ -3,7 +3,7 @@
 This file: the image API (create, show, update, delete, file, tags, members, isolation).
 The rest of the suite, beside it:
   test_auth.py     AK/SK signatures (official vectors included), tokens, IAM
-  test_listing.py  every list filter of seed 003 table 1, sorting, paging
+  test_listing.py  every list filter (docs/dev/ims-api.md, "listing and paging"), sorting, paging
   test_control.py  the /_emulator/ control surface: stats, faults, clock, reset, seed, X-Request-Id
   test_process.py  the stdout URL line, signals, --state, run_with_emulator.py
   conftest.py      fixtures: the shared emulator, a signing HTTP client
@@ -25,7 +25,7 @@ from ims_emulator_conftest import A, B, PUBLIC_OWNER, Client, ims_error, start_e
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 PATCH_CT = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
 
-# Fields of the seed create-response (004), with their types.
+# Fields of IMS's create response (docs/dev/ims-api.md, "images"), with their types.
 SEED_FIELDS = {
     "schema": str, "min_disk": int, "created_at": str, "__image_source_type": str,
     "container_format": str, "__image_size": str, "file": str, "updated_at": str, "protected": bool,
@@ -100,8 +100,8 @@ def test_create_minimal_defaults(client):
 
 
 @pytest.mark.parametrize("os_version,os_type,platform,bit", [
-    ("Ubuntu 14.04 server 64bit", "Linux", "Ubuntu", "64"),   # seed 004
-    ("CentOS 7.3 64bit", "Linux", "CentOS", "64"),            # seed 003
+    ("Ubuntu 14.04 server 64bit", "Linux", "Ubuntu", "64"),   # the create example of docs/dev/ims-api.md
+    ("CentOS 7.3 64bit", "Linux", "CentOS", "64"),            # its list example
 ])
 def test_create_derives_os_fields(client, os_version, os_type, platform, bit):
     img = client.create(name="os", __os_version=os_version)

@@ -1,4 +1,5 @@
-"""Listing: every filter of seed 003 table 1, sorting and paging (README "Listing").
+"""Listing: every filter of the list call (docs/dev/ims-api.md, "listing and paging"), sorting and
+paging (README "Listing").
 
 One dedicated emulator (``--no-public-images``, accounts A and B) with a data set built once;
 every test here only reads.  Each filter is checked exactly: the filtered listing must be
@@ -333,7 +334,7 @@ def test_filter_member_status(world, status):
 
 @pytest.mark.parametrize("status", ["accepted", "pending", "rejected"])
 def test_filter_member_status_seed_query(world, status):
-    """The seed's shared-image queries, with __imagetype=shared too."""
+    """The shared-image queries of the API's examples (docs/dev/ims-api.md), with __imagetype=shared too."""
     got = world["c"].list_all([("member_status", status), ("visibility", "shared"),
                                ("__imagetype", "shared")])
     assert names_of(world, got) == ["b-shared-" + status]

@@ -1,0 +1,104 @@
+"""The command line of ``tests/emulator/ims_emulator.py`` (README "Start it").
+
+``main()`` parses the arguments, builds an ``EmulatorApp``, serves it until SIGTERM or
+SIGINT, and prints the base URL as the one line of stdout once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import ssl
+import sys
+import threading
+
+from .app import EmulatorApp
+from .core.server import EmulatorHTTPServer, tls_server_context
+from .defaults import DEFAULT_QUOTA, DEFAULT_TOKEN_TTL
+from .iam.models import Account, User
+
+
+def parse_account(text: str) -> Account:
+    """``AK:SK:PROJECT_ID`` (the SK may contain ``:``)."""
+    access_key, sep, rest = text.partition(":")
+    secret_key, sep2, project_id = rest.rpartition(":")
+    if not (sep and sep2 and access_key and secret_key and project_id):
+        raise argparse.ArgumentTypeError("expected AK:SK:PROJECT_ID")
+    return Account(access_key, secret_key, project_id)
+
+
+def parse_user(text: str) -> User:
+    """``NAME:PASSWORD:DOMAIN:PROJECT_ID`` (the password may contain ``:``)."""
+    name, sep, rest = text.partition(":")
+    parts = rest.rsplit(":", 2)
+    if not sep or len(parts) != 3 or not name or not all(parts):
+        raise argparse.ArgumentTypeError("expected NAME:PASSWORD:DOMAIN:PROJECT_ID")
+    password, domain, project_id = parts
+    return User(name, password, domain, (project_id,))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="Local emulator of Huawei Cloud IMS (see README.md).")
+    parser.add_argument("--port", type=int, required=True, help="port to listen on (0: a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--account", action="append", type=parse_account, metavar="AK:SK:PROJECT_ID",
+                        help="an AK/SK account (repeatable; replaces the default account)")
+    parser.add_argument("--user", action="append", type=parse_user,
+                        metavar="NAME:PASSWORD:DOMAIN:PROJECT_ID",
+                        help="an IAM user (repeatable; replaces the default user)")
+    parser.add_argument("--state", metavar="FILE", help="persist the state to FILE (image files in FILE.d/)")
+    parser.add_argument("--token-ttl", type=int, default=DEFAULT_TOKEN_TTL, metavar="SECONDS",
+                        help="token lifetime (default 86400)")
+    parser.add_argument("--quota", type=int, default=DEFAULT_QUOTA, metavar="N",
+                        help="private images per project (default %d)" % DEFAULT_QUOTA)
+    parser.add_argument("--no-public-images", action="store_true", help="start without the public catalogue")
+    parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
+    parser.add_argument("--capture", metavar="FILE",
+                        help="append every API request, unredacted, to FILE as JSON lines (tests only)")
+    parser.add_argument("--tls-cert", metavar="FILE",
+                        help="serve HTTPS with this PEM certificate (chain); needs --tls-key")
+    parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
+    args = parser.parse_args(argv)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        app = EmulatorApp(accounts=args.account, users=args.user, state_file=args.state,
+                          token_ttl=args.token_ttl, quota=args.quota,
+                          public_images=not args.no_public_images, verbose=args.verbose, capture=args.capture)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write("ims_emulator: cannot start: %s\n" % exc)
+        return 2
+    tls_context = None
+    if args.tls_cert:
+        try:
+            tls_context = tls_server_context(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            sys.stderr.write("ims_emulator: cannot start: cannot load --tls-cert/--tls-key: %s\n" % exc)
+            app.close()
+            return 2
+    try:
+        server = EmulatorHTTPServer((args.host, args.port), app, tls_context)
+    except OSError as exc:
+        sys.stderr.write("ims_emulator: cannot listen on %s:%s: %s\n" % (args.host, args.port, exc))
+        app.close()
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    sys.stdout.write(server.base_url + "\n")
+    sys.stdout.flush()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        app.close()
+    return 0

@@ -1,0 +1,99 @@
+"""The control surface's calls (README "The control surface"), one method each.
+
+``ControlSurface`` owns what only tests touch: the fault plan, the statistics, the capture
+file, seeding. It installs itself into an ``EmulatorApp`` through the app's hooks, so the API
+actions know nothing of it. Each call takes the parsed JSON body and returns the JSON answer;
+a ``ValueError`` is a 400.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..core.clock import format_time
+from ..core.responses import Response
+from ..core.util import is_number
+from .capture import CaptureWriter
+from .faults import FaultInjector, FaultPlan
+from .seeding import Seeder
+from .stats import Stats
+
+
+class ControlSurface:
+    """``/_emulator/...``: plain JSON, no authentication, never counted or faulted."""
+
+    def __init__(self, app, url_paths, capture: str | None = None):
+        """``url_paths``: ``control.urls.URL_PATHS``; ``capture``: the --capture file, if any."""
+        self.app = app
+        self.calls = {key: (call.function.__get__(self), call.takes_body) for key, call in url_paths.items()}
+        self.faults = FaultPlan()
+        self.stats = Stats()
+        self.seeder = Seeder(app.store, app.clock, app.accounts[0].project_id)
+        app.request_hooks.append(FaultInjector(self.faults))
+        if capture:
+            app.observers.append(CaptureWriter(capture))
+        app.observers.append(self.stats.observe)
+
+    def handle(self, method: str, path: str, body: bytes) -> Response:
+        found = self.calls.get((method, path.rstrip("/")))
+        if found is None:
+            return Response.json(404, {"error": "no control call %s %s" % (method, path)})
+        call, takes_body = found
+        try:
+            return Response.json(200, call(self._json(body) if takes_body else None))
+        except ValueError as exc:
+            return Response.json(400, {"error": str(exc)})
+
+    @staticmethod
+    def _json(body: bytes):
+        if not body.strip():
+            return {}
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ValueError("the body is not valid JSON") from None
+
+    # -- the calls -----------------------------------------------------------------------
+    def get_stats(self, _body):
+        return self.stats.snapshot()
+
+    def reset_stats(self, _body):
+        self.stats.clear()
+        return {}
+
+    def set_faults(self, plan):
+        self.faults.set(plan)
+        return self.faults.describe()
+
+    def clear_faults(self, _body):
+        self.faults.clear()
+        return self.faults.describe()
+
+    def get_faults(self, _body):
+        return self.faults.describe()
+
+    def seed(self, payload):
+        return {"ids": self.seeder.seed(payload)}
+
+    def images(self, _body):
+        store = self.app.store
+        with store.lock:
+            return {"images": list(store.images.values()),
+                    "members": {iid: list(m.values()) for iid, m in store.members.items() if m}}
+
+    def reset(self, _body):
+        """Every image, member, token, fault and count goes; the starting images come back."""
+        self.app.reset_state()
+        self.faults.clear()
+        self.stats.clear()
+        return {}
+
+    def set_clock(self, body):
+        offset = body.get("offset_seconds") if isinstance(body, dict) else None
+        if not is_number(offset):
+            raise ValueError('expected {"offset_seconds": NUMBER}')
+        self.app.clock.offset = float(offset)
+        return {"offset_seconds": self.app.clock.offset, "now": format_time(self.app.clock.now())}
+
+    def expire_tokens(self, _body):
+        return {"expired": self.app.iam.expire_tokens()}

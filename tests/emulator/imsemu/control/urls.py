@@ -1,0 +1,25 @@
+"""The control surface's calls: (method, path) -> the ``ControlSurface`` method that answers it."""
+
+from dataclasses import dataclass
+
+from .responses import ControlSurface
+
+
+@dataclass(frozen=True)
+class ControlCall:
+    function: object  # function(surface, body) -> the JSON answer
+    takes_body: bool = False  # the call reads a JSON body (else the body is ignored)
+
+
+URL_PATHS = {
+    ("GET", "/_emulator/stats"): ControlCall(ControlSurface.get_stats),
+    ("POST", "/_emulator/stats/reset"): ControlCall(ControlSurface.reset_stats),
+    ("POST", "/_emulator/faults"): ControlCall(ControlSurface.set_faults, takes_body=True),
+    ("DELETE", "/_emulator/faults"): ControlCall(ControlSurface.clear_faults),
+    ("GET", "/_emulator/faults"): ControlCall(ControlSurface.get_faults),
+    ("POST", "/_emulator/seed"): ControlCall(ControlSurface.seed, takes_body=True),
+    ("GET", "/_emulator/images"): ControlCall(ControlSurface.images),
+    ("POST", "/_emulator/reset"): ControlCall(ControlSurface.reset),
+    ("POST", "/_emulator/clock"): ControlCall(ControlSurface.set_clock, takes_body=True),
+    ("POST", "/_emulator/tokens/expire"): ControlCall(ControlSurface.expire_tokens),
+}

@@ -1,0 +1,1 @@
+"""What every emulated service shares: answers, requests, routing, clock, signatures, HTTP."""
