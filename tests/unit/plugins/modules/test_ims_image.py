@@ -9,9 +9,6 @@ The writes whose outcome may be unknown are in test_ims_image_unknown_outcome.py
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-
 import pytest
 
 from ansible_collections.hwcloud.ims.plugins.modules import ims_image
@@ -22,71 +19,23 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
     MEMBER_C,
     OTHER_PROJECT,
     image,
-    image_not_found,
-    listing,
     member,
     members,
 )
+from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
+    create,
+    get,
+    get_missing,
+    lookup,
+    patch,
+    upload,
+    write_file,
+)
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
-    ANY,
     CONNECTION,
-    PROJECT_ID,
     Call,
-    Var,
     run_module,
 )
-
-PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
-NEW = Var("id")
-
-
-# -- the calls of ims_image ------------------------------------------------------------------
-
-
-def lookup(name, *images):
-    """The lookup by name among the project's own private images."""
-    return Call("GET", "/v2/images", query={("__imagetype", "private"), ("name", name), ("owner", PROJECT_ID),
-                                            ("limit", "1000")}, answer=listing(images))
-
-
-def get(answer, image_id=IMAGE_ID):
-    return Call("GET", "/v2/images/%s" % image_id, answer=answer)
-
-
-def get_missing(image_id=IMAGE_ID):
-    return Call("GET", "/v2/images/%s" % image_id, status=404, answer=image_not_found(image_id))
-
-
-def _new_id(request):
-    value = request.json.get("id")
-    assert uuid.UUID(value).version == 4 and str(uuid.UUID(value)) == value, "not a uuid4: %r" % value
-    return value
-
-
-def create(fields, answer=None):
-    """The create: the module's own uuid4 as ``id``, captured as ``{id}`` for the calls after it."""
-    return Call("POST", "/v2/images", json=dict(fields, id=ANY), headers={"Content-Type": "application/json"},
-                capture={"id": _new_id}, status=201,
-                answer=answer or (lambda request, values: image(request.json["id"], status="queued", **fields)))
-
-
-def patch(operations, answer, image_id=IMAGE_ID):
-    return Call("PATCH", "/v2/images/%s" % image_id, json=operations, headers={"Content-Type": PATCH_TYPE},
-                answer=answer)
-
-
-def upload(data, image_id="{id}"):
-    return Call("PUT", "/v2/images/%s/file" % image_id, body=data, status=204,
-                headers={"Content-Type": "application/octet-stream"})
-
-
-def write_file(tmp_path, size=3000, name="disk.img"):
-    """A local file of ``size`` bytes: (path, content, md5)."""
-    data = (hashlib.sha256(name.encode()).digest() * (size // 32 + 1))[:size]
-    path = tmp_path / name
-    path.write_bytes(data)
-    return str(path), data, hashlib.md5(data, usedforsecurity=False).hexdigest()
-
 
 def run(args, **kwargs):
     return run_module(ims_image, dict(CONNECTION, **args), **kwargs)
