@@ -99,8 +99,9 @@ def resolve(value, values):
 class Request:
     """One request as the client sent it to ``requests.Session.request``."""
 
-    def __init__(self, number, method, url, headers, data, timeout, verify):
+    def __init__(self, number, method, url, headers, data, timeout, verify, session=None):
         self.number = number
+        self.session = session
         self.method = method
         self.url = url
         parts = urlsplit(url)
@@ -404,8 +405,8 @@ class ScriptedHttp:
     def install(self, monkeypatch):
         fake = self
 
-        def request(session, method, url, **kwargs):  # pylint: disable=unused-argument
-            return fake.handle(method, url, **kwargs)
+        def request(session, method, url, **kwargs):
+            return fake.handle(method, url, session=session, **kwargs)
         monkeypatch.setattr(requests.Session, "request", request)
         return self
 
@@ -417,8 +418,8 @@ class ScriptedHttp:
     def _history(self):
         return "\n".join("    #%d %s" % (request.number, request.line()) for request in self.requests[-12:]) or "    (none)"
 
-    def handle(self, method, url, headers=None, data=None, timeout=None, verify=None, **kwargs):
-        request = Request(len(self.requests) + 1, method, url, headers, data, timeout, verify)
+    def handle(self, method, url, headers=None, data=None, timeout=None, verify=None, session=None, **kwargs):
+        request = Request(len(self.requests) + 1, method, url, headers, data, timeout, verify, session)
         self.requests.append(request)
         if kwargs.get("params") or kwargs.get("json") is not None:
             self._fail("request #%d passes params/json to requests; the client must send its own bytes" % request.number)
