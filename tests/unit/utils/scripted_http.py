@@ -528,12 +528,13 @@ def run_module(module, args, check_mode=False, diff=False):
     environment = {name: value for name, value in os.environ.items() if not name.startswith("HW_")}
     with mock.patch.dict(os.environ, environment, clear=True), _module_args(args), \
             contextlib.redirect_stdout(output):
+        code = _UNSET
         try:
             module.main()
         except SystemExit as exc:
             code = exc.code
-        else:
-            raise AssertionError("%s.main() returned without exit_json or fail_json" % module.__name__)
+    if code is _UNSET:
+        raise AssertionError("%s.main() returned without exit_json or fail_json" % module.__name__)
     text = output.getvalue().strip()
     try:
         result = json.loads(text.splitlines()[-1]) if text else None

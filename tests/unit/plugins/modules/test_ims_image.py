@@ -19,6 +19,7 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
     MEMBER_C,
     OTHER_PROJECT,
     image,
+    listing,
     member,
     members,
 )
@@ -36,6 +37,7 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
     Call,
     run_module,
 )
+
 
 def run(args, **kwargs):
     return run_module(ims_image, dict(CONNECTION, **args), **kwargs)
@@ -581,3 +583,11 @@ def test_the_secret_key_is_never_in_the_result(http):
     http.expect(lookup("web", image()))
     result = run({"name": "web"})
     assert CONNECTION["secret_key"] not in repr(result)
+
+
+def test_with_a_token_and_no_project_id_the_lookup_has_no_owner(http):
+    http.auth_header = "X-Auth-Token"
+    http.expect(Call("GET", "/v2/images", query={("__imagetype", "private"), ("name", "web"), ("limit", "1000")},
+                     headers={"X-Auth-Token": "a-token", "X-Project-Id": None}, answer=listing([image()])))
+    result = run_module(ims_image, {"ims_endpoint": CONNECTION["ims_endpoint"], "auth_token": "a-token", "name": "web"})
+    assert result["changed"] is False and result["image"]["id"] == IMAGE_ID

@@ -199,8 +199,8 @@ def test_check_mode_lists_as_usual(http):
 def test_a_next_link_is_sent_re_encoded_in_canonical_order(http):
     """The client signs what it sends: the pairs of a next link go out sorted, with its own limit."""
     first = images(2)
-    http.expect(page(SORT | {("limit", "2")}, listing(first, "/v2/images?sort_key=created_at&marker=%s&limit=2&sort_dir=desc"
-                                                     % first[-1]["id"])),
+    shuffled = "/v2/images?sort_key=created_at&marker=%s&limit=2&sort_dir=desc" % first[-1]["id"]
+    http.expect(page(SORT | {("limit", "2")}, listing(first, shuffled)),
                 Call("GET", "/v2/images", query=[("limit", "2"), ("marker", first[-1]["id"]), ("sort_dir", "desc"),
                                                  ("sort_key", "created_at")], answer=listing([])))
     assert len(run({"page_size": 2})["images"]) == 2
