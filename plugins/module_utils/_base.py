@@ -10,16 +10,10 @@ Private to this collection: the API may change without notice. A module declares
 
 from __future__ import annotations
 
-import os
-import re
-
-from urllib.parse import urlsplit
-
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ImsApiError, ImsClient, ImsError
-
-_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+from ._connection import connection_problems
 
 
 def connection_argument_spec():
@@ -61,32 +55,6 @@ def check_text_types(raw, spec):
         elif (option_spec.get("type") == "list" and option_spec.get("elements") in ("str", "path")
               and isinstance(value, list) and any(isinstance(item, (list, dict)) for item in value)):
             problems.append("%s must be a list of strings; got an item that is a list or a dictionary" % option)
-    return problems
-
-
-def check_connection_options(params):
-    """Problems with the connection options, as messages that name the option."""
-    problems = []
-    region = params.get("region")
-    if region and not _REGION.match(region):
-        problems.append("region must be a Huawei Cloud region name such as cn-north-4 or ap-southeast-1; got %r" % region)
-    for option in ("ims_endpoint", "iam_endpoint"):
-        value = params.get(option)
-        if value:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-                problems.append("%s must be an http:// or https:// URL such as https://ims.cn-north-4.myhuaweicloud.com; "
-                                "got %r" % (option, value))
-    ca_bundle = params.get("ca_bundle")
-    if ca_bundle and params.get("validate_certs", True):
-        if not os.path.exists(ca_bundle):
-            problems.append("ca_bundle (or HW_CA_BUNDLE) must be a PEM file of CA certificates; %r does not exist" % ca_bundle)
-        elif not os.access(ca_bundle, os.R_OK):
-            problems.append("ca_bundle (or HW_CA_BUNDLE) must be a PEM file of CA certificates; %r cannot be read" % ca_bundle)
-    if params.get("timeout") is not None and not params["timeout"] > 0:
-        problems.append("timeout must be a number of seconds greater than 0; got %r" % params["timeout"])
-    if params.get("retries") is not None and not 0 <= params["retries"] <= 20:
-        problems.append("retries must be an integer from 0 to 20; got %r" % params["retries"])
     return problems
 
 
@@ -133,7 +101,7 @@ class ImsModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         # The arguments as sent, read after AnsibleModule has loaded and checked them.
         problems = check_text_types(_load_params(), self._spec)
-        problems += check_connection_options(self.params) + self.check_options()
+        problems += connection_problems(self.params) + self.check_options()
         if problems:
             self.fail("; ".join(problems))
         try:

@@ -2,145 +2,31 @@
 # Copyright (c) hwcloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The one HTTP client of this collection: auth, endpoints, retries, errors, paging.
+"""The IMS operations the modules use: images, members, files, paging, and writes that never duplicate.
 
-Private to this collection: the API may change without notice. Modules never talk
-HTTP themselves; they call :class:`ImsClient`.
+Private to this collection: the API may change without notice. Modules never talk HTTP
+themselves; they call :class:`ImsClient`. The calls: docs/dev/ims-api.md, sections "Images",
+"Listing and paging", "Members", "Tags" and "Upload"; what is retried: docs/errors-and-retries.md.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import re
-import ssl
-import time
 
 from urllib.parse import parse_qsl, quote, urlsplit
 
-try:
-    import requests
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised by ansible-test's import sanity test
-    requests = None
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
+from . import _shapes
+from ._auth import select_auth
+from ._connection import connection_problems, ims_endpoint
+from ._errors import (ImsAnswerError, ImsApiError, ImsConfigError, ImsConnectionError, ImsError,
+                      ImsImageKilled, may_have_taken_effect)
+from ._retry import wait_for_status, write_until_known
+from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport
 
-from . import _clock
-from ._signer import AkSkSigner, canonical_query_string
-from ._version import COLLECTION_VERSION
+__all__ = ["HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "ImsAnswerError", "ImsApiError", "ImsClient", "ImsConfigError",
+           "ImsConnectionError", "ImsError", "ImsImageKilled", "next_page_query"]
 
-# Methods that may be sent again when the first attempt's fate is unknown
-# (a 5xx, a read time-out, a connection dropped after the request went out).
-IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
 PATCH_CONTENT_TYPE = "application/openstack-images-v2.1-json-patch"
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 20.0
-RETRY_AFTER_CAP = 60.0
-# IMS answers "not found" with HTTP 400 and one of these codes; Glance with 404.
-NOT_FOUND_CODES = frozenset(("IMG.0027", "IMG.0144"))
-TOKEN_EXPIRED_CODES = frozenset(("APIGW.0307", "APIG.0307"))
-_EU_REGION = re.compile(r"^eu-west-1\d\d$")
-
-
-class ImsError(Exception):
-    """Any failure of this client; ``str()`` is a message fit for a user."""
-
-
-class ImsConfigError(ImsError):
-    """The connection options do not make sense together."""
-
-
-class ImsConnectionError(ImsError):
-    """The API could not be reached, or stopped answering, after every retry."""
-
-
-class ImsApiError(ImsError):
-    """The API answered with an error status."""
-
-    def __init__(self, method, path, status, code=None, message=None, request_id=None):
-        self.method = method
-        self.path = path
-        self.status = status
-        self.code = code
-        self.message = message or ""
-        self.request_id = request_id
-        super().__init__(self._format())
-
-    def _format(self):
-        text = "%s %s failed: HTTP %s" % (self.method, self.path, self.status)
-        if self.code:
-            text += " %s" % self.code
-        if self.message:
-            text += ": %s" % self.message
-        text += " (request id: %s)" % (self.request_id or "none")
-        return text
-
-    @property
-    def not_found(self):
-        return self.status == 404 or self.code in NOT_FOUND_CODES
-
-    @property
-    def token_expired(self):
-        return self.status == 401 and self.code in TOKEN_EXPIRED_CODES
-
-
-def regional_endpoint(service, region):
-    """The public endpoint of ``service`` (``ims``, ``iam``) in ``region``."""
-    domain = "myhuaweicloud.eu" if _EU_REGION.match(region) else "myhuaweicloud.com"
-    return "https://%s.%s.%s" % (service, region, domain)
-
-
-def backoff_delay(attempt, retry_after=None, rng=None):
-    """Seconds to wait before retry number ``attempt`` (1-based).
-
-    A ``Retry-After`` from the server wins (capped); otherwise capped exponential
-    backoff with full jitter.
-    """
-    if retry_after is not None:
-        return min(max(retry_after, 0.0), RETRY_AFTER_CAP)
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** (attempt - 1)))
-    return ceiling * (rng or _clock.random)()
-
-
-def parse_retry_after(value, now=None):
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
-
-
-def parse_error_body(body):
-    """(code, message, request id) from an IMS, gateway or IAM error body."""
-    try:
-        data = json.loads(body) if body else None
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        text = (body or "").strip()
-        return None, text[:300] or None, None
-    if "error_code" in data or "error_msg" in data:  # API gateway
-        return data.get("error_code"), data.get("error_msg"), data.get("request_id")
-    error = data.get("error")
-    if isinstance(error, dict):  # IMS ({code: IMG.x}) and IAM ({code: 401, title}: the code is the status)
-        code = error.get("code")
-        message = error.get("message") or error.get("title")
-        return (code if isinstance(code, str) and code else None), message, None
-    if "message" in data:  # Glance-style
-        return data.get("code"), data.get("message"), None
-    return None, None, None
 
 
 def next_page_query(next_link, page_limit=None):
@@ -156,275 +42,82 @@ def next_page_query(next_link, page_limit=None):
     return parts.path, pairs
 
 
-class _AkSkAuth:
-    def __init__(self, signer):
-        self.signer = signer
-
-    def headers(self, client, method, url, headers, body):
-        return self.signer.sign(method, url, headers, body)
-
-    def refresh(self, client):
-        return False
-
-
-class _TokenAuth:
-    def __init__(self, token, project_id=None):
-        self.token = token
-        self.project_id = project_id
-
-    def headers(self, client, method, url, headers, body):
-        result = dict(headers)
-        result["X-Auth-Token"] = self.token
-        if self.project_id:
-            result["X-Project-Id"] = self.project_id
-        return result
-
-    def refresh(self, client):
-        return False
-
-
-class _PasswordAuth(_TokenAuth):
-    """Gets an IAM token with a password on first use, and once more if it expires."""
-
-    def __init__(self, iam_endpoint, user_name, password, domain_name, project_id, region):
-        super().__init__(None, project_id)
-        self.iam_endpoint = iam_endpoint
-        self.user_name = user_name
-        self.password = password
-        self.domain_name = domain_name
-        self.region = region
-
-    def headers(self, client, method, url, headers, body):
-        if self.token is None:
-            self.token = client.fetch_token(self)
-        return super().headers(client, method, url, headers, body)
-
-    def refresh(self, client):
-        self.token = client.fetch_token(self)
-        return True
-
-    def token_request_body(self):
-        scope = {"id": self.project_id} if self.project_id else {"name": self.region}
-        return {"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {
-                "name": self.user_name, "password": self.password,
-                "domain": {"name": self.domain_name}}}},
-            "scope": {"project": scope},
-        }}
+def _quote_id(value):
+    return quote(str(value), safe="")
 
 
 class ImsClient:
     """One session to IMS for one module run."""
 
-    def __init__(self, ims_endpoint, auth, timeout=30, retries=5, validate_certs=True,
-                 sleep=None, rng=None, user_agent=None, ca_bundle=None):
-        if not HAS_REQUESTS:
-            raise ImsConfigError("the Python library 'requests' is required on the host that runs this module")
-        self.endpoint = ims_endpoint.rstrip("/")
-        self._auth = auth
-        self.timeout = timeout
-        self.retries = retries
-        self._sleep = sleep or (lambda seconds: _clock.sleep(seconds))
-        self._rng = rng or (lambda: _clock.random())
-        self._secrets = []
-        self.session = requests.Session()
-        # False, a CA bundle, or True (the system CAs, or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE).
-        # Given to every request: requests lets REQUESTS_CA_BUNDLE override the session's own verify.
-        self.verify = (ca_bundle or True) if validate_certs else False
-        self.session.verify = self.verify
-        self.session.headers["User-Agent"] = user_agent or "hwcloud.ims/%s python-requests/%s" % (
-            COLLECTION_VERSION, requests.__version__)
-        self.session.headers["Accept"] = "application/json"
-
-    # -- construction --------------------------------------------------------------
+    def __init__(self, transport):
+        self.transport = transport
 
     @classmethod
     def from_options(cls, options, **kwargs):
-        """Build a client from the connection options of the ``connection`` doc fragment."""
-        region = options.get("region")
-        project_id = options.get("project_id")
-        ims_endpoint = options.get("ims_endpoint")
-        iam_endpoint = options.get("iam_endpoint")
-        if not ims_endpoint:
-            if not region:
-                raise ImsConfigError(
-                    "region is required (or ims_endpoint): set the region option or HW_REGION_NAME, e.g. cn-north-4")
-            ims_endpoint = regional_endpoint("ims", region)
-        access_key, secret_key = options.get("access_key"), options.get("secret_key")
-        secrets = []
-        if access_key or secret_key:
-            if not (access_key and secret_key):
-                raise ImsConfigError(
-                    "access_key and secret_key go together: set both (HW_ACCESS_KEY, HW_SECRET_KEY) or neither")
-            if not project_id:
-                raise ImsConfigError("project_id is required with access_key/secret_key (HW_PROJECT_ID)")
-            token = options.get("security_token")
-            auth = _AkSkAuth(AkSkSigner(access_key, secret_key, project_id, token))
-            secrets += [secret_key, token]
-        elif options.get("auth_token"):
-            auth = _TokenAuth(options["auth_token"], project_id)
-            secrets.append(options["auth_token"])
-        elif options.get("user_name") or options.get("password"):
-            missing = [name for name in ("user_name", "password", "domain_name") if not options.get(name)]
-            if missing:
-                raise ImsConfigError(
-                    "IAM password authentication needs user_name, password and domain_name; missing: %s"
-                    % ", ".join(missing))
-            if not project_id and not region:
-                raise ImsConfigError("IAM password authentication needs project_id or region to scope the token")
-            if not iam_endpoint:
-                if not region:
-                    raise ImsConfigError("iam_endpoint (HW_IAM_ENDPOINT) or region is required for IAM password authentication")
-                iam_endpoint = regional_endpoint("iam", region)
-            auth = _PasswordAuth(iam_endpoint.rstrip("/"), options["user_name"], options["password"],
-                                 options["domain_name"], project_id, region)
-            secrets.append(options["password"])
-        else:
-            raise ImsConfigError(
-                "no credentials: set access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY), "
-                "or auth_token (HW_AUTH_TOKEN), or user_name, password and domain_name "
-                "(HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
-        client = cls(ims_endpoint, auth, timeout=options.get("timeout", 30), retries=options.get("retries", 5),
-                     validate_certs=options.get("validate_certs", True), ca_bundle=options.get("ca_bundle") or None, **kwargs)
-        client._secrets.extend(s for s in secrets if s)
-        return client
+        """Build a client from the connection options of the ``connection`` doc fragment.
 
-    def close(self):
-        self.session.close()
+        ``kwargs`` go to :class:`Transport` (``sleep``, ``rng``, ``user_agent``).
+        """
+        problems = connection_problems(options)
+        if problems:
+            raise ImsConfigError("; ".join(problems))
+        auth, secrets = select_auth(options)
+        return cls(Transport(ims_endpoint(options), auth, timeout=options.get("timeout", 30),
+                             retries=options.get("retries", 5), validate_certs=options.get("validate_certs", True),
+                             ca_bundle=options.get("ca_bundle") or None, secrets=secrets, **kwargs))
+
+    # -- the session ---------------------------------------------------------------
+
+    @property
+    def retries(self):
+        return self.transport.retries
+
+    @property
+    def signs_requests(self):
+        """True with AK/SK, whose signed uploads the gateway caps at 12 MB."""
+        return self.transport.auth.signs_requests
 
     def redact(self, text):
-        """``text`` with every secret this client knows replaced by ``********``.
+        """``text`` with every secret this client knows replaced by ``********``."""
+        return self.transport.redact(text)
 
-        Also the forms a server that echoes the request shows: JSON-escaped (a password
-        in the IAM request body) and URL-encoded.
-        """
-        for secret in self._secrets:
-            if not secret:
-                continue
-            for form in sorted(_secret_forms(secret), key=len, reverse=True):
-                if form in text:
-                    text = text.replace(form, "********")
-        return text
+    def close(self):
+        self.transport.close()
 
-    # -- IAM -------------------------------------------------------------------------
-
-    def fetch_token(self, auth):
-        url = auth.iam_endpoint + "/v3/auth/tokens"
-        body = json.dumps(auth.token_request_body()).encode("utf-8")
-        # Asking for a token changes nothing: safe to repeat like a read.
-        response = self._send("POST", url, "/v3/auth/tokens", {"Content-Type": "application/json"}, body,
-                              authenticate=False, idempotent=True, expected=(201,))
-        token = response.headers.get("X-Subject-Token")
-        if not token:
-            raise ImsApiError("POST", "/v3/auth/tokens", response.status_code,
-                              message="IAM answered without an X-Subject-Token header",
-                              request_id=response.headers.get("X-Request-Id"))
-        self._secrets.append(token)
-        return token
-
-    # -- requests --------------------------------------------------------------------
-
-    def url(self, path, params=None):
-        url = self.endpoint + path
-        if params:
-            url += "?" + canonical_query_string(params)
-        return url
-
-    def request(self, method, path, params=None, json_body=None, data=None, headers=None,
-                expected=(200,), idempotent=None):
-        """Send one API call (with retries) and return the ``requests.Response``.
-
-        ``params`` is a list of (name, value) pairs; ``json_body`` is serialised;
-        ``data`` is sent as is. Raises :class:`ImsApiError` for an unexpected status.
-        """
-        headers = dict(headers or {})
-        body = data
-        if json_body is not None:
-            body = json.dumps(json_body).encode("utf-8")
-            headers.setdefault("Content-Type", "application/json")
-        if idempotent is None:
-            idempotent = method.upper() in IDEMPOTENT_METHODS
-        return self._send(method.upper(), self.url(path, params), path, headers, body,
-                          authenticate=True, idempotent=idempotent, expected=expected)
-
-    def request_json(self, method, path, **kwargs):
-        response = self.request(method, path, **kwargs)
-        if not response.content:
-            return None
+    def _json(self, method, path, shape, **kwargs):
+        """One call's JSON answer, checked against ``shape`` (see :mod:`_shapes`)."""
+        response = self.transport.request(method, path, **kwargs)
+        data = self.transport.json_of(method, path, response)
         try:
-            return response.json()
-        except ValueError:
-            raise ImsApiError(method, path, response.status_code, message="the answer is not JSON",
-                              request_id=response.headers.get("X-Request-Id"))
+            return shape(data)
+        except _shapes.ShapeError as exc:
+            raise ImsAnswerError(method, path, response.status_code, message=str(exc),
+                                 request_id=response.headers.get("X-Request-Id"))
 
-    def _send(self, method, url, path, headers, body, authenticate, idempotent, expected):
-        attempt = 0
-        refreshed = False
-        while True:
-            attempt += 1
-            if hasattr(body, "seek"):  # a file being uploaded: send it from its start again
-                body.seek(0)
-            send_headers = self._auth.headers(self, method, url, headers, body) if authenticate else headers
-            retry_after = None
-            try:
-                response = self.session.request(method, url, headers=send_headers, data=body, timeout=self.timeout,
-                                                verify=self.verify)
-            except requests.exceptions.RequestException as exc:
-                tls_problem = _tls_problem(exc, _origin(url), self.verify)
-                if tls_problem:  # a configuration problem, not a transient one: never retried
-                    raise ImsConnectionError(self.redact("%s on %s %s: %s" % (tls_problem[0], method, path, tls_problem[1])))
-                if attempt <= self.retries and (idempotent or _never_sent(exc)):
-                    self._sleep(backoff_delay(attempt, rng=self._rng))
-                    refreshed = False  # the token may expire again while we wait: renew it again
-                    continue
-                raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s" % (
-                    method, _origin(url), path, _describe(exc), attempt, _root_cause(exc))))
-            if response.status_code in expected:
-                return response
-            error = self._error(method, path, response)
-            if error.token_expired and not refreshed and authenticate and self._auth.refresh(self):
-                refreshed = True
-                continue
-            if response.status_code in RETRY_STATUSES and attempt <= self.retries and (
-                    idempotent or response.status_code == 429):
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                self._sleep(backoff_delay(attempt, retry_after, rng=self._rng))
-                refreshed = False  # the token may expire again while we wait: renew it again
-                continue
-            raise error
-
-    def _error(self, method, path, response):
-        # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
-        code, message, body_request_id = parse_error_body(self.redact(response.text))
-        request_id = response.headers.get("X-Request-Id") or body_request_id
-        return ImsApiError(method, path, response.status_code, code,
-                           self.redact(message) if message else None, request_id)
-
-    # -- images ----------------------------------------------------------------------
+    # -- single calls --------------------------------------------------------------
 
     def get_image(self, image_id):
         """The image, or None when it does not exist (or is not visible)."""
         try:
-            return self.request_json("GET", "/v2/images/%s" % _quote_id(image_id))
+            return self._json("GET", "/v2/images/%s" % _quote_id(image_id), _shapes.image)
         except ImsApiError as exc:
             if exc.not_found:
                 return None
             raise
 
     def create_image(self, body):
-        """``POST /v2/images``; never repeated by the client when its outcome is unknown."""
-        return self.request_json("POST", "/v2/images", json_body=body, expected=(201,))
+        """One ``POST /v2/images``; see :meth:`create_image_once` for the create that never duplicates."""
+        return self._json("POST", "/v2/images", _shapes.image, json_body=body, expected=(201,))
 
     def update_image(self, image_id, patch):
         """Apply a JSON patch in one ``PATCH``; returns the whole image."""
-        return self.request_json("PATCH", "/v2/images/%s" % _quote_id(image_id),
-                                 data=json.dumps(patch).encode("utf-8"),
-                                 headers={"Content-Type": PATCH_CONTENT_TYPE})
+        return self._json("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
+                          data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
 
     def delete_image(self, image_id):
         """``DELETE`` the image; False when it was already gone."""
         try:
-            self.request("DELETE", "/v2/images/%s" % _quote_id(image_id), expected=(204,))
+            self.transport.request("DELETE", "/v2/images/%s" % _quote_id(image_id), expected=(204,))
         except ImsApiError as exc:
             if exc.not_found:
                 return False
@@ -432,37 +125,33 @@ class ImsClient:
         return True
 
     def upload_file(self, image_id, handle):
-        """Stream an open file into a queued image (``PUT .../file``).
+        """Stream an open file into a queued image (``PUT .../file``), once.
 
-        Repeated only on 429 or when the connection could not be made: a half-sent
-        upload leaves the image killed, and IMS refuses a second upload anyway.
+        The transport repeats it only on 429 or when the connection could not be made: a
+        half-sent upload leaves the image killed, and IMS refuses a second upload anyway.
         """
-        self.request("PUT", "/v2/images/%s/file" % _quote_id(image_id), data=handle,
-                     headers={"Content-Type": "application/octet-stream"}, expected=(204,), idempotent=False)
+        self.transport.request("PUT", "/v2/images/%s/file" % _quote_id(image_id), data=handle,
+                               headers={"Content-Type": "application/octet-stream"}, expected=(204,), idempotent=False)
 
     def list_members(self, image_id):
-        data = self.request_json("GET", "/v2/images/%s/members" % _quote_id(image_id)) or {}
-        return data.get("members") or []
+        return self._json("GET", "/v2/images/%s/members" % _quote_id(image_id), _shapes.member_list)["members"]
 
     def add_member(self, image_id, member):
-        return self.request_json("POST", "/v2/images/%s/members" % _quote_id(image_id),
-                                 json_body={"member": member}, idempotent=False)
+        return self._json("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
+                          json_body={"member": member}, idempotent=False)
 
     def remove_member(self, image_id, member):
         """False when ``member`` was not a member any more."""
         try:
-            self.request("DELETE", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
-                         expected=(204,))
+            self.transport.request("DELETE", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+                                   expected=(204,))
         except ImsApiError as exc:
             if exc.status == 404:
                 return False
             raise
         return True
 
-    @property
-    def signs_requests(self):
-        """True with AK/SK, whose signed uploads the gateway caps at 12 MB."""
-        return isinstance(self._auth, _AkSkAuth)
+    # -- listing -------------------------------------------------------------------
 
     def iter_images(self, params, page_size=1000, max_results=None, keep=None):
         """Yield images from ``GET /v2/images`` with ``params``, following ``next``.
@@ -480,8 +169,8 @@ class ImsClient:
         pairs = list(params) + [("limit", str(wanted(0)))]
         seen_markers = set()
         while True:
-            page = self.request_json("GET", path, params=pairs) or {}
-            images = page.get("images") or []
+            page = self._json("GET", path, _shapes.image_page, params=pairs)
+            images = page["images"]
             for image in images:
                 if keep is not None and not keep(image):
                     continue
@@ -495,92 +184,89 @@ class ImsClient:
             path, pairs = next_page_query(next_link, wanted(count))
             marker = dict(pairs).get("marker")
             if marker in seen_markers:
-                raise ImsApiError("GET", path, 200, message="the API repeated the page marker %s" % marker)
+                raise ImsAnswerError("GET", path, 200, message="the API repeated the page marker %s" % marker)
             seen_markers.add(marker)
 
+    def own_images(self, project_id, **filters):
+        """The project's own private images (``__imagetype=private``, ``owner``) that match ``filters``.
 
-def _quote_id(value):
-    return quote(str(value), safe="")
+        ``filters`` are further query parameters (``name``, ``status``, ``tag``...), in the order given.
+        """
+        params = [("__imagetype", "private")]
+        if project_id:
+            params.append(("owner", project_id))
+        params.extend((key, value) for key, value in filters.items() if value is not None)
+        return list(self.iter_images(params))
 
+    # -- writes whose outcome may be unknown -----------------------------------------
 
-def _secret_forms(secret):
-    """``secret`` as is, JSON-escaped (also twice, ASCII-only or not) and URL-encoded."""
-    escaped = json.dumps(secret)[1:-1]
-    return {secret, escaped, json.dumps(secret, ensure_ascii=False)[1:-1], json.dumps(escaped)[1:-1],
-            quote(secret, safe=""), quote(secret, safe="").replace("%20", "+")}
+    def _write(self, send, read_back, payload, unknown_statuses=()):
+        return write_until_known(self.transport.pause, self.retries, send, read_back, payload, unknown_statuses)
 
+    def create_image_once(self, body):
+        """Create the image of ``body`` (which carries its own new ``id``), never two of it.
 
-def _never_sent(exc):
-    """True when the request certainly did not reach the server (safe to resend anything)."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        text = repr(exc)
-        return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
-    return False
+        After an unknown outcome (or a 409: an earlier attempt may have landed) the image is
+        looked up by that id before the create is ever sent again.
+        """
+        def read_back(payload, error):
+            created = self.get_image(payload["id"])
+            return (True, created) if created is not None else (False, payload)
+        return self._write(self.create_image, read_back, body, unknown_statuses=(409,))
 
+    def update_image_until(self, image_id, patch, patch_for):
+        """Apply ``patch``; after an unknown outcome, read the image and apply ``patch_for(image)``, what is still missing."""
+        def read_back(payload, error):
+            current = self.get_image(image_id)
+            if current is None:
+                raise error
+            missing = patch_for(current)
+            return (True, current) if not missing else (False, missing)
+        return self._write(lambda payload: self.update_image(image_id, payload), read_back, patch)
 
-def _tls_problem(exc, origin, verify):
-    """A message for a TLS set-up problem of ``origin`` (``exc``), else None.
+    def add_member_once(self, image_id, member):
+        """Share the image with ``member``; after an unknown outcome or a 409, only if the member list lacks it."""
+        def read_back(payload, error):
+            if any(entry["member_id"] == member for entry in self.list_members(image_id)):
+                return True, None
+            if getattr(error, "status", None) == 409:
+                raise error
+            return False, payload
+        return self._write(lambda payload: self.add_member(image_id, payload), read_back, member,
+                           unknown_statuses=(409,))
 
-    A certificate that fails verification, a server that does not speak TLS and an unusable
-    CA bundle fail the same way every time: they are reported at once, never retried.
-    """
-    if not isinstance(exc, requests.exceptions.SSLError):
-        return None
-    reason = exc
-    while reason is not None and not isinstance(reason, ssl.SSLError):
-        inner = getattr(reason, "reason", None)
-        if not isinstance(inner, BaseException) and reason.args and isinstance(reason.args[0], BaseException):
-            inner = reason.args[0]
-        reason = inner if isinstance(inner, BaseException) and inner is not reason else None
-    text = str(reason if reason is not None else exc)
-    bundle = verify if isinstance(verify, str) else None
-    if isinstance(reason, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
-        detail = getattr(reason, "verify_message", None) or text
-        if "mismatch" in detail or "match" in detail:
-            advice = "the certificate is not for this host: use a host name or address it names in ims_endpoint and iam_endpoint"
-        elif bundle:
-            advice = "the CA bundle %s (ca_bundle, HW_CA_BUNDLE) does not hold the CA that signed the certificate" % bundle
-        else:
-            advice = "set ca_bundle (HW_CA_BUNDLE) to the PEM file of the CA that signed it, or validate_certs: false for a test endpoint"
-        return "TLS certificate verification failed for %s (%s)" % (origin, detail), advice
-    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
-        return ("TLS handshake failed with %s (%s)" % (origin, text),
-                "the server does not speak TLS: use its http:// URL if it is a plain HTTP test server")
-    if bundle and ("X509" in text or "PEM" in text or "NO_CERTIFICATE_OR_CRL_FOUND" in text):
-        return ("the CA bundle %s could not be loaded (%s)" % (bundle, text),
-                "ca_bundle (HW_CA_BUNDLE) must be a PEM file of CA certificates")
-    return None
+    def upload_file_once(self, image, filename, checksum):
+        """Stream ``filename`` into the queued ``image``; after an unknown outcome, resend only while it is still queued."""
+        def killed(error):
+            return ImsImageKilled("image %s (%r) turned killed: the upload failed (%s); run again with "
+                            "replace_failed: true to create it again" % (image["id"], image.get("name"), error))
 
+        def send(payload):
+            try:
+                with open(filename, "rb") as handle:
+                    self.upload_file(image["id"], handle)
+            except (ImsApiError, ImsConnectionError) as exc:
+                if may_have_taken_effect(exc):
+                    raise  # read_back looks
+                # Refused outright (a 400, a 413): the image may have turned killed on the way.
+                now = self.get_image(image["id"])
+                if now is not None and now.get("status") == "killed":
+                    raise killed(exc)
+                raise
 
-def _origin(url):
-    parts = urlsplit(url)
-    return "%s://%s" % (parts.scheme, parts.netloc)
+        def read_back(payload, error):
+            now = self.get_image(image["id"])
+            status = now.get("status") if now is not None else None
+            if status == "killed":
+                raise killed(error)
+            # The answer was lost: the file landed (or is landing), or the image is untouched.
+            if status == "saving" or (status == "active" and now.get("checksum") == checksum):
+                return True, None
+            if status != "queued":
+                raise error
+            return False, payload
+        self._write(send, read_back, None)
 
-
-def _root_cause(exc):
-    """The innermost reason of a requests/urllib3 exception, without the pool's noise."""
-    reason = exc
-    while True:
-        inner = getattr(reason, "reason", None)
-        if not isinstance(inner, Exception):  # ssl.SSLError's reason is a string
-            inner = None
-        if inner is None and reason.args and isinstance(reason.args[0], Exception):
-            inner = reason.args[0]
-        if inner is None or inner is reason:
-            break
-        reason = inner
-    text = str(reason)
-    # "HTTPConnection(host='h', port=1): Failed to establish a new connection: [Errno 111] ..." -> the end
-    return text.split("): ", 1)[-1] if text.startswith(("HTTPConnection(", "HTTPSConnection(")) else text
-
-
-def _describe(exc):
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS error"
-    if isinstance(exc, requests.exceptions.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return "connection failed"
-    return "request failed"
+    def wait_for_image(self, image_id, timeout, done=("active",)):
+        """Wait until the image's status is one of ``done`` (see :func:`_retry.wait_for_status`)."""
+        return wait_for_status(lambda: self.get_image(image_id), image_id, timeout, done=done)

@@ -29,16 +29,18 @@ PROPERTY_OPTIONS = {"os_version": "__os_version", "description": "__description"
 # Only while the image is queued (no file yet) can these change.
 QUEUED_ONLY = ("container_format", "disk_format")
 # Fields IMS owns or derives: never written, never purged.
-SYSTEM_FIELDS = frozenset((
+IMS_FIELDS = frozenset((
     "id", "status", "owner", "created_at", "updated_at", "deleted_at", "active_at", "self", "file", "schema",
-    "checksum", "size", "virtual_size", "locations", "direct_url", "visibility", "tags", "name",
-    "container_format", "disk_format", "min_disk", "min_ram", "protected", "max_ram", "virtual_env_type",
+    "checksum", "size", "virtual_size", "locations", "direct_url", "visibility", "max_ram", "virtual_env_type",
     "__imagetype", "__isregistered", "__image_size", "__image_source_type", "__image_location", "__os_type",
     "__platform", "__os_bit", "__originalimagename", "__backup_id", "__data_origin", "__root_origin",
     "__productcode", "__sequence_num", "__lazyloading", "__is_config_init", "__is_offshelved", "__account_code",
     "__system__cmkid", "__os_feature_list", "__support_agent_list", "enterprise_project_id",
     "_sys_enterprise_project_id", "os_hash_algo", "os_hash_value", "os_hidden", "stores",
 ))
+# Fields an option of ims_image manages: field -> option.
+OPTION_FIELDS = dict([(option, option) for option in STANDARD_OPTIONS + ("tags",)]
+                     + [(prop, option) for option, prop in PROPERTY_OPTIONS.items()])
 SHARED_TYPES = ("gold", "market", "shared")
 
 
@@ -70,10 +72,9 @@ def validate_options(params):
     if description is not None and len(description) > DESCRIPTION_MAX:
         problems.append("description must be at most %d characters; got %d" % (DESCRIPTION_MAX, len(description)))
     for key, value in (params.get("properties") or {}).items():
-        option = next((opt for opt, prop in PROPERTY_OPTIONS.items() if prop == key), None)
-        if key in STANDARD_OPTIONS or option:
-            problems.append("properties must not set %s: use the %s option" % (key, option or key))
-        elif key in SYSTEM_FIELDS:
+        if key in OPTION_FIELDS:
+            problems.append("properties must not set %s: use the %s option" % (key, OPTION_FIELDS[key]))
+        elif key in IMS_FIELDS:
             problems.append("properties must not set %s: IMS sets it" % key)
         elif not key:
             problems.append("properties keys must not be empty")
@@ -123,7 +124,7 @@ def target_tags(live_tags, tags, purge):
 def user_properties(image):
     """The properties of ``image`` a user set (neither standard nor IMS-owned)."""
     return {key: value for key, value in image.items()
-            if key not in SYSTEM_FIELDS and key not in PROPERTY_OPTIONS.values()}
+            if key not in IMS_FIELDS and key not in OPTION_FIELDS}
 
 
 def immutable_changes(image, params):
@@ -242,3 +243,44 @@ def file_digest(path, chunk_size=1024 * 1024):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+def upload_needed(image, digest, filename):
+    """Whether the file (``digest``: MD5, size) must be uploaded into ``image`` (None: not created yet).
+
+    ValueError when ``image`` is active with another file, which IMS cannot replace.
+    """
+    if not digest:
+        return False
+    if image is None:
+        return True
+    status = image.get("status")
+    if status == "queued":
+        return True
+    if status == "active" and image.get("checksum") and image["checksum"] != digest[0]:
+        raise ValueError("image %s (%r) is active with checksum %s but %s has checksum %s; the file of an image "
+                         "cannot be replaced: create a new image (another name), or delete this one first"
+                         % (image["id"], image.get("name"), image["checksum"], filename, digest[0]))
+    return False
+
+
+def upload_size_problem(digest, filename, signs_requests):
+    """Why the file cannot be uploaded with these credentials (None when it can)."""
+    if signs_requests and digest[1] > AKSK_UPLOAD_LIMIT:
+        return ("filename %s is %d bytes, but the API gateway accepts at most 12 MB in a request signed "
+                "with AK/SK; upload it with auth_token or user_name/password instead" % (filename, digest[1]))
+    return None
+
+
+def protected_reason(image):
+    """Why ``image`` cannot be deleted as it is (None when it can)."""
+    if image.get("protected"):
+        return ("image %s (%r) is protected and cannot be deleted; to delete it, first run this module "
+                "with protected: false (state: present), then with state: absent" % (image["id"], image.get("name")))
+    return None
+
+
+def killed_reason(image):
+    """The message for a killed ``image`` the task may not replace."""
+    return ("image %s (%r) is killed (an earlier upload failed); set replace_failed: true to delete "
+            "it and create it again" % (image["id"], image.get("name")))

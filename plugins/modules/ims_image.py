@@ -285,28 +285,26 @@ operations:
 
 import uuid
 
-from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
-from ansible_collections.hwcloud.ims.plugins.module_utils._client import (
-    ImsApiError,
-    ImsConnectionError,
-    ImsError,
-)
+from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError, ImsImageKilled
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
-    AKSK_UPLOAD_LIMIT,
+    CONTAINER_FORMATS,
+    DISK_FORMATS,
     apply_patch,
     build_patch,
     create_body,
     file_digest,
     foreign_reason,
     immutable_changes,
+    killed_reason,
     managed_view,
     member_changes,
     pick_duplicate,
+    protected_reason,
+    upload_needed,
+    upload_size_problem,
     validate_options,
 )
-
-_UNKNOWN_OUTCOME_STATUSES = (500, 502, 503, 504)
 
 
 class ImsImage(ImsModule):
@@ -315,8 +313,8 @@ class ImsImage(ImsModule):
         "id": {"type": "str"},
         "name": {"type": "str"},
         "on_duplicate": {"type": "str", "default": "fail", "choices": ["fail", "newest", "oldest"]},
-        "container_format": {"type": "str", "choices": ["bare"]},
-        "disk_format": {"type": "str", "choices": ["vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso"]},
+        "container_format": {"type": "str", "choices": list(CONTAINER_FORMATS)},
+        "disk_format": {"type": "str", "choices": list(DISK_FORMATS)},
         "min_disk": {"type": "int"},
         "min_ram": {"type": "int"},
         "protected": {"type": "bool"},
@@ -358,7 +356,7 @@ class ImsImage(ImsModule):
         self.result["changed"] = True
 
     def write(self, action, call, *args, **details):
-        """Send one write request (none in check mode), and record it once it succeeded.
+        """Send one write (none in check mode), and record it once it succeeded.
 
         A refused request changed nothing, so it is neither in ``operations`` nor makes the
         result ``changed``.
@@ -367,17 +365,11 @@ class ImsImage(ImsModule):
         self.record(action, **details)
         return result
 
-    def own_images_named(self, name):
-        params = [("__imagetype", "private"), ("name", name)]
-        if self.project_id:
-            params.append(("owner", self.project_id))
-        return list(self.client.iter_images(params))
-
     def find(self):
         """The image the task is about, or None."""
         if self.params["id"]:
             return self.client.get_image(self.params["id"])
-        images = self.own_images_named(self.params["name"])
+        images = self.client.own_images(self.project_id, name=self.params["name"])
         try:
             return pick_duplicate(images, self.params["on_duplicate"], self.params["name"])
         except ValueError as exc:
@@ -388,6 +380,18 @@ class ImsImage(ImsModule):
         if reason:
             raise ImsError("image %s (%r) is not owned by this project (%s); it cannot be %s"
                            % (image["id"], image.get("name"), reason, doing))
+
+    def upload_needed(self, image):
+        try:
+            return upload_needed(image, self.digest, self.params["filename"])
+        except ValueError as exc:
+            raise ImsError(str(exc))
+
+    def check_upload_size(self, image):
+        if self.upload_needed(image):
+            problem = upload_size_problem(self.digest, self.params["filename"], self.client.signs_requests)
+            if problem:
+                raise ImsError(problem)
 
     # -- run ---------------------------------------------------------------------------
 
@@ -403,10 +407,8 @@ class ImsImage(ImsModule):
         self.before = managed_view(image, self.params)
         if image is not None:
             self.refuse_foreign(image, "deleted")
-            if image.get("protected"):
-                raise ImsError("image %s (%r) is protected and cannot be deleted; to delete it, first run this module "
-                               "with protected: false (state: present), then with state: absent"
-                               % (image["id"], image.get("name")))
+            if protected_reason(image):
+                raise ImsError(protected_reason(image))
             self.write("delete", self.client.delete_image, image["id"], id=image["id"])
         self.finish(None, {"state": "absent"})
 
@@ -419,8 +421,7 @@ class ImsImage(ImsModule):
         self.before = managed_view(image, params, members)
         if image is not None and image.get("status") == "killed":
             if not params["replace_failed"]:
-                raise ImsError("image %s (%r) is killed (an earlier upload failed); set replace_failed: true to delete "
-                               "it and create it again" % (image["id"], image.get("name")))
+                raise ImsError(killed_reason(image))
             self.refuse_foreign(image, "replaced")
             self.write("delete", self.client.delete_image, image["id"], id=image["id"], reason="killed")
             params = dict(params, id=None, name=params["name"] or image.get("name"))
@@ -440,7 +441,8 @@ class ImsImage(ImsModule):
                 raise ImsError("; ".join(problems))
             self.check_upload_size(image)
             if patch:
-                updated = self.write("update", self.update_once, image, patch, patch=patch)
+                updated = self.write("update", self.client.update_image_until, image["id"], patch,
+                                     lambda current: build_patch(current, self.params), patch=patch)
                 image = apply_patch(image, patch) if self.module.check_mode else updated
         members = self.sync_members(image, members)
         image = self.upload(image)
@@ -455,8 +457,6 @@ class ImsImage(ImsModule):
         if self.module._diff:
             self.result["diff"] = {"before": self.before, "after": after}
 
-    # -- create ------------------------------------------------------------------------
-
     def create(self, params):
         """Create the image; never two, whatever fails on the way.
 
@@ -464,160 +464,44 @@ class ImsImage(ImsModule):
         that id after an unknown outcome, and a create sent again can only be refused (409).
         """
         body = create_body(params)
-        if self.module.check_mode:
-            self.record("create", fields=dict(body))
-            return None
         fields = dict(body)
+        if self.module.check_mode:
+            self.record("create", fields=fields)
+            return None
         body["id"] = str(uuid.uuid4())
-        image = self.create_once(body)
-        self.record("create", fields=fields)
-        return image
-
-    def create_once(self, body):
-        """POST the create until it is known to have happened, looking it up after each unknown outcome."""
-        attempts = self.client.retries + 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return self.client.create_image(body)
-            except ImsApiError as exc:
-                if exc.status not in _UNKNOWN_OUTCOME_STATUSES + (409,):
-                    raise
-                failure = exc
-            except ImsConnectionError as exc:
-                failure = exc
-            # Look before ever sending the create again.
-            created = self.client.get_image(body["id"])
-            if created is not None:
-                return created
-            if attempt == attempts:
-                raise failure
-        return None  # not reached
-
-    def update_once(self, image, patch):
-        """PATCH until the image is known to hold ``patch``: after an unknown outcome, read it and patch what differs."""
-        for attempt in range(1, self.client.retries + 2):
-            try:
-                return self.client.update_image(image["id"], patch)
-            except (ImsApiError, ImsConnectionError) as exc:
-                if not _unknown_outcome(exc) or attempt > self.client.retries:
-                    raise
-                current = self.client.get_image(image["id"])
-                if current is None:
-                    raise
-                # What is still missing, computed from the image as it is now: never a stale patch.
-                patch = build_patch(current, self.params)
-                if not patch:
-                    return current
-        return None  # not reached
-
-    # -- members -----------------------------------------------------------------------
+        return self.write("create", self.client.create_image_once, body, fields=fields)
 
     def sync_members(self, image, current):
         add, remove = member_changes(current, self.params["members"], self.params["purge_members"])
         for member in add:
-            self.write("add_member", self.add_member_once, image["id"], member, member=member)
+            self.write("add_member", self.client.add_member_once, image["id"], member, member=member)
         for member in remove:
             self.write("remove_member", self.client.remove_member, image["id"], member, member=member)
         if self.params["members"] is None:
             return current
         return [member for member in current if member not in remove] + add
 
-    def add_member_once(self, image_id, member):
-        """POST the member until it is known to be there (a member added twice is refused, never doubled)."""
-        for attempt in range(1, self.client.retries + 2):
-            try:
-                return self.client.add_member(image_id, member)
-            except (ImsApiError, ImsConnectionError) as exc:
-                if not (_unknown_outcome(exc) or getattr(exc, "status", None) == 409) or attempt > self.client.retries:
-                    raise
-                if any(entry.get("member_id") == member for entry in self.client.list_members(image_id)):
-                    return None
-                if getattr(exc, "status", None) == 409:
-                    raise
-        return None  # not reached
-
-    # -- upload ------------------------------------------------------------------------
-
-    def upload_needed(self, image):
-        """Whether the file must be uploaded into ``image`` (None: not created yet)."""
-        if not self.digest:
-            return False
-        if image is None:
-            return True
-        status = image.get("status")
-        if status == "queued":
-            return True
-        if status == "active" and image.get("checksum") and image["checksum"] != self.digest[0]:
-            raise ImsError("image %s (%r) is active with checksum %s but %s has checksum %s; the file of an image "
-                           "cannot be replaced: create a new image (another name), or delete this one first"
-                           % (image["id"], image.get("name"), image["checksum"], self.params["filename"],
-                              self.digest[0]))
-        return False
-
-    def check_upload_size(self, image):
-        if self.upload_needed(image) and self.client.signs_requests and self.digest[1] > AKSK_UPLOAD_LIMIT:
-            raise ImsError("filename %s is %d bytes, but the API gateway accepts at most 12 MB in a request signed "
-                           "with AK/SK; upload it with auth_token or user_name/password instead"
-                           % (self.params["filename"], self.digest[1]))
-
     def upload(self, image):
         created_now = image is None or any(op["action"] == "create" for op in self.result["operations"])
         if self.digest and (created_now or image.get("status") == "queued"):
             checksum, size = self.digest
-            self.record("upload", filename=self.params["filename"], size=size, checksum=checksum)
+            details = {"filename": self.params["filename"], "size": size, "checksum": checksum}
+            try:
+                self.write("upload", self.client.upload_file_once, image, self.params["filename"], checksum, **details)
+            except ImsImageKilled:
+                self.record("upload", **details)  # taken, and it left the image killed: a change all the same
+                raise
             if self.module.check_mode:
                 return image
-            attempt = 0
-            while True:
-                attempt += 1
-                try:
-                    with open(self.params["filename"], "rb") as handle:
-                        self.client.upload_file(image["id"], handle)
-                    break
-                except (ImsApiError, ImsConnectionError) as exc:
-                    now = self.client.get_image(image["id"])
-                    status = now.get("status") if now is not None else None
-                    if status == "killed":
-                        raise ImsError("image %s (%r) turned killed: the upload failed (%s); run again with "
-                                       "replace_failed: true to create it again" % (image["id"], image.get("name"), exc))
-                    if not _unknown_outcome(exc):
-                        raise
-                    # The answer was lost: the file landed (or is landing), or the image is untouched.
-                    if status == "saving" or (status == "active" and now.get("checksum") == checksum):
-                        break
-                    if status != "queued" or attempt > self.client.retries:
-                        raise
             return self.wait_active(image["id"])
         if image is not None and image.get("status") == "saving" and not self.module.check_mode:
             return self.wait_active(image["id"])
         return image
 
     def wait_active(self, image_id):
-        image = self.client.get_image(image_id)
         if not self.params["wait"]:
-            return image
-        deadline = _clock.monotonic() + self.params["wait_timeout"]
-        delay = 1.0
-        while True:
-            status = image.get("status") if image else "deleted"
-            if status == "active":
-                return image
-            if status in ("killed", "deleted"):
-                raise ImsError("image %s (%r) turned %s while waiting for it to become active"
-                               % (image_id, (image or {}).get("name"), status))
-            if _clock.monotonic() + delay > deadline:
-                raise ImsError("timed out after %d s waiting for image %s to become active (it is %s)"
-                               % (self.params["wait_timeout"], image_id, status))
-            _clock.sleep(delay)
-            delay = min(delay * 2, 10.0)
-            image = self.client.get_image(image_id)
-
-
-def _unknown_outcome(exc):
-    """Whether a failed write may have taken effect: a 5xx, or a connection lost after sending."""
-    if isinstance(exc, ImsConnectionError):
-        return True
-    return isinstance(exc, ImsApiError) and exc.status in _UNKNOWN_OUTCOME_STATUSES
+            return self.client.get_image(image_id)
+        return self.client.wait_for_image(image_id, self.params["wait_timeout"])
 
 
 def main():

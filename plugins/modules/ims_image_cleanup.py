@@ -153,6 +153,17 @@ failures:
   returned: always
   type: list
   elements: dict
+outcome:
+  description:
+    - How the run ended. V(planned) - a dry run (or check mode) made the plan and deleted nothing;
+      V(cleaned) - every candidate was deleted or spared on its re-check; V(aborted) - more candidates than
+      O(max_deletions), so nothing was deleted; V(failed) - some deletions failed (see RV(failures)), the others
+      were made.
+    - Not returned when the run failed before it could plan (no connection, bad options).
+  returned: when the plan was made
+  type: str
+  choices: [planned, cleaned, aborted, failed]
+  sample: planned
 summary:
   description: The number of C(candidates), C(deleted), C(spared) and C(failed) images.
   returned: always
@@ -210,24 +221,25 @@ class ImsImageCleanup(ImsModule):
         self.result.update(dry_run=dry_run, candidates=[], spared=[], deleted=[], failures=[])
         images = {}
         for status in policy.statuses:
-            query = [("__imagetype", "private"), ("owner", policy.project_id), ("status", status)]
-            if status == "active" and params["stale_tag"]:
-                query.append(("tag", params["stale_tag"]))
-            for image in self.client.iter_images(query):
+            tag = params["stale_tag"] if status == "active" else None
+            for image in self.client.own_images(policy.project_id, status=status, tag=tag):
                 images[image["id"]] = image
         candidates, spared = plan(list(images.values()), datetime.datetime.now(datetime.timezone.utc), policy)
         self.result.update(candidates=candidates, spared=spared)
         self.summarize()
         if len(candidates) > params["max_deletions"]:
+            self.result["outcome"] = "aborted"
             raise ImsError("the cleanup would delete %d images, more than max_deletions (%d); nothing was deleted. "
                            "Check the plan in candidates, then raise max_deletions or narrow the selection"
                            % (len(candidates), params["max_deletions"]))
         if dry_run:
+            self.result["outcome"] = "planned"
             return
         for candidate in candidates:
             self.delete(candidate, policy)
         self.summarize()
         failed = self.result["failures"]
+        self.result["outcome"] = "failed" if failed else "cleaned"
         if failed:
             raise ImsError("%d of %d deletions failed: %s; the other %d images were deleted" % (
                 len(failed), len(candidates),

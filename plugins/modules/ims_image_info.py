@@ -326,6 +326,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._filters import (
     build_list_query,
     keep_unflagged,
 )
+from ansible_collections.hwcloud.ims.plugins.module_utils._image import DISK_FORMATS
 
 _PAGING = ("sort_key", "sort_dir", "page_size", "max_results", "marker")
 
@@ -342,7 +343,7 @@ class ImsImageInfo(ImsModule):
         "owner": {"type": "str"},
         "isregistered": {"type": "bool"},
         "container_format": {"type": "str"},
-        "disk_format": {"type": "str", "choices": ["vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso"]},
+        "disk_format": {"type": "str", "choices": list(DISK_FORMATS)},
         "min_ram": {"type": "int"},
         "min_disk": {"type": "int"},
         "os_bit": {"type": "str", "choices": ["32", "64"]},

@@ -20,7 +20,7 @@ def test_one_connection_is_reused_for_a_whole_listing(emu):
     client = ImsClient.from_options({"ims_endpoint": emu.base_url, "project_id": account["project_id"],
                                      "access_key": account["access_key"], "secret_key": account["secret_key"]})
     list(client.iter_images([("owner", account["project_id"])], page_size=5))
-    pools = client.session.get_adapter(emu.base_url).poolmanager.pools
+    pools = client.transport.session.get_adapter(emu.base_url).poolmanager.pools
     assert emu.stats()["by_route"].get("GET /v2/images") == 11
     # Eleven requests, one pool, one TCP connection.
     assert [pools[key].num_connections for key in pools.keys()] == [1]

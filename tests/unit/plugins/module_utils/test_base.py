@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.ims.plugins.module_utils._base import (
-    check_connection_options,
-    connection_argument_spec,
-)
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
+from ansible_collections.hwcloud.ims.plugins.module_utils._connection import connection_problems
 
-GOOD = {"region": "cn-north-4", "ims_endpoint": None, "iam_endpoint": None, "timeout": 30.0, "retries": 5}
+GOOD = {"region": "cn-north-4", "ims_endpoint": None, "iam_endpoint": None, "timeout": 30.0, "retries": 5,
+        "access_key": "AK", "secret_key": "SK", "project_id": "0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c"}
 
 
 def test_every_secret_is_no_log_and_every_option_has_its_environment_variable():
@@ -33,7 +32,7 @@ def test_every_secret_is_no_log_and_every_option_has_its_environment_variable():
 
 @pytest.mark.parametrize("region", ["cn-north-4", "ap-southeast-1", "eu-west-101", "la-north-2", "ru-moscow-1"])
 def test_region_names_accepted(region):
-    assert check_connection_options(dict(GOOD, region=region)) == []
+    assert connection_problems(dict(GOOD, region=region)) == []
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -47,10 +46,10 @@ def test_region_names_accepted(region):
     ({"retries": 21}, "retries must be an integer from 0 to 20; got 21"),
 ])
 def test_bad_connection_options_are_named(overrides, message):
-    problems = check_connection_options(dict(GOOD, **overrides))
+    problems = connection_problems(dict(GOOD, **overrides))
     assert len(problems) == 1 and problems[0].startswith(message)
 
 
 def test_endpoints_accept_http_and_https_with_a_port():
-    assert check_connection_options(dict(GOOD, ims_endpoint="http://127.0.0.1:8080",
-                                         iam_endpoint="https://iam.example.com/v3-proxy")) == []
+    assert connection_problems(dict(GOOD, ims_endpoint="http://127.0.0.1:8080",
+                                    iam_endpoint="https://iam.example.com/v3-proxy")) == []

@@ -10,27 +10,25 @@ import json
 
 import pytest
 
-from ansible_collections.hwcloud.ims.plugins.module_utils._client import (
+from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsClient, next_page_query
+from ansible_collections.hwcloud.ims.plugins.module_utils._connection import regional_endpoint
+from ansible_collections.hwcloud.ims.plugins.module_utils._errors import ImsApiError, ImsConfigError, parse_error_body
+from ansible_collections.hwcloud.ims.plugins.module_utils._retry import (
     BACKOFF_CAP,
     RETRY_AFTER_CAP,
-    ImsApiError,
-    ImsClient,
-    ImsConfigError,
     backoff_delay,
-    next_page_query,
-    parse_error_body,
     parse_retry_after,
-    regional_endpoint,
 )
 
 AKSK = {"region": "cn-north-4", "project_id": "p1", "access_key": "AK", "secret_key": "SK-SECRET"}
 
 
-def test_backoff_is_exponential_with_full_jitter_and_capped():
+def test_backoff_is_exponential_with_equal_jitter_and_capped():
     assert [backoff_delay(n, rng=lambda: 1.0) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
     assert backoff_delay(30, rng=lambda: 1.0) == BACKOFF_CAP
-    assert backoff_delay(3, rng=lambda: 0.0) == 0.0
-    assert backoff_delay(3, rng=lambda: 0.5) == 1.0
+    # Never less than half the ceiling: a retry always waits.
+    assert [backoff_delay(n, rng=lambda: 0.0) for n in (1, 2, 3)] == [0.25, 0.5, 1.0]
+    assert backoff_delay(3, rng=lambda: 0.5) == 1.5
 
 
 def test_retry_after_wins_and_is_capped():
@@ -97,8 +95,8 @@ def test_regional_endpoint(region, expected):
 
 
 def test_endpoint_derived_from_region_or_overridden():
-    assert ImsClient.from_options(AKSK).endpoint == "https://ims.cn-north-4.myhuaweicloud.com"
-    client = ImsClient.from_options(dict(AKSK, region=None, ims_endpoint="http://127.0.0.1:9/"))
+    assert ImsClient.from_options(AKSK).transport.endpoint == "https://ims.cn-north-4.myhuaweicloud.com"
+    client = ImsClient.from_options(dict(AKSK, region=None, ims_endpoint="http://127.0.0.1:9/")).transport
     assert client.endpoint == "http://127.0.0.1:9"
     assert client.url("/v2/images", [("b", "x y"), ("a", "1")]) == "http://127.0.0.1:9/v2/images?a=1&b=x%20y"
 
@@ -124,21 +122,21 @@ def test_connection_option_errors_name_the_options(options, message):
 
 def test_auth_preference_aksk_then_token_then_password():
     both = dict(AKSK, auth_token="T", user_name="u", password="p", domain_name="d")
-    assert type(ImsClient.from_options(both)._auth).__name__ == "_AkSkAuth"
+    assert type(ImsClient.from_options(both).transport.auth).__name__ == "AkSkAuth"
     token = dict(both, access_key=None, secret_key=None)
-    assert type(ImsClient.from_options(token)._auth).__name__ == "_TokenAuth"
+    assert type(ImsClient.from_options(token).transport.auth).__name__ == "TokenAuth"
     password = dict(token, auth_token=None)
-    auth = ImsClient.from_options(password)._auth
-    assert type(auth).__name__ == "_PasswordAuth"
+    auth = ImsClient.from_options(password).transport.auth
+    assert type(auth).__name__ == "PasswordAuth"
     assert auth.iam_endpoint == "https://iam.cn-north-4.myhuaweicloud.com"
 
 
 def test_password_token_request_scopes_by_project_id_or_region_name():
     base = {"region": "cn-north-4", "user_name": "u", "password": "pw", "domain_name": "d"}
-    by_name = ImsClient.from_options(base)._auth.token_request_body()
+    by_name = ImsClient.from_options(base).transport.auth.token_request_body()
     assert by_name["auth"]["scope"] == {"project": {"name": "cn-north-4"}}
     assert by_name["auth"]["identity"]["password"]["user"] == {"name": "u", "password": "pw", "domain": {"name": "d"}}
-    by_id = ImsClient.from_options(dict(base, project_id="p9"))._auth.token_request_body()
+    by_id = ImsClient.from_options(dict(base, project_id="p9")).transport.auth.token_request_body()
     assert by_id["auth"]["scope"] == {"project": {"id": "p9"}}
     json.dumps(by_id)
 

@@ -184,6 +184,8 @@ def test_managed_view_names_fields_like_the_options():
     ({"properties": {"__description": "x"}}, "properties must not set __description: use the description option"),
     ({"properties": {"status": "active"}}, "properties must not set status: IMS sets it"),
     ({"properties": {"__imagetype": "gold"}}, "properties must not set __imagetype: IMS sets it"),
+    ({"properties": {"tags": "a"}}, "properties must not set tags: use the tags option"),
+    ({"properties": {"min_ram": 1}}, "properties must not set min_ram: use the min_ram option"),
     ({"properties": {"x": [1]}}, "properties values must be strings, numbers or booleans; x is [1]"),
     ({"members": ["not-a-project"]}, "members must be project ids (32 hexadecimal characters); got 'not-a-project'"),
     ({"wait_timeout": 0}, "wait_timeout must be 1 or more (seconds); got 0"),

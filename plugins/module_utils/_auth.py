@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""How requests are authenticated: AK/SK signatures, a fixed token, or an IAM token got with a password.
+
+Private to this collection: the API may change without notice. docs/dev/ims-api.md, section
+"Auth and signing".
+"""
+
+from __future__ import annotations
+
+from ._connection import credential_kind, iam_endpoint
+from ._signer import AkSkSigner
+
+
+class AkSkAuth:
+    """Signs every request with the access key and secret key (``SDK-HMAC-SHA256``)."""
+
+    signs_requests = True
+
+    def __init__(self, signer):
+        self.signer = signer
+
+    def headers(self, fetch_token, method, url, headers, body):
+        return self.signer.sign(method, url, headers, body)
+
+    def refresh(self, fetch_token):
+        return False
+
+
+class TokenAuth:
+    """Sends a fixed token in ``X-Auth-Token``; never renewed."""
+
+    signs_requests = False
+
+    def __init__(self, token, project_id=None):
+        self.token = token
+        self.project_id = project_id
+
+    def headers(self, fetch_token, method, url, headers, body):
+        result = dict(headers)
+        result["X-Auth-Token"] = self.token
+        if self.project_id:
+            result["X-Project-Id"] = self.project_id
+        return result
+
+    def refresh(self, fetch_token):
+        return False
+
+
+class PasswordAuth(TokenAuth):
+    """Gets an IAM token with a password on first use, and again whenever it expired."""
+
+    def __init__(self, iam_url, user_name, password, domain_name, project_id, region):
+        super().__init__(None, project_id)
+        self.iam_endpoint = iam_url
+        self.user_name = user_name
+        self.password = password
+        self.domain_name = domain_name
+        self.region = region
+
+    def headers(self, fetch_token, method, url, headers, body):
+        if self.token is None:
+            self.token = fetch_token(self)
+        return super().headers(fetch_token, method, url, headers, body)
+
+    def refresh(self, fetch_token):
+        self.token = fetch_token(self)
+        return True
+
+    def token_request_body(self):
+        scope = {"id": self.project_id} if self.project_id else {"name": self.region}
+        return {"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": self.user_name, "password": self.password,
+                "domain": {"name": self.domain_name}}}},
+            "scope": {"project": scope},
+        }}
+
+
+def select_auth(options):
+    """(auth, secrets): the authentication the (checked) connection options choose, and the secrets it holds."""
+    kind = credential_kind(options)
+    project_id = options.get("project_id")
+    if kind == "aksk":
+        token = options.get("security_token")
+        auth = AkSkAuth(AkSkSigner(options["access_key"], options["secret_key"], project_id, token))
+        return auth, [options["secret_key"], token]
+    if kind == "token":
+        return TokenAuth(options["auth_token"], project_id), [options["auth_token"]]
+    auth = PasswordAuth(iam_endpoint(options), options["user_name"], options["password"], options["domain_name"],
+                        project_id, options.get("region"))
+    return auth, [options["password"]]

@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The connection options of every module, checked in one place: endpoints, credentials, limits.
+
+Private to this collection: the API may change without notice. The options are those of the
+``hwcloud.ims.connection`` doc fragment; endpoints: docs/dev/ims-api.md, section "Auth and signing".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from urllib.parse import urlsplit
+
+_REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+_EU_REGION = re.compile(r"^eu-west-1\d\d$")
+RETRIES_MAX = 20
+
+
+def regional_endpoint(service, region):
+    """The public endpoint of ``service`` (``ims``, ``iam``) in ``region``."""
+    domain = "myhuaweicloud.eu" if _EU_REGION.match(region) else "myhuaweicloud.com"
+    return "https://%s.%s.%s" % (service, region, domain)
+
+
+def credential_kind(options):
+    """Which credentials the options give: ``aksk``, ``token``, ``password`` or None.
+
+    AK/SK wins over a token, a token over a password, whatever else is set.
+    """
+    if options.get("access_key") or options.get("secret_key"):
+        return "aksk"
+    if options.get("auth_token"):
+        return "token"
+    if options.get("user_name") or options.get("password"):
+        return "password"
+    return None
+
+
+def connection_problems(options):
+    """Every problem with the connection options, as messages that name the option."""
+    problems = _format_problems(options)
+    region = options.get("region")
+    if not options.get("ims_endpoint") and not region:
+        problems.append("region is required (or ims_endpoint): set the region option or HW_REGION_NAME, e.g. cn-north-4")
+    kind = credential_kind(options)
+    if kind == "aksk":
+        if not (options.get("access_key") and options.get("secret_key")):
+            problems.append("access_key and secret_key go together: set both (HW_ACCESS_KEY, HW_SECRET_KEY) or neither")
+        elif not options.get("project_id"):
+            problems.append("project_id is required with access_key/secret_key (HW_PROJECT_ID)")
+    elif kind == "password":
+        missing = [name for name in ("user_name", "password", "domain_name") if not options.get(name)]
+        if missing:
+            problems.append("IAM password authentication needs user_name, password and domain_name; missing: %s"
+                            % ", ".join(missing))
+        elif not options.get("project_id") and not region:
+            problems.append("IAM password authentication needs project_id or region to scope the token")
+        elif not options.get("iam_endpoint") and not region:
+            problems.append("iam_endpoint (HW_IAM_ENDPOINT) or region is required for IAM password authentication")
+    elif kind is None:
+        problems.append(
+            "no credentials: set access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY), "
+            "or auth_token (HW_AUTH_TOKEN), or user_name, password and domain_name "
+            "(HW_USER_NAME, HW_USER_PASSWORD, HW_DOMAIN_NAME)")
+    return problems
+
+
+def _format_problems(options):
+    problems = []
+    region = options.get("region")
+    if region and not _REGION.match(region):
+        problems.append("region must be a Huawei Cloud region name such as cn-north-4 or ap-southeast-1; got %r" % region)
+    for option in ("ims_endpoint", "iam_endpoint"):
+        value = options.get(option)
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+                problems.append("%s must be an http:// or https:// URL such as https://ims.cn-north-4.myhuaweicloud.com; "
+                                "got %r" % (option, value))
+    ca_bundle = options.get("ca_bundle")
+    if ca_bundle and options.get("validate_certs", True):
+        if not os.path.exists(ca_bundle):
+            problems.append("ca_bundle (or HW_CA_BUNDLE) must be a PEM file of CA certificates; %r does not exist" % ca_bundle)
+        elif not os.access(ca_bundle, os.R_OK):
+            problems.append("ca_bundle (or HW_CA_BUNDLE) must be a PEM file of CA certificates; %r cannot be read" % ca_bundle)
+    if options.get("timeout") is not None and not options["timeout"] > 0:
+        problems.append("timeout must be a number of seconds greater than 0; got %r" % options["timeout"])
+    if options.get("retries") is not None and not 0 <= options["retries"] <= RETRIES_MAX:
+        problems.append("retries must be an integer from 0 to %d; got %r" % (RETRIES_MAX, options["retries"]))
+    return problems
+
+
+def ims_endpoint(options):
+    """The IMS endpoint the options name (``ims_endpoint``, else the region's public one)."""
+    return (options.get("ims_endpoint") or regional_endpoint("ims", options["region"])).rstrip("/")
+
+
+def iam_endpoint(options):
+    """The IAM endpoint the options name (``iam_endpoint``, else the region's public one)."""
+    return (options.get("iam_endpoint") or regional_endpoint("iam", options["region"])).rstrip("/")

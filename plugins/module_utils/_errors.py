@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The errors of the client, and what a failed request says about itself.
+
+Private to this collection: the API may change without notice. Error bodies and codes:
+docs/dev/ims-api.md, section "Errors".
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+
+from urllib.parse import urlsplit
+
+# IMS answers "not found" with HTTP 400 and one of these codes; Glance with 404.
+NOT_FOUND_CODES = frozenset(("IMG.0027", "IMG.0144"))
+TOKEN_EXPIRED_CODES = frozenset(("APIGW.0307", "APIG.0307"))
+# Statuses after which a write may or may not have taken effect.
+UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 503, 504))
+
+
+class ImsError(Exception):
+    """Any failure of this client; ``str()`` is a message fit for a user."""
+
+
+class ImsConfigError(ImsError):
+    """The connection options do not make sense together."""
+
+
+class ImsConnectionError(ImsError):
+    """The API could not be reached, or stopped answering, after every retry.
+
+    ``sent`` is False when the request certainly never reached the server.
+    """
+
+    def __init__(self, message, sent=True):
+        super().__init__(message)
+        self.sent = sent
+
+
+class ImsImageKilled(ImsError):
+    """A write was taken but left the image ``killed`` (an upload that failed on the server): it changed the image."""
+
+
+class ImsApiError(ImsError):
+    """The API answered with an error status (or, for :class:`ImsAnswerError`, a body it cannot use)."""
+
+    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None):
+        self.method = method
+        self.path = path
+        self.status = status
+        self.code = code
+        self.message = message or ""
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super().__init__(self._format())
+
+    def _format(self):
+        text = "%s %s failed: HTTP %s" % (self.method, self.path, self.status)
+        if self.code:
+            text += " %s" % self.code
+        if self.message:
+            text += ": %s" % self.message
+        text += " (request id: %s)" % (self.request_id or "none")
+        return text
+
+    @property
+    def not_found(self):
+        return self.status == 404 or self.code in NOT_FOUND_CODES
+
+    @property
+    def token_expired(self):
+        return self.status == 401 and self.code in TOKEN_EXPIRED_CODES
+
+
+class ImsAnswerError(ImsApiError):
+    """The API answered with a success status but a body of the wrong shape."""
+
+    def _format(self):
+        return "%s %s answered HTTP %s with a body this collection cannot use: %s (request id: %s)" % (
+            self.method, self.path, self.status, self.message, self.request_id or "none")
+
+
+def may_have_taken_effect(exc):
+    """Whether a failed write may nevertheless have happened: a 5xx, or a connection lost after sending."""
+    if isinstance(exc, ImsConnectionError):
+        return exc.sent
+    return isinstance(exc, ImsApiError) and not isinstance(exc, ImsAnswerError) \
+        and exc.status in UNKNOWN_OUTCOME_STATUSES
+
+
+def parse_error_body(body):
+    """(code, message, request id) from an IMS, gateway or IAM error body."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        text = (body or "").strip()
+        return None, text[:300] or None, None
+    if "error_code" in data or "error_msg" in data:  # API gateway
+        return _text(data.get("error_code")), _text(data.get("error_msg")), _text(data.get("request_id"))
+    error = data.get("error")
+    if isinstance(error, dict):  # IMS ({code: IMG.x}) and IAM ({code: 401, title}: the code is the status)
+        code = error.get("code")
+        message = error.get("message") or error.get("title")
+        return (code if isinstance(code, str) and code else None), _text(message), None
+    if "message" in data:  # Glance-style
+        return _text(data.get("code")), _text(data.get("message")), None
+    return None, None, None
+
+
+def _text(value):
+    """``value`` as text for a message (an error body may hold any JSON type), or None."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)[:300]
+
+
+# -- what a requests exception says ------------------------------------------------------
+
+def cause_chain(exc):
+    """``exc`` and the reasons behind it, outermost first (urllib3 keeps them in ``reason`` or ``args[0]``)."""
+    seen = []
+    reason = exc
+    while isinstance(reason, BaseException) and reason not in seen:
+        seen.append(reason)
+        inner = getattr(reason, "reason", None)
+        if not isinstance(inner, BaseException) and reason.args and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        reason = inner
+    return seen
+
+
+def root_cause(exc):
+    """The innermost reason of a requests/urllib3 exception, without the pool's noise."""
+    text = str(cause_chain(exc)[-1])
+    # "HTTPConnection(host='h', port=1): Failed to establish a new connection: [Errno 111] ..." -> the end
+    return text.split("): ", 1)[-1] if text.startswith(("HTTPConnection(", "HTTPSConnection(")) else text
+
+
+def never_sent(exc, requests_module):
+    """True when the request certainly did not reach the server (safe to resend anything)."""
+    exceptions = requests_module.exceptions
+    if isinstance(exc, exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, exceptions.ConnectionError):
+        text = repr(exc)
+        return "NewConnectionError" in text or "Connection refused" in text or "NameResolutionError" in text
+    return False
+
+
+def describe(exc, requests_module):
+    """A few words for the kind of failure ``exc`` is."""
+    exceptions = requests_module.exceptions
+    if isinstance(exc, exceptions.SSLError):
+        return "TLS error"
+    if isinstance(exc, exceptions.Timeout):
+        return "timed out"
+    if isinstance(exc, exceptions.ConnectionError):
+        return "connection failed"
+    return "request failed"
+
+
+def origin(url):
+    parts = urlsplit(url)
+    return "%s://%s" % (parts.scheme, parts.netloc)
+
+
+def tls_problem(exc, url, verify, requests_module):
+    """(message, advice) for a TLS set-up problem of ``url``'s server, else None.
+
+    A certificate that fails verification, a server that does not speak TLS and an unusable
+    CA bundle fail the same way every time: they are reported at once, never retried.
+    """
+    if not isinstance(exc, requests_module.exceptions.SSLError):
+        return None
+    reason = next((cause for cause in cause_chain(exc) if isinstance(cause, ssl.SSLError)), None)
+    text = str(reason if reason is not None else exc)
+    bundle = verify if isinstance(verify, str) else None
+    where = origin(url)
+    if isinstance(reason, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        detail = getattr(reason, "verify_message", None) or text
+        if "mismatch" in detail or "match" in detail:
+            advice = "the certificate is not for this host: use a host name or address it names in ims_endpoint and iam_endpoint"
+        elif bundle:
+            advice = "the CA bundle %s (ca_bundle, HW_CA_BUNDLE) does not hold the CA that signed the certificate" % bundle
+        else:
+            advice = "set ca_bundle (HW_CA_BUNDLE) to the PEM file of the CA that signed it, or validate_certs: false for a test endpoint"
+        return "TLS certificate verification failed for %s (%s)" % (where, detail), advice
+    if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+        return ("TLS handshake failed with %s (%s)" % (where, text),
+                "the server does not speak TLS: use its http:// URL if it is a plain HTTP test server")
+    if bundle and ("X509" in text or "PEM" in text or "NO_CERTIFICATE_OR_CRL_FOUND" in text):
+        return ("the CA bundle %s could not be loaded (%s)" % (bundle, text),
+                "ca_bundle (HW_CA_BUNDLE) must be a PEM file of CA certificates")
+    return None

@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The shapes of the answers the collection reads, checked at the client's boundary.
+
+Private to this collection: the API may change without notice. A broken gateway or an API
+change can send ``null``, another type, or nothing where a field should be; each check here
+raises :class:`ShapeError` saying what was wrong, and the client turns it into an error that
+names the call and the request id, so no decision is ever made from such an answer. The
+fields: docs/dev/ims-api.md, sections "Images", "Listing and paging" and "Members".
+"""
+
+from __future__ import annotations
+
+_TEXT = (str,)
+_OPTIONAL_TEXT = (str, type(None))
+_INTEGER = (int, type(None))
+
+# Fields of an image that the modules read: (required, accepted types). bool is an int
+# subclass, so integers are checked apart (see _type_problem).
+IMAGE_FIELDS = {
+    "id": (True, _TEXT),
+    "status": (True, _TEXT),
+    "protected": (False, (bool,)),
+    "name": (False, _OPTIONAL_TEXT),
+    "owner": (False, _OPTIONAL_TEXT),
+    "visibility": (False, _OPTIONAL_TEXT),
+    "checksum": (False, _OPTIONAL_TEXT),
+    "created_at": (False, _OPTIONAL_TEXT),
+    "updated_at": (False, _OPTIONAL_TEXT),
+    "container_format": (False, _OPTIONAL_TEXT),
+    "disk_format": (False, _OPTIONAL_TEXT),
+    "__imagetype": (False, _OPTIONAL_TEXT),
+    "__os_version": (False, _OPTIONAL_TEXT),
+    "__description": (False, _OPTIONAL_TEXT),
+    "min_disk": (False, _INTEGER),
+    "min_ram": (False, _INTEGER),
+    "size": (False, _INTEGER),
+    "tags": (False, (list,)),
+}
+MEMBER_FIELDS = {
+    "member_id": (True, _TEXT),
+    "status": (False, _OPTIONAL_TEXT),
+}
+
+
+_TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+               dict: "an object", type(None): "null"}
+
+
+class ShapeError(ValueError):
+    """An answer is not of the shape its operation expects; ``str()`` says what is wrong."""
+
+
+def _kind(value):
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _type_problem(value, types):
+    if isinstance(value, bool) and bool not in types:
+        return True
+    return not isinstance(value, types)
+
+
+def _check_fields(obj, fields, what):
+    if not isinstance(obj, dict):
+        raise ShapeError("%s must be an object; got %s" % (what, _kind(obj)))
+    for field, (required, types) in fields.items():
+        if field not in obj:
+            if required:
+                raise ShapeError("%s has no %s" % (what, field))
+            continue
+        if _type_problem(obj[field], types):
+            raise ShapeError("%s field %s must be %s; got %s" % (
+                what, field, " or ".join(_TYPE_NAMES[t] for t in types),
+                _kind(obj[field])))
+    return obj
+
+
+def image(obj, what="the image"):
+    """``obj`` when it is an image as the modules read it."""
+    _check_fields(obj, IMAGE_FIELDS, what)
+    for tag in obj.get("tags") or []:
+        if not isinstance(tag, str):
+            raise ShapeError("%s field tags must be a list of strings; got an item that is %s" % (what, _kind(tag)))
+    return obj
+
+
+def image_page(obj):
+    """``obj`` when it is one page of ``GET /v2/images``: ``images`` (a list of images) and ``next``."""
+    if not isinstance(obj, dict):
+        raise ShapeError("the listing must be an object; got %s" % _kind(obj))
+    if "images" not in obj:
+        raise ShapeError("the listing has no images")
+    images = obj["images"]
+    if not isinstance(images, list):
+        raise ShapeError("the listing field images must be a list; got %s" % _kind(images))
+    for index, item in enumerate(images):
+        image(item, "image %d of the page" % (index + 1))
+    next_link = obj.get("next")
+    if next_link is not None and not isinstance(next_link, str):
+        raise ShapeError("the listing field next must be a link (a string); got %s" % _kind(next_link))
+    return obj
+
+
+def member_list(obj):
+    """``obj`` when it is the answer of ``GET /v2/images/{id}/members``."""
+    if not isinstance(obj, dict):
+        raise ShapeError("the member list must be an object; got %s" % _kind(obj))
+    members = obj.get("members")
+    if not isinstance(members, list):
+        raise ShapeError("the member list field members must be a list; got %s" % _kind(members))
+    for index, item in enumerate(members):
+        _check_fields(item, MEMBER_FIELDS, "member %d of the list" % (index + 1))
+    return obj
+
+
+def any_object(obj):
+    """``obj`` when it is a JSON object (an answer whose content the modules do not read)."""
+    if obj is not None and not isinstance(obj, dict):
+        raise ShapeError("the answer must be an object; got %s" % _kind(obj))
+    return obj

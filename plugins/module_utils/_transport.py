@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One HTTP session to an API: authentication, retries of what is safe to resend, error mapping.
+
+Private to this collection: the API may change without notice. What is retried and how:
+docs/errors-and-retries.md; the wire rules: docs/dev/ims-api.md, sections "Auth and signing"
+and "Errors".
+"""
+
+from __future__ import annotations
+
+import json
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - exercised by ansible-test's import sanity test
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+from ._errors import (
+    ImsAnswerError,
+    ImsApiError,
+    ImsConfigError,
+    ImsConnectionError,
+    describe,
+    never_sent,
+    origin,
+    parse_error_body,
+    root_cause,
+    tls_problem,
+)
+from ._redact import Redactor
+from ._retry import Pause, parse_retry_after
+from ._signer import canonical_query_string
+from ._version import COLLECTION_VERSION
+
+# Methods that may be sent again when the first attempt's fate is unknown
+# (a 5xx, a read time-out, a connection dropped after the request went out).
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+
+
+class Transport:
+    """Sends API calls with retries, renewing an expired token, and maps failures to :mod:`_errors`."""
+
+    def __init__(self, endpoint, auth, timeout=30, retries=5, validate_certs=True, ca_bundle=None,
+                 sleep=None, rng=None, user_agent=None, secrets=()):
+        if not HAS_REQUESTS:
+            raise ImsConfigError("the Python library 'requests' is required on the host that runs this module")
+        self.endpoint = endpoint.rstrip("/")
+        self.auth = auth
+        self.timeout = timeout
+        self.retries = retries
+        self.pause = Pause(sleep, rng)
+        self.redact = Redactor(secrets)
+        self.session = requests.Session()
+        # False, a CA bundle, or True (the system CAs, or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE).
+        # Given to every request: requests lets REQUESTS_CA_BUNDLE override the session's own verify.
+        self.verify = (ca_bundle or True) if validate_certs else False
+        self.session.verify = self.verify
+        self.session.headers["User-Agent"] = user_agent or "hwcloud.ims/%s python-requests/%s" % (
+            COLLECTION_VERSION, requests.__version__)
+        self.session.headers["Accept"] = "application/json"
+
+    def close(self):
+        self.session.close()
+
+    def url(self, path, params=None):
+        url = self.endpoint + path
+        if params:
+            url += "?" + canonical_query_string(params)
+        return url
+
+    def request(self, method, path, params=None, json_body=None, data=None, headers=None,
+                expected=(200,), idempotent=None):
+        """Send one API call (with retries) and return the ``requests.Response``.
+
+        ``params`` is a list of (name, value) pairs; ``json_body`` is serialised;
+        ``data`` is sent as is. Raises :class:`ImsApiError` for an unexpected status.
+        """
+        headers = dict(headers or {})
+        body = data
+        if json_body is not None:
+            body = json.dumps(json_body).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json")
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
+        return self.send(method.upper(), self.url(path, params), path, headers, body,
+                         authenticate=True, idempotent=idempotent, expected=expected)
+
+    def request_json(self, method, path, **kwargs):
+        """:meth:`request`, and the answer's JSON (None for an empty body)."""
+        response = self.request(method, path, **kwargs)
+        return self.json_of(method, path, response)
+
+    def json_of(self, method, path, response):
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise ImsAnswerError(method, path, response.status_code, message="the answer is not JSON",
+                                 request_id=response.headers.get("X-Request-Id"))
+
+    def fetch_token(self, auth):
+        """A new IAM token for ``auth`` (a :class:`PasswordAuth`), remembered as a secret."""
+        url = auth.iam_endpoint + "/v3/auth/tokens"
+        body = json.dumps(auth.token_request_body()).encode("utf-8")
+        # Asking for a token changes nothing: safe to repeat like a read.
+        response = self.send("POST", url, "/v3/auth/tokens", {"Content-Type": "application/json"}, body,
+                             authenticate=False, idempotent=True, expected=(201,))
+        token = response.headers.get("X-Subject-Token")
+        if not token:
+            raise ImsAnswerError("POST", "/v3/auth/tokens", response.status_code,
+                                 message="IAM answered without an X-Subject-Token header",
+                                 request_id=response.headers.get("X-Request-Id"))
+        self.redact.add(token)
+        return token
+
+    def send(self, method, url, path, headers, body, authenticate, idempotent, expected):
+        """Send until an expected status, retrying only what cannot do harm (see the module docstring)."""
+        attempt = 0
+        refreshed = False
+        while True:
+            attempt += 1
+            if hasattr(body, "seek"):  # a file being uploaded: send it from its start again
+                body.seek(0)
+            send_headers = self.auth.headers(self.fetch_token, method, url, headers, body) if authenticate else headers
+            try:
+                response = self.session.request(method, url, headers=send_headers, data=body, timeout=self.timeout,
+                                                verify=self.verify)
+            except requests.exceptions.RequestException as exc:
+                problem = tls_problem(exc, url, self.verify, requests)
+                if problem:  # a configuration problem, not a transient one: never retried
+                    raise ImsConnectionError(self.redact("%s on %s %s: %s" % (problem[0], method, path, problem[1])),
+                                             sent=False)
+                unsent = never_sent(exc, requests)
+                if attempt <= self.retries and (idempotent or unsent):
+                    self.pause(attempt)
+                    refreshed = False  # the token may expire again while we wait: renew it again
+                    continue
+                raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s" % (
+                    method, origin(url), path, describe(exc, requests), attempt, root_cause(exc))), sent=not unsent)
+            if response.status_code in expected:
+                return response
+            error = self.error(method, path, response)
+            if error.token_expired and not refreshed and authenticate and self.auth.refresh(self.fetch_token):
+                refreshed = True
+                continue
+            if response.status_code in RETRY_STATUSES and attempt <= self.retries and (
+                    idempotent or response.status_code == 429):
+                self.pause(attempt, error.retry_after)
+                refreshed = False  # the token may expire again while we wait: renew it again
+                continue
+            raise error
+
+    def error(self, method, path, response):
+        """The :class:`ImsApiError` of an answer with an unexpected status."""
+        # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
+        code, message, body_request_id = parse_error_body(self.redact(response.text))
+        request_id = response.headers.get("X-Request-Id") or body_request_id
+        return ImsApiError(method, path, response.status_code, code, self.redact(message) if message else None,
+                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")))
