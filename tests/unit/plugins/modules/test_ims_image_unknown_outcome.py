@@ -417,11 +417,24 @@ def test_a_throttled_upload_is_sent_again_by_the_client(http, tmp_path, clock):
 
 @pytest.mark.parametrize("status", [400, 403])
 def test_a_refused_upload_fails_at_once(http, tmp_path, clock, status):
+    """No wait and no resend; one look at the image, which a refused upload may have left killed."""
     path, data, _md5 = write_file(tmp_path)
-    http.expect(lookup("web", image(status="queued")), put(data, status=status))
+    http.expect(lookup("web", image(status="queued")), put(data, status=status), get(image(status="queued")))
+    result = run({"name": "web", "filename": path})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"] == ("PUT /v2/images/%s/file failed: HTTP %d TEST.%d: scripted HTTP %d (request id: req-2)"
+                             % (IMAGE_ID, status, status, status))
+    assert result["operations"] == []
+    assert clock.sleeps == []
+
+
+def test_a_refused_upload_that_left_the_image_killed_says_so(http, tmp_path, clock):
+    path, data, _md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), put(data, status=400), get(image(status="killed")))
     result = run({"name": "web", "filename": path})
     assert result["failed"] is True
-    assert result["msg"].startswith("PUT /v2/images/%s/file failed: HTTP %d" % (IMAGE_ID, status))
+    assert "image %s ('web') turned killed: the upload failed (PUT /v2/images/%s/file failed: HTTP 400" % (
+        IMAGE_ID, IMAGE_ID) in result["msg"]
     assert clock.sleeps == []
 
 
