@@ -33,6 +33,7 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
     write_file,
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
+    ANY,
     CONNECTION,
     Call,
     run_module,
@@ -591,3 +592,44 @@ def test_with_a_token_and_no_project_id_the_lookup_has_no_owner(http):
                      headers={"X-Auth-Token": "a-token", "X-Project-Id": None}, answer=listing([image()])))
     result = run_module(ims_image, {"ims_endpoint": CONNECTION["ims_endpoint"], "auth_token": "a-token", "name": "web"})
     assert result["changed"] is False and result["image"]["id"] == IMAGE_ID
+
+
+# -- answers of the wrong shape ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [
+    pytest.param({"images": {}}, id="images-an-object"),
+    pytest.param({"images": [image(), "x"]}, id="an-image-a-string"),
+    pytest.param({"images": [image(status=None)]}, id="status-null"),
+    pytest.param({"images": [dict(image(), tags="a=1")]}, id="tags-a-string"),
+    pytest.param({"images": [image()], "next": 5}, id="next-a-number"),
+    pytest.param([image()], id="body-a-list"),
+    pytest.param(None, id="no-body"),
+])
+def test_a_lookup_answer_of_the_wrong_shape_fails_cleanly_and_writes_nothing(http, answer):
+    http.expect(Call("GET", "/v2/images", query=ANY, answer=answer))
+    result = run({"name": "web", "min_ram": 2048})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith("GET /v2/images answered HTTP 200 with a body this collection cannot use: ")
+    assert result["msg"].endswith("(request id: req-1)")
+    assert writes(http) == []
+
+
+@pytest.mark.parametrize("call, answer", [
+    pytest.param("members", {"members": [{"member_id": 7}]}, id="member-id-a-number"),
+    pytest.param("members", {"members": None}, id="members-null"),
+    pytest.param("get", dict(image(), id=None), id="image-id-null"),
+    pytest.param("get", "text", id="image-a-string"),
+])
+def test_other_answers_of_the_wrong_shape_fail_cleanly(http, call, answer):
+    if call == "members":
+        http.expect(lookup("web", image()), Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=answer))
+        args = {"name": "web", "members": [MEMBER_A]}
+    else:
+        http.expect(get(answer))
+        args = {"id": IMAGE_ID, "min_ram": 1}
+    result = run(args)
+    assert result["failed"] is True and result["changed"] is False
+    assert "answered HTTP 200 with a body this collection cannot use: " in result["msg"]
+    assert result["msg"].endswith("(request id: req-%d)" % len(http.requests))
+    assert writes(http) == []

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.hwcloud.ims.plugins.modules import ims_image_cleanup
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import OTHER_PROJECT, image, image_not_found, listing
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
+    ANY,
     CONNECTION,
     IMS_ENDPOINT,
     PROJECT_ID,
@@ -82,7 +83,7 @@ def test_a_dry_run_plans_and_sends_no_write(http):
     http.expect(*listings(killed=[KILLED, YOUNG_KILLED, PROTECTED], queued=[QUEUED, KEPT], saving=[SAVING]))
     result = run({})
     assert result["failed"] is False and result["changed"] is False
-    assert result["dry_run"] is True
+    assert result["dry_run"] is True and result["outcome"] == "planned"
     assert entry_ids(result["candidates"]) == [SAVING["id"], QUEUED["id"], KILLED["id"]]  # oldest first
     assert reasons(result["candidates"]) == {KILLED["id"]: "killed for more than 6 h",
                                              QUEUED["id"]: "queued for more than 24 h",
@@ -99,6 +100,7 @@ def test_check_mode_plans_even_with_dry_run_false(http):
     http.expect(*listings(killed=[KILLED]))
     result = run({"dry_run": False}, check_mode=True)
     assert result["dry_run"] is True and result["changed"] is False
+    assert result["outcome"] == "planned"
     assert entry_ids(result["candidates"]) == [KILLED["id"]]
 
 
@@ -155,6 +157,7 @@ def test_too_many_deletions_fail_before_any_delete(http):
     http.expect(*listings(killed=[KILLED], queued=[QUEUED], saving=[SAVING]))
     result = run({"dry_run": False, "max_deletions": 2})
     assert result["failed"] is True and result["changed"] is False
+    assert result["outcome"] == "aborted"
     assert result["msg"] == ("the cleanup would delete 3 images, more than max_deletions (2); nothing was deleted. "
                              "Check the plan in candidates, then raise max_deletions or narrow the selection")
     assert len(result["candidates"]) == 3
@@ -169,6 +172,7 @@ def test_each_candidate_is_read_again_then_deleted(http):
     http.expect(recheck(QUEUED), delete(QUEUED), recheck(KILLED), delete(KILLED))
     result = run({"dry_run": False})
     assert result["failed"] is False and result["changed"] is True
+    assert result["outcome"] == "cleaned"
     assert result["deleted"] == [{"id": QUEUED["id"], "name": QUEUED["name"]}, {"id": KILLED["id"], "name": KILLED["name"]}]
     assert result["summary"] == {"candidates": 2, "deleted": 2, "spared": 1, "failed": 0}
 
@@ -185,7 +189,7 @@ def test_an_image_changed_between_plan_and_delete_is_not_deleted(http, now, reas
     http.expect(*listings(killed=[KILLED], queued=[QUEUED]))
     http.expect(recheck(QUEUED), delete(QUEUED), recheck(KILLED, answer=now))
     result = run({"dry_run": False})
-    assert result["failed"] is False
+    assert result["failed"] is False and result["outcome"] == "cleaned"
     assert entry_ids(result["deleted"]) == [QUEUED["id"]]
     assert reasons(result["spared"]) == {KILLED["id"]: reason}
     assert http.made("DELETE", "/v2/images/%s" % KILLED["id"]) == []
@@ -206,6 +210,7 @@ def test_a_failed_delete_does_not_stop_the_others_and_fails_the_run(http):
                 recheck(KILLED), delete(KILLED))
     result = run({"dry_run": False})
     assert result["failed"] is True and result["changed"] is True
+    assert result["outcome"] == "failed"
     assert entry_ids(result["deleted"]) == [SAVING["id"], KILLED["id"]]
     assert result["failures"] == [{"id": QUEUED["id"], "name": QUEUED["name"], "error": (
         "DELETE /v2/images/%s failed: HTTP 403 APIGW.0302: denied (request id: req-7)" % QUEUED["id"])}]
@@ -241,6 +246,7 @@ def test_a_second_run_finds_nothing_more(http):
 def test_bad_options_fail_before_any_request(http, args, words):
     result = run(args)
     assert result["failed"] is True and words in result["msg"]
+    assert "outcome" not in result
     assert http.requests == []
 
 
@@ -249,3 +255,21 @@ def test_project_id_is_required(http):
     assert result["failed"] is True
     assert "project_id is required (HW_PROJECT_ID)" in result["msg"]
     assert http.requests == []
+
+
+def test_a_recheck_answer_of_the_wrong_shape_is_never_deleted(http):
+    http.expect(*listings(killed=[KILLED]))
+    http.expect(recheck(KILLED, answer=dict(KILLED, protected="no")))
+    result = run({"dry_run": False})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["outcome"] == "failed"
+    assert entry_ids(result["failures"]) == [KILLED["id"]]
+    assert "answered HTTP 200 with a body this collection cannot use" in result["failures"][0]["error"]
+    assert http.made("DELETE") == []
+
+
+def test_a_listing_of_the_wrong_shape_fails_before_any_plan(http):
+    http.expect(Call("GET", "/v2/images", query=ANY, answer={"images": [dict(KILLED, created_at=5)]}))
+    result = run({"dry_run": False})
+    assert result["failed"] is True and "outcome" not in result
+    assert "(request id: req-1)" in result["msg"]

@@ -204,3 +204,12 @@ def test_a_next_link_is_sent_re_encoded_in_canonical_order(http):
                 Call("GET", "/v2/images", query=[("limit", "2"), ("marker", first[-1]["id"]), ("sort_dir", "desc"),
                                                  ("sort_key", "created_at")], answer=listing([])))
     assert len(run({"page_size": 2})["images"]) == 2
+
+
+@pytest.mark.parametrize("answer", [{"images": "x"}, {"images": [image(), 3]}, {"images": [], "next": ["x"]}, "x"])
+def test_a_page_of_the_wrong_shape_fails_cleanly(http, answer):
+    http.expect(page(SORT | {("limit", "1000")}, answer))
+    result = run({})
+    assert result["failed"] is True
+    assert result["msg"].startswith("GET /v2/images answered HTTP 200 with a body this collection cannot use: ")
+    assert result["msg"].endswith("(request id: req-1)")
