@@ -279,17 +279,43 @@ def test_a_real_refused_connection_is_known_never_sent(monkeypatch):
     assert len(clock.sleeps) == 1
 
 
-def test_a_tls_verification_failure_is_reported_at_once_never_retried(http, clock):
-    def certificate_failure(request):
-        reason = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
-                                                 "unable to get local issuer certificate (_ssl.c:1006)")
-        reason.verify_message = "unable to get local issuer certificate"
+def tls_failure(reason):
+    """requests' SSLError for ``reason`` (an ssl.SSLError), as urllib3 wraps it."""
+    def factory(request):
         return requests.exceptions.SSLError(MaxRetryError(None, request.path, Urllib3SSLError(reason)))
-    http.expect(Call("GET", "/v2/images/x", raises=certificate_failure))
+    return factory
+
+
+def _verify_failed(message):
+    reason = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: %s "
+                                             "(_ssl.c:1006)" % message)
+    reason.verify_message = message
+    return reason
+
+
+@pytest.mark.parametrize("reason, options, start", [
+    pytest.param(_verify_failed("unable to get local issuer certificate"), {},
+                 "TLS certificate verification failed for %s (unable to get local issuer certificate) on GET "
+                 "/v2/images/x: set ca_bundle (HW_CA_BUNDLE) to the PEM file" % IMS_ENDPOINT, id="unknown-ca"),
+    pytest.param(_verify_failed("Hostname mismatch, certificate is not valid for 'ims.example.test'."), {},
+                 "TLS certificate verification failed for %s (Hostname mismatch" % IMS_ENDPOINT, id="mismatch"),
+    pytest.param(_verify_failed("self-signed certificate in certificate chain"), {"ca_bundle": "ca.pem"},
+                 "TLS certificate verification failed for %s (self-signed certificate in certificate chain) on GET "
+                 "/v2/images/x: the CA bundle {bundle} (ca_bundle, HW_CA_BUNDLE) does not hold the CA"
+                 % IMS_ENDPOINT, id="bundle-without-the-ca"),
+    pytest.param(ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"), {},
+                 "TLS handshake failed with %s" % IMS_ENDPOINT, id="not-tls"),
+])
+def test_a_tls_problem_is_reported_at_once_never_retried(http, clock, tmp_path, reason, options, start):
+    if options.get("ca_bundle"):
+        bundle = tmp_path / options["ca_bundle"]
+        bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+        options = dict(options, ca_bundle=str(bundle))
+        start = start.replace("{bundle}", str(bundle))
+    http.expect(Call("GET", "/v2/images/x", raises=tls_failure(reason)))
     with pytest.raises(ImsConnectionError) as err:
-        aksk().get_image("x")
-    assert str(err.value).startswith("TLS certificate verification failed for %s (unable to get local issuer "
-                                     "certificate) on GET /v2/images/x: set ca_bundle (HW_CA_BUNDLE)" % IMS_ENDPOINT)
+        aksk(**options).get_image("x")
+    assert str(err.value).startswith(start), str(err.value)
     assert clock.sleeps == []
 
 
