@@ -1,0 +1,635 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""hwcloud.ims.ims_image in process, against scripted HTTP: present, absent, upload, check and diff mode.
+
+The writes whose outcome may be unknown are in test_ims_image_unknown_outcome.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hwcloud.ims.plugins.modules import ims_image
+from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
+    IMAGE_ID,
+    MEMBER_A,
+    MEMBER_B,
+    MEMBER_C,
+    OTHER_PROJECT,
+    image,
+    listing,
+    member,
+    members,
+)
+from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
+    create,
+    get,
+    get_missing,
+    lookup,
+    patch,
+    upload,
+    write_file,
+)
+from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
+    ANY,
+    CONNECTION,
+    Call,
+    run_module,
+)
+
+
+def run(args, **kwargs):
+    return run_module(ims_image, dict(CONNECTION, **args), **kwargs)
+
+
+def actions(result):
+    return [operation["action"] for operation in result["operations"]]
+
+
+def writes(http):
+    return [request for request in http.requests if request.method != "GET"]
+
+
+# -- create --------------------------------------------------------------------------------
+
+
+def test_create_sends_one_post_with_its_own_id_and_every_field(http):
+    fields = {"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2",
+              "min_disk": 40, "min_ram": 1024, "__os_version": "Ubuntu 22.04 server 64bit",
+              "__description": "first version", "tags": ["team=web", "env=dev"], "build": "1", "secure": "true"}
+    http.expect(lookup("web"), create(fields))
+    result = run({"name": "web", "disk_format": "qcow2", "min_disk": 40, "min_ram": 1024,
+                  "os_version": "Ubuntu 22.04 server 64bit", "description": "first version",
+                  "tags": ["team=web", "env=dev", "team=web"], "properties": {"build": 1, "secure": True}}, diff=True)
+    assert result["failed"] is False and result["changed"] is True
+    assert result["operations"] == [{"action": "create", "fields": fields}]
+    assert result["image"]["id"] == http.values["id"] and result["image"]["status"] == "queued"
+    assert result["diff"]["before"] == {"state": "absent"}
+    assert result["diff"]["after"] == {
+        "state": "present", "id": http.values["id"], "status": "queued", "name": "web", "disk_format": "qcow2",
+        "min_disk": 40, "min_ram": 1024, "os_version": "Ubuntu 22.04 server 64bit", "description": "first version",
+        "tags": ["env=dev", "team=web"], "properties": {"build": "1", "secure": "true"}}
+
+
+def test_create_check_mode_predicts_the_create_and_sends_nothing(http):
+    http.expect(lookup("web"))
+    result = run({"name": "web", "min_ram": 512, "tags": ["a=1"]}, check_mode=True, diff=True)
+    assert result["changed"] is True
+    assert result["image"] is None
+    assert result["operations"] == [{"action": "create", "fields": {
+        "name": "web", "container_format": "bare", "visibility": "private", "min_ram": 512, "tags": ["a=1"]}}]
+    assert result["diff"] == {"before": {"state": "absent"}, "after": {
+        "state": "present", "id": None, "status": "queued", "name": "web", "min_ram": 512, "tags": ["a=1"]}}
+
+
+def test_two_runs_create_two_different_ids(http):
+    fields = {"name": "web", "container_format": "bare", "visibility": "private"}
+    http.expect(lookup("web"), create(fields))
+    first = run({"name": "web"})["image"]["id"]
+    http.expect(lookup("web"), create(fields))
+    second = run({"name": "web"})["image"]["id"]
+    assert first != second
+
+
+def test_create_with_a_file_uploads_it_and_waits_for_active(http, clock, tmp_path):
+    path, data, md5 = write_file(tmp_path)
+    fields = {"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2"}
+    http.expect(
+        lookup("web"), create(fields), upload(data),
+        Call("GET", "/v2/images/{id}", answer=lambda request, values: image(values["id"], status="saving")),
+        Call("GET", "/v2/images/{id}", answer=lambda request, values: image(values["id"], checksum=md5, size=len(data),
+                                                                            disk_format="qcow2")))
+    result = run({"name": "web", "disk_format": "qcow2", "filename": path}, diff=True)
+    assert result["changed"] is True
+    assert result["operations"][1:] == [{"action": "upload", "filename": path, "size": len(data), "checksum": md5}]
+    assert actions(result) == ["create", "upload"]
+    assert result["image"]["status"] == "active" and result["image"]["checksum"] == md5
+    assert result["diff"]["after"]["checksum"] == md5
+    steps = http.timeline()
+    saving, active = [index for index, step in enumerate(steps) if step == "GET /v2/images/{id} 200"]
+    assert "sleep" in steps[saving:active], steps  # a wait between two polls, never a busy loop
+    assert all(seconds > 0 for seconds in clock.sleeps)
+
+
+def test_wait_false_returns_after_the_upload_without_polling(http, clock, tmp_path):
+    path, data, _md5 = write_file(tmp_path)
+    http.expect(
+        lookup("web"), create({"name": "web", "container_format": "bare", "visibility": "private"}), upload(data),
+        Call("GET", "/v2/images/{id}", answer=lambda request, values: image(values["id"], status="saving")))
+    result = run({"name": "web", "filename": path, "wait": False})
+    assert result["image"]["status"] == "saving"
+    assert clock.sleeps == []
+
+
+def test_waiting_for_active_times_out_after_wait_timeout(http, clock, tmp_path):
+    path, data, _md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID),
+                Call("GET", "/v2/images/%s" % IMAGE_ID, answer=image(status="saving"), repeat=True))
+    result = run({"name": "web", "filename": path, "wait_timeout": 30})
+    assert result["failed"] is True
+    assert "timed out after 30 s waiting for image %s to become active (it is saving)" % IMAGE_ID in result["msg"]
+    assert result["changed"] is True and actions(result) == ["upload"]
+    assert len(http.made("GET", "/v2/images/%s" % IMAGE_ID)) >= 2
+    assert 0 < sum(clock.sleeps) <= 30
+
+
+def test_an_image_that_turns_killed_while_waiting_fails_at_once(http, clock, tmp_path):
+    path, data, _md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID),
+                get(image(status="saving")), get(image(status="killed")))
+    result = run({"name": "web", "filename": path})
+    assert result["failed"] is True
+    assert "turned killed while waiting for it to become active" in result["msg"]
+
+
+def test_a_saving_image_is_waited_for(http):
+    http.expect(lookup("web", image(status="saving")), get(image(status="active")))
+    result = run({"name": "web"})
+    assert result["changed"] is False
+    assert result["image"]["status"] == "active"
+
+
+def test_a_saving_image_is_not_waited_for_in_check_mode(http):
+    http.expect(lookup("web", image(status="saving")))
+    result = run({"name": "web"}, check_mode=True)
+    assert result["changed"] is False and result["image"]["status"] == "saving"
+
+
+# -- unchanged -----------------------------------------------------------------------------
+
+
+def test_an_identical_rerun_reads_once_and_writes_nothing(http, tmp_path):
+    path, data, md5 = write_file(tmp_path)
+    live = image(disk_format="qcow2", min_disk=40, min_ram=1024, protected=False, tags=["a=1", "b=2"],
+                 checksum=md5, size=len(data), build="7", secure="true", __os_version="Ubuntu 22.04 server 64bit",
+                 __description="the same")
+    http.expect(lookup("web", live))
+    result = run({"name": "web", "disk_format": "qcow2", "min_disk": 40, "min_ram": 1024, "protected": False,
+                  "os_version": "Ubuntu 22.04 server 64bit", "description": "the same", "tags": ["b=2", "a=1"],
+                  "properties": {"build": 7, "secure": True}, "filename": path}, diff=True)
+    assert result["changed"] is False
+    assert result["operations"] == []
+    assert result["image"] == live
+    assert result["diff"]["before"] == result["diff"]["after"]
+    assert len(http.requests) == 1
+
+
+def test_unchanged_in_check_mode_too(http):
+    http.expect(lookup("web", image(min_ram=1024)))
+    result = run({"name": "web", "min_ram": 1024}, check_mode=True)
+    assert result["changed"] is False and result["operations"] == []
+
+
+# -- update ----------------------------------------------------------------------------------
+
+
+def test_update_sends_one_minimal_patch(http):
+    live = image(min_ram=1024, __os_version="Ubuntu 22.04 server 64bit")
+    operations = [{"op": "replace", "path": "/__os_version", "value": "CentOS 7.9 64bit"},
+                  {"op": "add", "path": "/build", "value": "2"},
+                  {"op": "replace", "path": "/min_ram", "value": 2048}]
+    updated = dict(live, min_ram=2048, __os_version="CentOS 7.9 64bit", build="2")
+    http.expect(lookup("web", live), patch(operations, updated))
+    result = run({"name": "web", "min_ram": 2048, "os_version": "CentOS 7.9 64bit", "properties": {"build": 2},
+                  "min_disk": 0}, diff=True)
+    assert result["changed"] is True
+    assert result["operations"] == [{"action": "update", "patch": operations}]
+    assert result["image"] == updated
+    assert result["diff"]["before"]["min_ram"] == 1024 and result["diff"]["after"]["min_ram"] == 2048
+    assert result["diff"]["before"]["properties"] == {} and result["diff"]["after"]["properties"] == {"build": "2"}
+
+
+def test_update_in_check_mode_predicts_the_patch_and_the_image(http):
+    live = image(min_ram=1024)
+    http.expect(lookup("web", live))
+    checked = run({"name": "web", "min_ram": 2048}, check_mode=True, diff=True)
+    http.expect(lookup("web", live), patch([{"op": "replace", "path": "/min_ram", "value": 2048}],
+                                           dict(live, min_ram=2048)))
+    real = run({"name": "web", "min_ram": 2048}, diff=True)
+    assert checked["changed"] is real["changed"] is True
+    assert checked["operations"] == real["operations"]
+    assert checked["diff"] == real["diff"]
+    assert checked["image"] == real["image"]
+
+
+def test_rename_by_id(http):
+    live = image(name="web")
+    operations = [{"op": "replace", "path": "/name", "value": "web-final"}]
+    http.expect(get(live), patch(operations, dict(live, name="web-final")))
+    result = run({"id": IMAGE_ID, "name": "web-final"}, diff=True)
+    assert result["operations"] == [{"action": "update", "patch": operations}]
+    assert result["image"]["name"] == "web-final"
+    assert (result["diff"]["before"]["name"], result["diff"]["after"]["name"]) == ("web", "web-final")
+
+
+def test_an_id_that_does_not_exist_is_an_error(http):
+    http.expect(get_missing())
+    result = run({"id": IMAGE_ID, "min_ram": 1})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"] == ("no image with id %s in this project; leave id out and give name to create an image"
+                             % IMAGE_ID)
+
+
+def test_disk_format_changes_while_queued(http):
+    live = image(status="queued", disk_format="qcow2")
+    operations = [{"op": "replace", "path": "/disk_format", "value": "raw"}]
+    http.expect(lookup("web", live), patch(operations, dict(live, disk_format="raw")))
+    assert run({"name": "web", "disk_format": "raw"})["operations"] == [{"action": "update", "patch": operations}]
+
+
+def test_disk_format_of_an_active_image_cannot_change(http):
+    http.expect(lookup("web", image(disk_format="qcow2")))
+    result = run({"name": "web", "disk_format": "raw", "min_ram": 4096})
+    assert result["failed"] is True and result["changed"] is False
+    assert "disk_format cannot be changed on image %s once it is active" % IMAGE_ID in result["msg"]
+
+
+@pytest.mark.parametrize("live_tags, tags, purge, wanted", [
+    pytest.param(["a=1", "b=2"], ["b=2", "c=3"], True, ["b=2", "c=3"], id="purge"),
+    pytest.param(["a=1", "b=2"], ["b=2", "c=3"], False, ["a=1", "b=2", "c=3"], id="no-purge"),
+    pytest.param(["a=1"], [], True, [], id="remove-all"),
+    pytest.param(["a=1"], [], False, None, id="none-without-purge"),
+    pytest.param(["a=1", "b=2"], ["b=2", "a=1"], True, None, id="same-in-another-order"),
+])
+def test_tags_with_and_without_purge(http, live_tags, tags, purge, wanted):
+    live = image(tags=live_tags)
+    calls = [lookup("web", live)]
+    if wanted is not None:
+        calls.append(patch([{"op": "replace", "path": "/tags", "value": wanted}], dict(live, tags=wanted)))
+    http.expect(*calls)
+    result = run({"name": "web", "tags": tags, "purge_tags": purge}, diff=True)
+    assert result["changed"] is (wanted is not None)
+    if wanted is not None:
+        assert result["diff"]["after"]["tags"] == sorted(wanted)
+        assert result["diff"]["before"]["tags"] == sorted(live_tags)
+
+
+def test_properties_are_strings_and_purge_removes_only_user_properties(http):
+    live = image(build="1", team="web", __support_kvm="true", hw_firmware_type="bios")
+    operations = [{"op": "replace", "path": "/hw_firmware_type", "value": "uefi"},
+                  {"op": "add", "path": "/secure", "value": "true"},
+                  {"op": "remove", "path": "/build"},
+                  {"op": "remove", "path": "/team"}]
+    after = dict(live, hw_firmware_type="uefi", secure="true")
+    del after["build"], after["team"]
+    http.expect(lookup("web", live), patch(operations, after))
+    result = run({"name": "web", "properties": {"hw_firmware_type": "uefi", "secure": True, "__support_kvm": True},
+                  "purge_properties": True}, diff=True)
+    assert result["operations"] == [{"action": "update", "patch": operations}]
+    assert result["diff"]["before"]["properties"] == {"__support_kvm": "true", "build": "1", "hw_firmware_type": "bios",
+                                                      "team": "web"}
+    assert result["diff"]["after"]["properties"] == {"__support_kvm": "true", "hw_firmware_type": "uefi",
+                                                     "secure": "true"}
+
+
+def test_properties_without_purge_leave_the_others(http):
+    live = image(build="1", team="web")
+    http.expect(lookup("web", live),
+                patch([{"op": "replace", "path": "/build", "value": "2"}], dict(live, build="2")))
+    result = run({"name": "web", "properties": {"build": 2}})
+    assert result["image"]["team"] == "web"
+
+
+def test_protect(http):
+    live = image()
+    http.expect(lookup("web", live),
+                patch([{"op": "replace", "path": "/protected", "value": True}], dict(live, protected=True)))
+    result = run({"name": "web", "protected": True})
+    assert result["image"]["protected"] is True
+
+
+# -- members ----------------------------------------------------------------------------------
+
+
+def test_members_added_and_removed_with_purge(http):
+    live = image()
+    http.expect(
+        lookup("web", live),
+        Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=members(IMAGE_ID, MEMBER_A, MEMBER_C)),
+        Call("POST", "/v2/images/%s/members" % IMAGE_ID, json={"member": MEMBER_B}, answer=member(IMAGE_ID, MEMBER_B)),
+        Call("DELETE", "/v2/images/%s/members/%s" % (IMAGE_ID, MEMBER_C), status=204))
+    result = run({"name": "web", "members": [MEMBER_A, MEMBER_B]}, diff=True)
+    assert result["changed"] is True
+    assert result["operations"] == [{"action": "add_member", "member": MEMBER_B},
+                                    {"action": "remove_member", "member": MEMBER_C}]
+    assert result["diff"]["before"]["members"] == [MEMBER_A, MEMBER_C]
+    assert result["diff"]["after"]["members"] == [MEMBER_A, MEMBER_B]
+
+
+def test_members_without_purge_only_add(http):
+    http.expect(
+        lookup("web", image()),
+        Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=members(IMAGE_ID, MEMBER_A, MEMBER_C)),
+        Call("POST", "/v2/images/%s/members" % IMAGE_ID, json={"member": MEMBER_B}, answer=member(IMAGE_ID, MEMBER_B)))
+    result = run({"name": "web", "members": [MEMBER_B], "purge_members": False}, diff=True)
+    assert result["operations"] == [{"action": "add_member", "member": MEMBER_B}]
+    assert result["diff"]["after"]["members"] == [MEMBER_A, MEMBER_B, MEMBER_C]
+
+
+def test_members_already_there_cost_one_read(http):
+    http.expect(lookup("web", image()),
+                Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=members(IMAGE_ID, MEMBER_A)))
+    result = run({"name": "web", "members": [MEMBER_A]})
+    assert result["changed"] is False
+
+
+def test_members_in_check_mode_are_only_read(http):
+    http.expect(lookup("web", image()),
+                Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=members(IMAGE_ID, MEMBER_A)))
+    result = run({"name": "web", "members": [MEMBER_B]}, check_mode=True, diff=True)
+    assert result["operations"] == [{"action": "add_member", "member": MEMBER_B},
+                                    {"action": "remove_member", "member": MEMBER_A}]
+    assert result["diff"]["after"]["members"] == [MEMBER_B]
+
+
+def test_members_of_a_new_image_are_added_after_the_create(http):
+    fields = {"name": "web", "container_format": "bare", "visibility": "private"}
+    http.expect(lookup("web"), create(fields),
+                Call("POST", "/v2/images/{id}/members", json={"member": MEMBER_A},
+                     answer=lambda request, values: member(values["id"], MEMBER_A)))
+    result = run({"name": "web", "members": [MEMBER_A]})
+    assert actions(result) == ["create", "add_member"]
+
+
+# -- killed images ----------------------------------------------------------------------------
+
+
+def test_a_killed_image_is_an_error_without_replace_failed(http):
+    http.expect(lookup("web", image(status="killed")))
+    result = run({"name": "web", "min_ram": 1024, "members": [MEMBER_A]})
+    assert result["failed"] is True and result["changed"] is False
+    assert "is killed (an earlier upload failed); set replace_failed: true" in result["msg"]
+
+
+def test_a_killed_image_is_deleted_and_created_again_with_replace_failed(http, tmp_path):
+    path, data, md5 = write_file(tmp_path)
+    fields = {"name": "web", "container_format": "bare", "visibility": "private", "min_ram": 1024}
+    http.expect(lookup("web", image(status="killed")),
+                Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204),
+                create(fields), upload(data),
+                Call("GET", "/v2/images/{id}", answer=lambda request, values: image(values["id"], checksum=md5,
+                                                                                    size=len(data), min_ram=1024)))
+    result = run({"name": "web", "min_ram": 1024, "filename": path, "replace_failed": True})
+    assert result["changed"] is True
+    assert result["operations"][0] == {"action": "delete", "id": IMAGE_ID, "reason": "killed"}
+    assert actions(result) == ["delete", "create", "upload"]
+    assert result["image"]["id"] == http.values["id"] != IMAGE_ID
+
+
+def test_a_killed_image_found_by_id_is_replaced_under_its_name(http):
+    http.expect(get(image(name="web", status="killed")),
+                Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204),
+                create({"name": "web", "container_format": "bare", "visibility": "private"}))
+    result = run({"id": IMAGE_ID, "replace_failed": True})
+    assert actions(result) == ["delete", "create"]
+
+
+def test_replacing_a_killed_image_in_check_mode_sends_nothing(http):
+    http.expect(lookup("web", image(status="killed")))
+    result = run({"name": "web", "replace_failed": True}, check_mode=True)
+    assert actions(result) == ["delete", "create"] and result["image"] is None
+
+
+# -- refusals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("foreign, reason", [
+    pytest.param({"owner": OTHER_PROJECT}, "it belongs to project %s" % OTHER_PROJECT, id="other-project"),
+    pytest.param({"__imagetype": "gold", "visibility": "public"}, "it is a gold image", id="gold"),
+    pytest.param({"__imagetype": "shared"}, "it is a shared image", id="shared"),
+])
+def test_a_foreign_image_is_never_changed(http, foreign, reason):
+    http.expect(get(image(**foreign)))
+    result = run({"id": IMAGE_ID, "min_ram": 4096})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"] == "image %s ('web') is not owned by this project (%s); it cannot be changed" % (IMAGE_ID, reason)
+    assert writes(http) == []
+
+
+def test_a_foreign_image_that_needs_nothing_is_not_an_error(http):
+    http.expect(get(image(owner=OTHER_PROJECT, min_ram=4096)))
+    assert run({"id": IMAGE_ID, "min_ram": 4096})["changed"] is False
+
+
+def test_a_foreign_image_is_never_deleted(http):
+    http.expect(get(image(owner=OTHER_PROJECT)))
+    result = run({"id": IMAGE_ID, "state": "absent"})
+    assert result["failed"] is True
+    assert "is not owned by this project (it belongs to project %s); it cannot be deleted" % OTHER_PROJECT in result["msg"]
+
+
+def test_a_protected_image_is_not_deleted(http):
+    http.expect(lookup("web", image(protected=True)))
+    result = run({"name": "web", "state": "absent"})
+    assert result["failed"] is True and result["changed"] is False
+    assert "is protected and cannot be deleted; to delete it, first run this module with protected: false" in result["msg"]
+
+
+def test_a_file_with_another_checksum_than_the_active_image_is_refused(http, tmp_path):
+    path, _data, md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(checksum="0" * 32)))
+    result = run({"name": "web", "filename": path})
+    assert result["failed"] is True and result["changed"] is False
+    assert ("is active with checksum %s but %s has checksum %s; the file of an image cannot be replaced"
+            % ("0" * 32, path, md5)) in result["msg"]
+
+
+def test_a_file_over_12_mb_is_refused_with_aksk_before_the_create(http, tmp_path):
+    path = tmp_path / "big.img"
+    with open(path, "wb") as handle:
+        handle.truncate(12 * 1024 * 1024 + 1)
+    http.expect(lookup("big"))
+    result = run({"name": "big", "filename": str(path)})
+    assert result["failed"] is True and result["changed"] is False
+    assert "is 12582913 bytes, but the API gateway accepts at most 12 MB in a request signed with AK/SK" in result["msg"]
+    assert writes(http) == []
+
+
+def test_a_file_of_exactly_12_mb_is_uploaded_with_aksk(http, tmp_path):
+    path = tmp_path / "edge.img"
+    with open(path, "wb") as handle:
+        handle.truncate(12 * 1024 * 1024)
+    http.expect(lookup("edge", image(name="edge", status="queued")),
+                Call("PUT", "/v2/images/%s/file" % IMAGE_ID, status=204,
+                     check=lambda request: request.body == bytes(12 * 1024 * 1024)),
+                get(image(name="edge")))
+    assert run({"name": "edge", "filename": str(path)})["operations"][0]["size"] == 12 * 1024 * 1024
+
+
+def test_duplicates_fail_by_default_and_name_every_id(http):
+    older = image("11111111-1111-4111-8111-111111111111", created_at="2024-01-01T00:00:00Z")
+    newer = image("22222222-2222-4222-8222-222222222222", created_at="2024-02-01T00:00:00Z")
+    http.expect(lookup("web", newer, older))
+    result = run({"name": "web", "min_ram": 1})
+    assert result["failed"] is True
+    assert result["msg"] == ("found 2 images named 'web' in this project: %s (created 2024-01-01T00:00:00Z), "
+                             "%s (created 2024-02-01T00:00:00Z); set on_duplicate to newest or oldest to pick one, "
+                             "or give its id" % (older["id"], newer["id"]))
+
+
+@pytest.mark.parametrize("policy, index", [("newest", 1), ("oldest", 0)])
+def test_duplicates_under_newest_and_oldest(http, policy, index):
+    images = [image("11111111-1111-4111-8111-111111111111", created_at="2024-01-01T00:00:00Z"),
+              image("22222222-2222-4222-8222-222222222222", created_at="2024-02-01T00:00:00Z")]
+    picked = images[index]
+    http.expect(lookup("web", *reversed(images)),
+                patch([{"op": "replace", "path": "/min_ram", "value": 512}], dict(picked, min_ram=512), picked["id"]))
+    assert run({"name": "web", "min_ram": 512, "on_duplicate": policy})["image"]["id"] == picked["id"]
+
+
+@pytest.mark.parametrize("method, path, args", [
+    pytest.param("PATCH", "/v2/images/%s" % IMAGE_ID, {"min_ram": 2048}, id="update"),
+    pytest.param("DELETE", "/v2/images/%s" % IMAGE_ID, {"state": "absent"}, id="delete"),
+])
+def test_a_refused_write_fails_unchanged(http, clock, method, path, args):
+    http.expect(lookup("web", image(min_ram=1024)),
+                Call(method, path, status=403, answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
+    result = run(dict(args, name="web"))
+    assert result["failed"] is True and result["changed"] is False
+    assert result["operations"] == []
+    assert result["msg"] == "%s %s failed: HTTP 403 APIGW.0302: no permission (request id: req-2)" % (method, path)
+    assert (result["status_code"], result["error_code"], result["request_id"]) == (403, "APIGW.0302", "req-2")
+    assert clock.sleeps == []
+
+
+# -- absent -------------------------------------------------------------------------------------
+
+
+def test_absent_deletes_the_image(http):
+    http.expect(lookup("web", image()), Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204))
+    result = run({"name": "web", "state": "absent"}, diff=True)
+    assert result["changed"] is True
+    assert result["operations"] == [{"action": "delete", "id": IMAGE_ID}]
+    assert result["image"] is None
+    assert result["diff"] == {"before": {"state": "present", "id": IMAGE_ID, "status": "active", "name": "web"},
+                              "after": {"state": "absent"}}
+
+
+def test_absent_by_id(http):
+    http.expect(get(image()), Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204))
+    assert run({"id": IMAGE_ID, "state": "absent"})["changed"] is True
+
+
+def test_absent_when_already_gone_is_no_change(http):
+    http.expect(get_missing())
+    result = run({"id": IMAGE_ID, "state": "absent"}, diff=True)
+    assert result["changed"] is False and result["operations"] == []
+    assert result["diff"] == {"before": {"state": "absent"}, "after": {"state": "absent"}}
+
+
+def test_absent_in_check_mode_sends_no_delete(http):
+    http.expect(lookup("web", image()))
+    result = run({"name": "web", "state": "absent"}, check_mode=True)
+    assert result["changed"] is True and result["operations"] == [{"action": "delete", "id": IMAGE_ID}]
+
+
+# -- upload -------------------------------------------------------------------------------------
+
+
+def test_a_queued_image_gets_the_file(http, tmp_path):
+    path, data, md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID), get(image(checksum=md5)))
+    result = run({"name": "web", "filename": path}, diff=True)
+    assert result["operations"] == [{"action": "upload", "filename": path, "size": len(data), "checksum": md5}]
+    assert result["diff"]["before"]["checksum"] is None and result["diff"]["after"]["checksum"] == md5
+
+
+def test_an_upload_in_check_mode_is_predicted_and_not_sent(http, tmp_path):
+    path, data, md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")))
+    result = run({"name": "web", "filename": path}, check_mode=True, diff=True)
+    assert result["operations"] == [{"action": "upload", "filename": path, "size": len(data), "checksum": md5}]
+    assert result["diff"]["after"]["checksum"] == md5
+
+
+def test_a_create_and_upload_in_check_mode_sends_nothing(http, tmp_path):
+    path, _data, _md5 = write_file(tmp_path)
+    http.expect(lookup("web"))
+    result = run({"name": "web", "filename": path}, check_mode=True)
+    assert actions(result) == ["create", "upload"] and result["image"] is None
+
+
+def test_the_upload_is_streamed_from_the_file(http, tmp_path):
+    path, data, md5 = write_file(tmp_path, size=200000)
+    http.expect(lookup("web", image(status="queued")),
+                Call("PUT", "/v2/images/%s/file" % IMAGE_ID, status=204, body=data,
+                     check=lambda request: request.streamed),
+                get(image(checksum=md5)))
+    run({"name": "web", "filename": path})
+
+
+# -- option checks come before any request ----------------------------------------------------
+
+
+@pytest.mark.parametrize("args, words", [
+    ({"name": "x", "min_disk": 1025}, ["min_disk"]),
+    ({"name": "x", "tags": ["a/b"]}, ["tags"]),
+    ({"name": "x", "properties": {"status": "active"}}, ["properties", "status"]),
+    ({"name": "x", "members": ["not-a-project-id"]}, ["members"]),
+    ({"name": "x", "filename": "/nonexistent/hwcloud-ims/disk.img"}, ["filename"]),
+    ({"min_ram": 1}, ["id", "name"]),
+    ({"name": ["a"]}, ["name"]),
+], ids=lambda value: None if isinstance(value, dict) else "-".join(value))
+def test_bad_options_fail_before_any_request(http, args, words):
+    result = run(args)
+    assert result["failed"] is True
+    for word in words:
+        assert word in result["msg"]
+    assert http.requests == []
+
+
+def test_the_secret_key_is_never_in_the_result(http):
+    http.expect(lookup("web", image()))
+    result = run({"name": "web"})
+    assert CONNECTION["secret_key"] not in repr(result)
+
+
+def test_with_a_token_and_no_project_id_the_lookup_has_no_owner(http):
+    http.auth_header = "X-Auth-Token"
+    http.expect(Call("GET", "/v2/images", query={("__imagetype", "private"), ("name", "web"), ("limit", "1000")},
+                     headers={"X-Auth-Token": "a-token", "X-Project-Id": None}, answer=listing([image()])))
+    result = run_module(ims_image, {"ims_endpoint": CONNECTION["ims_endpoint"], "auth_token": "a-token", "name": "web"})
+    assert result["changed"] is False and result["image"]["id"] == IMAGE_ID
+
+
+# -- answers of the wrong shape ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [
+    pytest.param({"images": {}}, id="images-an-object"),
+    pytest.param({"images": [image(), "x"]}, id="an-image-a-string"),
+    pytest.param({"images": [image(status=None)]}, id="status-null"),
+    pytest.param({"images": [dict(image(), tags="a=1")]}, id="tags-a-string"),
+    pytest.param({"images": [image()], "next": 5}, id="next-a-number"),
+    pytest.param([image()], id="body-a-list"),
+    pytest.param(None, id="no-body"),
+])
+def test_a_lookup_answer_of_the_wrong_shape_fails_cleanly_and_writes_nothing(http, answer):
+    http.expect(Call("GET", "/v2/images", query=ANY, answer=answer))
+    result = run({"name": "web", "min_ram": 2048})
+    assert result["failed"] is True and result["changed"] is False
+    assert result["msg"].startswith("GET /v2/images answered HTTP 200 with a body this collection cannot use: ")
+    assert result["msg"].endswith("(request id: req-1)")
+    assert writes(http) == []
+
+
+@pytest.mark.parametrize("call, answer", [
+    pytest.param("members", {"members": [{"member_id": 7}]}, id="member-id-a-number"),
+    pytest.param("members", {"members": None}, id="members-null"),
+    pytest.param("get", dict(image(), id=None), id="image-id-null"),
+    pytest.param("get", "text", id="image-a-string"),
+])
+def test_other_answers_of_the_wrong_shape_fail_cleanly(http, call, answer):
+    if call == "members":
+        http.expect(lookup("web", image()), Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=answer))
+        args = {"name": "web", "members": [MEMBER_A]}
+    else:
+        http.expect(get(answer))
+        args = {"id": IMAGE_ID, "min_ram": 1}
+    result = run(args)
+    assert result["failed"] is True and result["changed"] is False
+    assert "answered HTTP 200 with a body this collection cannot use: " in result["msg"]
+    assert result["msg"].endswith("(request id: req-%d)" % len(http.requests))
+    assert writes(http) == []
