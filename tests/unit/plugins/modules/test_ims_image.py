@@ -135,6 +135,34 @@ def test_waiting_for_active_times_out_after_wait_timeout(http, clock, tmp_path):
     assert 0 < sum(clock.sleeps) <= 30
 
 
+def test_waiting_looks_at_once_then_after_1_2_4_8_and_every_10_seconds(http, clock, tmp_path):
+    """The documented polling policy (docs/errors-and-retries.md)."""
+    path, data, md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID),
+                *[get(image(status="saving")) for _look in range(7)], get(image(checksum=md5)))
+    assert run({"name": "web", "filename": path})["image"]["status"] == "active"
+    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0]
+
+
+def test_waiting_gives_up_before_a_look_past_wait_timeout(http, clock, tmp_path):
+    path, data, _md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID),
+                *[get(image(status="saving")) for _look in range(6)])  # at 0, 1, 3, 7, 15 and 25 s; 35 s is too late
+    result = run({"name": "web", "filename": path, "wait_timeout": 30})
+    assert result["failed"] is True and "timed out after 30 s" in result["msg"]
+    assert clock.sleeps == [1.0, 2.0, 4.0, 8.0, 10.0]
+
+
+def test_an_image_that_disappears_while_waiting_fails_at_once(http, clock, tmp_path):
+    path, data, _md5 = write_file(tmp_path)
+    http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID), get(image(status="saving")),
+                get_missing())
+    result = run({"name": "web", "filename": path})
+    assert result["failed"] is True
+    assert "turned deleted while waiting for it to become active" in result["msg"]
+    assert clock.sleeps == [1.0]
+
+
 def test_an_image_that_turns_killed_while_waiting_fails_at_once(http, clock, tmp_path):
     path, data, _md5 = write_file(tmp_path)
     http.expect(lookup("web", image(status="queued")), upload(data, IMAGE_ID),
