@@ -23,10 +23,12 @@ def _answers(overrides, default):
     return overrides
 
 
-def lookup(name, *images):
-    """The lookup of ims_image by name among the project's own private images."""
-    return Call("GET", "/v2/images", query={("__imagetype", "private"), ("name", name), ("owner", PROJECT_ID),
-                                            ("limit", "1000")}, answer=listing(images))
+def lookup(name, *images, project=PROJECT_ID):
+    """The lookup of ims_image by name among the project's own private images (no owner without a project id)."""
+    query = {("__imagetype", "private"), ("name", name), ("limit", "1000")}
+    if project:
+        query.add(("owner", project))
+    return Call("GET", "/v2/images", query=query, answer=listing(images))
 
 
 def get(answer, image_id=IMAGE_ID, **overrides):

@@ -31,6 +31,8 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import create, get, lookup, patch, upload, write_file
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
     CONNECTION,
+    IAM_ENDPOINT,
+    IMS_ENDPOINT,
     Call,
     Var,
     connect_timeout,
@@ -452,3 +454,42 @@ def test_an_upload_after_a_create_whose_answer_was_lost(http, tmp_path):
     assert [operation["action"] for operation in result["operations"]] == ["create", "upload"]
     assert len(http.made("POST")) == 1 and len(http.made("PUT")) == 1
     assert_backoff(waits_after_failed_writes(http)[:1])
+
+
+@pytest.mark.parametrize("write", ["update", "member"])
+def test_a_throttled_update_or_member_add_is_sent_again_by_the_client_without_a_read(http, clock, write):
+    if write == "update":
+        http.expect(lookup("web", LIVE), patch_call(status=429, answer_headers={"Retry-After": "4"}), patch_call())
+        args = {"name": "web", "min_ram": 2048}
+    else:
+        http.expect(lookup("web", image()), member_list(), member_add(status=429, answer_headers={"Retry-After": "4"}),
+                    member_add())
+        args = {"name": "web", "members": [MEMBER_A]}
+    result = run(args)
+    assert result["failed"] is False and result["changed"] is True
+    assert clock.sleeps == [4.0]
+
+
+def test_a_token_that_expires_between_a_create_and_its_read_back_is_renewed(http, clock):
+    """IAM password authentication: the read-back after the wait gets a fresh token, and the create goes on."""
+    http.auth_header = "X-Auth-Token"
+    tokens = IAM_ENDPOINT + "/v3/auth/tokens"
+
+    def token(value):
+        return Call("POST", tokens, status=201, answer={"token": {}}, answer_headers={"X-Subject-Token": value},
+                    headers={"X-Auth-Token": None})
+    http.expect(
+        token("MIItoken-one"),
+        lookup("web", project=None),
+        create(FIELDS, status=503, headers={"X-Auth-Token": "MIItoken-one"}),
+        Call("GET", "/v2/images/{id}", status=401, answer={"error_code": "APIGW.0307", "error_msg": "expired"}),
+        token("MIItoken-two"),
+        Call("GET", "/v2/images/{id}", status=404, headers={"X-Auth-Token": "MIItoken-two"},
+             answer=lambda request, values: image_not_found(values["id"])),
+        create_again(answer=created(), headers={"X-Auth-Token": "MIItoken-two"}))
+    result = run_module(ims_image, dict(ARGS, ims_endpoint=IMS_ENDPOINT, iam_endpoint=IAM_ENDPOINT, region="cn-north-4",
+                                        user_name="alice", password="secret-password", domain_name="acme"))
+    assert result["failed"] is False, result
+    assert len(http.made("POST", "/v2/images")) == 2
+    assert_backoff(clock.sleeps)
+    assert "secret-password" not in repr(result)
