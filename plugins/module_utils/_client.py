@@ -225,12 +225,10 @@ class ImsClient:
         return self._write(lambda payload: self.update_image(image_id, payload), read_back, patch)
 
     def add_member_once(self, image_id, member):
-        """Share the image with ``member``; after an unknown outcome or a 409, only if the member list lacks it."""
+        """Share the image with ``member``; after an unknown outcome or a 409, again only if the member list lacks it."""
         def read_back(payload, error):
             if any(entry["member_id"] == member for entry in self.list_members(image_id)):
                 return True, None
-            if getattr(error, "status", None) == 409:
-                raise error
             return False, payload
         return self._write(lambda payload: self.add_member(image_id, payload), read_back, member,
                            unknown_statuses=(409,))

@@ -1,0 +1,235 @@
+"""Answers of the wrong shape, fed through every operation of every module: a clean failure or a correct result.
+
+Each scenario runs a module in process against the emulator in process (``inprocess.py``),
+first as is (the baseline: its answers and the state it leaves), then once for every
+mutation of every JSON answer it got: a field set to null, to another type, or dropped, and
+the whole body replaced by the wrong shape, as a broken gateway or an API change would send
+them. Every run must end in one of two ways:
+
+- it fails with a message, never a Python error, and sends no write after the broken
+  answer (no write is ever decided from garbage): none at all after a broken listing, none
+  to that image after a broken answer about one image (the cleanup goes on with the others);
+- or it succeeds, and leaves the project exactly as the baseline run did; a cleanup may
+  also spare more (an image whose answer no longer shows it as deletable is kept), never
+  delete more.
+"""
+
+from __future__ import annotations
+
+
+import pytest
+
+from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
+from ansible_collections.hwcloud.ims.plugins.module_utils._shapes import IMAGE_FIELDS
+from ansible_collections.hwcloud.ims.plugins.modules import ims_image, ims_image_cleanup, ims_image_info
+from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import run_module
+from imsemu.app import EmulatorApp
+from imsemu.defaults import DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY
+from inprocess import KEEP, EmulatorBridge
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+CONNECTION = {"ims_endpoint": "http://ims.emulator.test", "project_id": DEFAULT_PROJECT_ID,
+              "access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY, "retries": 1}
+MEMBER_1 = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
+MEMBER_2 = "6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c"
+# Of an image, the fields the modules read, and a few they pass on untouched.
+IMAGE_KEYS = sorted(IMAGE_FIELDS) + ["__os_type", "file", "self"]
+
+
+def other_type(value):
+    """A value of another JSON type than ``value``."""
+    if isinstance(value, bool):
+        return "yes"
+    if isinstance(value, (int, float)):
+        return "twelve"
+    if isinstance(value, str):
+        return 12345
+    if isinstance(value, list):
+        return {"a": 1}
+    if isinstance(value, dict):
+        return ["a"]
+    return 7
+
+
+def field_mutations(obj, keys, where):
+    """(name, function) for each key of ``obj``: null, another type, dropped."""
+    found = []
+    for key in keys:
+        if key not in obj:
+            continue
+        found.append(("%s%s=null" % (where, key), lambda o, k=key: _set(o, k, None)))
+        found.append(("%s%s=%s" % (where, key, type(other_type(obj[key])).__name__),
+                      lambda o, k=key, v=other_type(obj[key]): _set(o, k, v)))
+        found.append(("%s%s dropped" % (where, key), lambda o, k=key: _drop(o, k)))
+    return found
+
+
+def _set(obj, key, value):
+    obj = dict(obj)
+    obj[key] = value
+    return obj
+
+
+def _drop(obj, key):
+    obj = dict(obj)
+    obj.pop(key, None)
+    return obj
+
+
+def _in_first(list_key, mutate):
+    def apply(obj):
+        obj = dict(obj)
+        obj[list_key] = [mutate(obj[list_key][0])] + obj[list_key][1:]
+        return obj
+    return apply
+
+
+def mutations(body):
+    """Every mutation of one JSON answer ``body``: (name, function of the body)."""
+    found = [("body=[]", lambda o: []), ("body=\"x\"", lambda o: "x"), ("body=null", lambda o: None),
+             ("body={}", lambda o: {})]
+    if not isinstance(body, dict):
+        return found
+    if "id" in body and "status" in body:  # an image
+        return found + field_mutations(body, IMAGE_KEYS, "")
+    found += field_mutations(body, sorted(body), "")
+    for list_key, keys in (("images", IMAGE_KEYS), ("members", ("member_id", "status", "image_id"))):
+        items = body.get(list_key)
+        if isinstance(items, list) and items and isinstance(items[0], dict):
+            found += [(name, _in_first(list_key, mutate))
+                      for name, mutate in field_mutations(items[0], keys, "%s[0]." % list_key)]
+            found.append(("%s[0]=\"x\"" % list_key, _in_first(list_key, lambda item: "x")))
+    return found
+
+
+def snapshot(app):
+    """The project's images and members, without ids and times (and the random checksums of seeded images)."""
+    images = []
+    for image in app.store.images.values():
+        if image.get("owner") != DEFAULT_PROJECT_ID:
+            continue
+        members = sorted(m["member_id"] for m in app.store.members.get(image["id"], {}).values())
+        images.append((image["name"], image["status"], image.get("min_ram"), tuple(sorted(image.get("tags") or [])),
+                       image.get("protected"), image.get("checksum") if image["name"] == "shape-new" else None,
+                       tuple(members)))
+    return sorted(images)
+
+
+def scenario_create(app, tmp_path):
+    path = tmp_path / "disk.img"
+    path.write_bytes(b"\x01" * 2048)
+    return ims_image, {"name": "shape-new", "min_ram": 512, "tags": ["a=1"], "members": [MEMBER_1],
+                       "filename": str(path)}
+
+
+def scenario_update(app, tmp_path):
+    app.control.seed({"name": "shape-upd", "tags": ["x=1"], "members": [{"member": MEMBER_2, "status": "accepted"}]})
+    return ims_image, {"name": "shape-upd", "min_ram": 1024, "tags": ["a=1"], "members": [MEMBER_1]}
+
+
+def scenario_unchanged(app, tmp_path):
+    app.control.seed({"name": "shape-same", "tags": ["a=1"]})
+    return ims_image, {"name": "shape-same", "tags": ["a=1"]}
+
+
+def scenario_delete(app, tmp_path):
+    app.control.seed({"name": "shape-del"})
+    return ims_image, {"name": "shape-del", "state": "absent"}
+
+
+def scenario_delete_by_id(app, tmp_path):
+    image_id = app.control.seed({"name": "shape-del-id"})["ids"][0]
+    return ims_image, {"id": image_id, "state": "absent"}
+
+
+def scenario_list_pages(app, tmp_path):
+    app.control.seed({"count": 5, "name": "shape-info-{i}"})
+    return ims_image_info, {"name": None, "page_size": 2, "imagetype": "private"}
+
+
+def scenario_show(app, tmp_path):
+    image_id = app.control.seed({"name": "shape-show"})["ids"][0]
+    return ims_image_info, {"id": image_id}
+
+
+def scenario_cleanup(app, tmp_path):
+    app.control.seed({"count": 3, "name": "shape-old-{i}", "status": "killed", "age_days": 30})
+    return ims_image_cleanup, {"dry_run": False}
+
+
+SCENARIOS = [scenario_create, scenario_update, scenario_unchanged, scenario_delete, scenario_delete_by_id,
+             scenario_list_pages, scenario_show, scenario_cleanup]
+
+
+class Breaker:
+    """Mutates the ``target``-th JSON answer (0-based) with ``mutate``; records every answer."""
+
+    def __init__(self, target=None, mutate=None):
+        self.target, self.mutate = target, mutate
+        self.answers = []  # (method, path, body)
+        self.broken_at = None  # index in the bridge log of the broken answer
+
+    def __call__(self, method, path, body):
+        index = len(self.answers)
+        self.answers.append((method, path, body))
+        if index == self.target:
+            self.broken_at = len(self.bridge.log)
+            return self.mutate(body)
+        return KEEP
+
+
+@pytest.fixture
+def no_waits(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(_clock, "sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+    monkeypatch.setattr(_clock, "monotonic", lambda: now[0])
+
+
+def run(monkeypatch, tmp_path, scenario, breaker):
+    app = EmulatorApp(public_images=False)
+    try:
+        module, args = scenario(app, tmp_path)
+        bridge = EmulatorBridge(app, on_answer=breaker)
+        breaker.bridge = bridge
+        bridge.install(monkeypatch)
+        result = run_module(module, dict(CONNECTION, **{k: v for k, v in args.items() if v is not None}))
+        return result, bridge.log, snapshot(app)
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.__name__[len("scenario_"):] for s in SCENARIOS])
+def test_every_broken_answer_fails_cleanly_or_changes_nothing_of_the_outcome(monkeypatch, tmp_path, no_waits, scenario):
+    baseline = Breaker()
+    result, _log, expected_state = run(monkeypatch, tmp_path, scenario, baseline)
+    assert not result["failed"], result
+    assert baseline.answers, "the scenario got no JSON answer"
+    cases = failures = 0
+    for index, (method, path, body) in enumerate(baseline.answers):
+        for name, mutate in mutations(body):
+            cases += 1
+            breaker = Breaker(index, mutate)
+            label = "answer %d (%s %s), %s" % (index + 1, method, path, name)
+            result, log, state = run(monkeypatch, tmp_path, scenario, breaker)
+            if result["failed"]:
+                failures += 1
+                assert result.get("msg") and "Traceback" not in result["msg"], (label, result)
+                if breaker.broken_at is not None:
+                    subject = path if path.startswith("/v2/images/") else "/"
+                    subject = "/".join(subject.split("/")[:4])
+                    later = [entry for entry in log[breaker.broken_at + 1:]
+                             if entry[0] in WRITES and entry[1].startswith(subject)]
+                    assert not later, (label, "a write after the broken answer", later, result["msg"])
+            elif scenario is scenario_cleanup:
+                assert set(expected_state) <= set(state), (label, "deleted more than the baseline", result)
+            else:
+                assert state == expected_state, (label, result)
+    assert cases > 10 and failures > 0, (cases, failures)
+
+
+def test_mutations_cover_nulls_types_drops_and_shapes():
+    body = {"images": [{"id": "i", "status": "active", "tags": []}], "next": "/v2/images?marker=i"}
+    names = [name for name, _mutate in mutations(body)]
+    for wanted in ("body=[]", "images=null", "images=dict", "next=int", "next dropped", "images[0].id=null",
+                   "images[0].tags=dict", "images[0].status dropped", "images[0]=\"x\""):
+        assert wanted in names, (wanted, names)
