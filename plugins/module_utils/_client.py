@@ -237,7 +237,7 @@ class ImsClient:
         """Stream ``filename`` into the queued ``image``; after an unknown outcome, resend only while it is still queued."""
         def killed(error):
             return ImsImageKilled("image %s (%r) turned killed: the upload failed (%s); run again with "
-                            "replace_failed: true to create it again" % (image["id"], image.get("name"), error))
+                                  "replace_failed: true to create it again" % (image["id"], image.get("name"), error))
 
         def send(payload):
             try:

@@ -114,6 +114,7 @@ class EmulatorApp:
             return ctx.route.handler(ctx)
         except ErrorAnswer as exc:
             return exc.response(ctx.request_id)
-        except Exception:  # pylint: disable=broad-except  (a bug of the emulator: say so, never crash)
+        # A bug of the emulator: say so, never crash.
+        except Exception:  # pylint: disable=broad-except
             traceback.print_exc(file=sys.stderr)
             return internal_error().response(ctx.request_id)
