@@ -1,7 +1,10 @@
 # Build and test tooling of the hwcloud.ims collection. `make help` lists the targets.
 #
-# Every target installs what it needs itself (the .venv stamp), so `make test`
-# works on a fresh clone that only has Python 3.11 and pip.
+# Every target installs what it needs itself (the .venv stamp and the venvs of
+# mk/*.mk), so `make check` and `make test` work on a fresh clone. What that needs:
+# Python 3.11 with pip and venv (PYTHON, the .venv and ansible-core 2.18/2.19), and
+# for ansible-core 2.20 a Python 3.12 (python3.12 on PATH, pyenv's newest 3.12, or
+# PYTHON312=/path/to/python3.12: see mk/ansible-test.mk); GNU make, bash and tar.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -150,7 +153,7 @@ demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-m
 	  '$(VENV_PY)' tests/emulator/run_with_emulator.py --seed-demo -- ansible-playbook demo/demo.yml
 
 clean: ## Remove build/, test output, caches and built tarballs (keeps .venv)
-	rm -rf '$(BUILD)' tests/output .ansible .pytest_cache .benchmarks
+	rm -rf '$(BUILD)' tests/output .ansible .pytest_cache
 	find . -path ./.venv -prune -o -path ./.venvs -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name .pytest_cache \) -type d -print0 | xargs -0 rm -rf
 	rm -f hwcloud-ims-*.tar.gz
