@@ -51,7 +51,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(VENV_PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
-.PHONY: help venv collection-path unit emulator-test integration sanity lint \
+.PHONY: help venv collection-path unit emulator-test journeys integration sanity lint \
         changelog-lint changelog release-notes docs-lint dist installed-test test demo clean distclean
 
 help: ## List the targets
@@ -90,10 +90,13 @@ unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
 emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/emulator
 
-# The integration tests spend their time in ansible processes, so they run on
-# PYTEST_WORKERS pytest-xdist workers (each with its own emulator); 1 runs them in order.
-integration: $(STAMP) collection-path ## Run the integration tests against the emulator (pytest tests/integration)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n '$(PYTEST_WORKERS)') tests/integration
+# The journeys spend their time in ansible processes, so they run on PYTEST_WORKERS
+# pytest-xdist workers (each with its own emulator); 1 runs them in order.
+journeys: $(STAMP) collection-path ## Run the journeys: ansible and ansible-playbook against the emulator (pytest tests/journeys)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n '$(PYTEST_WORKERS)') tests/journeys
+
+# The earlier name of `journeys` (tests/journeys was tests/integration).
+integration: journeys
 
 # sanity (ansible-test sanity) and units (ansible-test units), each on every
 # ansible-core line, and their per-line targets: see mk/ansible-test.mk.
@@ -146,7 +149,7 @@ installed-test: $(STAMP) collection-path ## Build the tarball, install it into a
 # More targets live in mk/*.mk, one file per concern.
 include $(sort $(wildcard mk/*.mk))
 
-test: unit emulator-test integration test-faults-short sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
+test: unit emulator-test journeys test-faults-short sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \

@@ -37,8 +37,8 @@ def load(name, path):
     return module
 
 
-integration = load("faults_integration_conftest", ROOT / "tests" / "integration" / "conftest.py")
-cleanup_tests = load("faults_cleanup_tests", ROOT / "tests" / "integration" / "test_image_cleanup.py")
+integration = load("faults_integration_conftest", ROOT / "tests" / "journeys" / "conftest.py")
+cleanup_tests = load("faults_cleanup_tests", ROOT / "tests" / "journeys" / "test_image_cleanup.py")
 
 SEED_START = int(os.environ.get("FAULT_SEED_START", "1"))
 SEED_COUNT = int(os.environ.get("FAULT_SEEDS", "4"))
