@@ -31,19 +31,26 @@ VENV_PY := $(VENV_BIN)/python
 STAMP := $(VENV)/.installed.stamp
 
 BUILD := $(ROOT)/build
-# Collection search path for pytest (PYTHONPATH) and ansible (ANSIBLE_COLLECTIONS_PATH):
-# build/collections/ansible_collections/hwcloud/ims is a symlink to this work tree,
-# so tests always see the current files, with nothing copied.
+# Collection search path for Python (PYTHONPATH, and pytest.ini's pythonpath) and ansible
+# (ANSIBLE_COLLECTIONS_PATH): build/collections/ansible_collections/hwcloud/ims is a
+# symlink to this work tree, so tests always see the current files, with nothing copied.
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hwcloud/ims
 TMP := $(BUILD)/tmp
 DIST := $(BUILD)/dist
+# The version of the collection: galaxy.yml's (hacking/check_version.py checks that
+# plugins/module_utils/_version.py says the same), and the tarball `make dist` builds.
+VERSION_GALAXY := $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
+TARBALL := $(DIST)/hwcloud-ims-$(VERSION_GALAXY).tar.gz
 
 # Environment of everything run below: venv tools first on PATH, the collection
 # loadable from the work tree, private Ansible temp folders, and modules run by
-# the venv's Python (it has requests) on the implicit localhost.
+# the venv's Python (it has requests) on the implicit localhost. PYTHONPATH holds
+# what pytest.ini's pythonpath gives the tests (the collection, tests/ for the
+# support package, tests/emulator for harness), for the scripts run below outside
+# pytest (tests/bench/run_bench.py); pytest itself needs none of it.
 export PATH := $(VENV_BIN):$(PATH)
-export PYTHONPATH := $(COLLECTIONS)
+export PYTHONPATH := $(COLLECTIONS):$(ROOT)/tests:$(ROOT)/tests/emulator
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export ANSIBLE_REMOTE_TMP := $(TMP)/ansible-remote
@@ -51,8 +58,8 @@ export ANSIBLE_PYTHON_INTERPRETER := $(VENV_PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
-.PHONY: help venv collection-path unit emulator-test journeys integration sanity lint \
-        changelog-lint changelog release-notes docs-lint dist installed-test test demo clean distclean
+.PHONY: help venv collection-path check unit emulator-unit emulator-test journeys integration sanity lint \
+        changelog-lint changelog release-notes docs-lint version-check dist installed-test test demo clean distclean
 
 help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
@@ -84,11 +91,25 @@ collection-path:
 	@mkdir -p '$(dir $(COLLECTION_LINK))' '$(ANSIBLE_LOCAL_TEMP)' '$(ANSIBLE_REMOTE_TMP)'
 	@ln -sfn '$(ROOT)' '$(COLLECTION_LINK)'
 
+# The edit-test loop: the gates that take seconds, each on its own, none starting an
+# emulator or an ansible process. What each runs and how long: TESTING.md.
+check: unit emulator-unit version-check lint docs-lint changelog-lint ## The quick gates (about a minute): unit tests, emulator unit tests, version, lint, docs-lint, changelog-lint
+
 unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/unit
 
+# The emulator's in-process tests (no emulator process, no HTTP), once that folder exists.
+EMULATOR_UNIT := $(wildcard tests/emulator/unit)
+emulator-unit: $(STAMP) collection-path ## Run the emulator's in-process tests (pytest tests/emulator/unit)
+ifneq ($(EMULATOR_UNIT),)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(EMULATOR_UNIT)
+else
+	@echo 'emulator-unit: no tests/emulator/unit in this tree, nothing to run'
+endif
+
+# The emulator's tests over HTTP, against emulator processes (its unit tests ran in `check`).
 emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/emulator
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(EMULATOR_UNIT)) tests/emulator
 
 # The journeys spend their time in ansible processes, so they run on PYTEST_WORKERS
 # pytest-xdist workers (each with its own emulator); 1 runs them in order.
@@ -126,19 +147,24 @@ release-notes: $(STAMP) collection-path ## Turn the fragments into the release n
 docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
 	antsibull-docs lint-collection-docs --plugin-docs .
 
+version-check: $(STAMP) ## Check that plugins/module_utils/_version.py has galaxy.yml's version
+	'$(VENV_PY)' hacking/check_version.py
+
+# The only recipe that builds the tarball; installed-test and ee install what it built.
 dist: $(STAMP) collection-path ## Build the collection tarball into build/dist
+	rm -rf '$(DIST)'
 	mkdir -p '$(DIST)'
 	ansible-galaxy collection build --force --output-path '$(DIST)' .
+	test -f '$(TARBALL)'
 
 # The collection as users get it: the built tarball, installed into a clean path (with
 # nothing of the work tree on the paths), its docs found there, and an ad-hoc run of a
 # module from it against a seeded emulator.
 INSTALLED := $(BUILD)/installed
-installed-test: $(STAMP) collection-path ## Build the tarball, install it into a clean path, run a module from it
-	rm -rf '$(DIST)' '$(INSTALLED)'
-	mkdir -p '$(DIST)' '$(TMP)'
-	ansible-galaxy collection build --force --output-path '$(DIST)' .
-	ansible-galaxy collection install --force -p '$(INSTALLED)' '$(DIST)'/hwcloud-ims-*.tar.gz
+installed-test: $(STAMP) collection-path dist ## Install the tarball into a clean path, run a module from it
+	rm -rf '$(INSTALLED)'
+	mkdir -p '$(TMP)'
+	ansible-galaxy collection install --force -p '$(INSTALLED)' '$(TARBALL)'
 	PYTHONPATH= ANSIBLE_COLLECTIONS_PATH='$(INSTALLED)' ansible-doc hwcloud.ims.ims_image_info \
 	  | head -n 1 | grep -F '$(INSTALLED)/ansible_collections/hwcloud/ims/plugins/modules/ims_image_info.py'
 	PYTHONPATH= ANSIBLE_COLLECTIONS_PATH='$(INSTALLED)' '$(VENV_PY)' tests/emulator/run_with_emulator.py --seed-demo -- \
@@ -149,7 +175,8 @@ installed-test: $(STAMP) collection-path ## Build the tarball, install it into a
 # More targets live in mk/*.mk, one file per concern.
 include $(sort $(wildcard mk/*.mk))
 
-test: unit emulator-test journeys test-faults-short sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
+# The quick gates first, then the slow ones; the first failure stops the run.
+test: check emulator-test journeys test-faults-short sanity units docs ee installed-test ## Run every check: check, then the slow gates (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
