@@ -52,7 +52,6 @@ OUTPUT = pathlib.Path(os.environ.get("BENCH_OUTPUT") or ROOT / "build" / "bench"
 WORK = ROOT / "build" / "bench"
 
 
-
 # Why a target can be missed, printed under the table for each MISS.
 NOTES = {
     "listing": "the module makes the same requests as the floor (row above) and spends {gap:.2f} s more: "

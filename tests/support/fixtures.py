@@ -43,8 +43,8 @@ def emulator_fixtures(name, reset_name, scope="session", **start):
         emu.reset()
         return emu
 
-    started.__doc__ = "One emulator (%s) for the %s." % (", ".join("%s=%r" % kv for kv in start.items()) or "defaults",
-                                                        scope)
+    options = ", ".join("%s=%r" % item for item in start.items()) or "defaults"
+    started.__doc__ = "One emulator (%s) for the %s." % (options, scope)
     reset.__doc__ = "The %s emulator, reset: only the public catalogue, no faults, zero counts." % name
     return started, reset
 
