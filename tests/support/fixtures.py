@@ -10,6 +10,8 @@ A conftest.py or test module makes the fixtures its own by assigning them::
 
     emulator, emu = emulator_fixtures("emulator", "emu")
     tls_emulator, temu = emulator_fixtures("tls_emulator", "temu", scope="module", tls=True)
+
+or, for an emulator fixture of its own, only the reset: ``secrets_emu = reset_fixture("secrets_emulator", "secrets_emu")``.
 """
 
 from __future__ import annotations
@@ -37,16 +39,26 @@ def emulator_fixtures(name, reset_name, scope="session", **start):
         finally:
             emu.stop()
 
+    options = ", ".join("%s=%r" % item for item in start.items()) or "defaults"
+    started.__doc__ = "One emulator (%s) for the %s." % (options, scope)
+    return started, reset_fixture(name, reset_name)
+
+
+def reset_fixture(name, reset_name):
+    """A fixture ``reset_name``: the emulator of the fixture ``name``, reset for the test.
+
+    For an emulator fixture of its own (one that needs more set-up than
+    :func:`emulator_fixtures` does), with the same reset.
+    """
+
     @pytest.fixture(name=reset_name)
     def reset(request):
         emu = request.getfixturevalue(name)
         emu.reset()
         return emu
 
-    options = ", ".join("%s=%r" % item for item in start.items()) or "defaults"
-    started.__doc__ = "One emulator (%s) for the %s." % (options, scope)
     reset.__doc__ = "The %s emulator, reset: only the public catalogue, no faults, zero counts." % name
-    return started, reset
+    return reset
 
 
 def ansible_fixture(playbook_dir, name="ansible"):
