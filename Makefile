@@ -1,7 +1,10 @@
 # Build and test tooling of the hwcloud.ims collection. `make help` lists the targets.
 #
-# Every target installs what it needs itself (the .venv stamp), so `make test`
-# works on a fresh clone that only has Python 3.11 and pip.
+# Every target installs what it needs itself (the .venv stamp and the venvs of
+# mk/*.mk), so `make check` and `make test` work on a fresh clone. What that needs:
+# Python 3.11 with pip and venv (PYTHON, the .venv and ansible-core 2.18/2.19), and
+# for ansible-core 2.20 a Python 3.12 (python3.12 on PATH, pyenv's newest 3.12, or
+# PYTHON312=/path/to/python3.12: see mk/ansible-test.mk); GNU make, bash and tar.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -28,19 +31,26 @@ VENV_PY := $(VENV_BIN)/python
 STAMP := $(VENV)/.installed.stamp
 
 BUILD := $(ROOT)/build
-# Collection search path for pytest (PYTHONPATH) and ansible (ANSIBLE_COLLECTIONS_PATH):
-# build/collections/ansible_collections/hwcloud/ims is a symlink to this work tree,
-# so tests always see the current files, with nothing copied.
+# Collection search path for Python (PYTHONPATH, and pytest.ini's pythonpath) and ansible
+# (ANSIBLE_COLLECTIONS_PATH): build/collections/ansible_collections/hwcloud/ims is a
+# symlink to this work tree, so tests always see the current files, with nothing copied.
 COLLECTIONS := $(BUILD)/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hwcloud/ims
 TMP := $(BUILD)/tmp
 DIST := $(BUILD)/dist
+# The version of the collection: galaxy.yml's (hacking/check_version.py checks that
+# plugins/module_utils/_version.py says the same), and the tarball `make dist` builds.
+VERSION_GALAXY := $(shell sed -n 's/^version:[[:space:]]*//p' galaxy.yml)
+TARBALL := $(DIST)/hwcloud-ims-$(VERSION_GALAXY).tar.gz
 
 # Environment of everything run below: venv tools first on PATH, the collection
 # loadable from the work tree, private Ansible temp folders, and modules run by
-# the venv's Python (it has requests) on the implicit localhost.
+# the venv's Python (it has requests) on the implicit localhost. PYTHONPATH holds
+# what pytest.ini's pythonpath gives the tests (the collection, tests/ for the
+# support package, tests/emulator for harness), for the scripts run below outside
+# pytest (tests/bench/run_bench.py); pytest itself needs none of it.
 export PATH := $(VENV_BIN):$(PATH)
-export PYTHONPATH := $(COLLECTIONS)
+export PYTHONPATH := $(COLLECTIONS):$(ROOT)/tests:$(ROOT)/tests/emulator
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export ANSIBLE_LOCAL_TEMP := $(TMP)/ansible-local
 export ANSIBLE_REMOTE_TMP := $(TMP)/ansible-remote
@@ -48,8 +58,8 @@ export ANSIBLE_PYTHON_INTERPRETER := $(VENV_PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
-.PHONY: help venv collection-path unit emulator-test integration sanity lint \
-        changelog-lint changelog release-notes docs-lint dist installed-test test demo clean distclean
+.PHONY: help venv collection-path check unit emulator-unit emulator-test journeys integration sanity lint \
+        changelog-lint changelog release-notes docs-lint version-check dist installed-test test demo clean distclean
 
 help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
@@ -81,16 +91,33 @@ collection-path:
 	@mkdir -p '$(dir $(COLLECTION_LINK))' '$(ANSIBLE_LOCAL_TEMP)' '$(ANSIBLE_REMOTE_TMP)'
 	@ln -sfn '$(ROOT)' '$(COLLECTION_LINK)'
 
+# The edit-test loop: the gates that take seconds, each on its own, none starting an
+# emulator or an ansible process. What each runs and how long: TESTING.md.
+check: unit emulator-unit version-check lint docs-lint changelog-lint ## The quick gates (about a minute): unit tests, emulator unit tests, version, lint, docs-lint, changelog-lint
+
 unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/unit
 
-emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/emulator
+# The emulator's in-process tests (no emulator process, no HTTP), once that folder exists.
+EMULATOR_UNIT := $(wildcard tests/emulator/unit)
+emulator-unit: $(STAMP) collection-path ## Run the emulator's in-process tests (pytest tests/emulator/unit)
+ifneq ($(EMULATOR_UNIT),)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(EMULATOR_UNIT)
+else
+	@echo 'emulator-unit: no tests/emulator/unit in this tree, nothing to run'
+endif
 
-# The integration tests spend their time in ansible processes, so they run on
-# PYTEST_WORKERS pytest-xdist workers (each with its own emulator); 1 runs them in order.
-integration: $(STAMP) collection-path ## Run the integration tests against the emulator (pytest tests/integration)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n '$(PYTEST_WORKERS)') tests/integration
+# The emulator's tests over HTTP, against emulator processes (its unit tests ran in `check`).
+emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(EMULATOR_UNIT)) tests/emulator
+
+# The journeys spend their time in ansible processes, so they run on PYTEST_WORKERS
+# pytest-xdist workers (each with its own emulator); 1 runs them in order.
+journeys: $(STAMP) collection-path ## Run the journeys: ansible and ansible-playbook against the emulator (pytest tests/journeys)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(if $(filter-out 0 1,$(PYTEST_WORKERS)),-n '$(PYTEST_WORKERS)') tests/journeys
+
+# The earlier name of `journeys` (tests/journeys was tests/integration).
+integration: journeys
 
 # sanity (ansible-test sanity) and units (ansible-test units), each on every
 # ansible-core line, and their per-line targets: see mk/ansible-test.mk.
@@ -120,19 +147,24 @@ release-notes: $(STAMP) collection-path ## Turn the fragments into the release n
 docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
 	antsibull-docs lint-collection-docs --plugin-docs .
 
+version-check: $(STAMP) ## Check that plugins/module_utils/_version.py has galaxy.yml's version
+	'$(VENV_PY)' hacking/check_version.py
+
+# The only recipe that builds the tarball; installed-test and ee install what it built.
 dist: $(STAMP) collection-path ## Build the collection tarball into build/dist
+	rm -rf '$(DIST)'
 	mkdir -p '$(DIST)'
 	ansible-galaxy collection build --force --output-path '$(DIST)' .
+	test -f '$(TARBALL)'
 
 # The collection as users get it: the built tarball, installed into a clean path (with
 # nothing of the work tree on the paths), its docs found there, and an ad-hoc run of a
 # module from it against a seeded emulator.
 INSTALLED := $(BUILD)/installed
-installed-test: $(STAMP) collection-path ## Build the tarball, install it into a clean path, run a module from it
-	rm -rf '$(DIST)' '$(INSTALLED)'
-	mkdir -p '$(DIST)' '$(TMP)'
-	ansible-galaxy collection build --force --output-path '$(DIST)' .
-	ansible-galaxy collection install --force -p '$(INSTALLED)' '$(DIST)'/hwcloud-ims-*.tar.gz
+installed-test: $(STAMP) collection-path dist ## Install the tarball into a clean path, run a module from it
+	rm -rf '$(INSTALLED)'
+	mkdir -p '$(TMP)'
+	ansible-galaxy collection install --force -p '$(INSTALLED)' '$(TARBALL)'
 	PYTHONPATH= ANSIBLE_COLLECTIONS_PATH='$(INSTALLED)' ansible-doc hwcloud.ims.ims_image_info \
 	  | head -n 1 | grep -F '$(INSTALLED)/ansible_collections/hwcloud/ims/plugins/modules/ims_image_info.py'
 	PYTHONPATH= ANSIBLE_COLLECTIONS_PATH='$(INSTALLED)' '$(VENV_PY)' tests/emulator/run_with_emulator.py --seed-demo -- \
@@ -143,14 +175,15 @@ installed-test: $(STAMP) collection-path ## Build the tarball, install it into a
 # More targets live in mk/*.mk, one file per concern.
 include $(sort $(wildcard mk/*.mk))
 
-test: unit emulator-test integration test-faults-short sanity units lint changelog-lint docs-lint docs ee installed-test ## Run every check (stops at the first failure)
+# The quick gates first, then the slow ones; the first failure stops the run.
+test: check emulator-test journeys test-faults-short sanity units docs ee installed-test ## Run every check: check, then the slow gates (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
 	  '$(VENV_PY)' tests/emulator/run_with_emulator.py --seed-demo -- ansible-playbook demo/demo.yml
 
 clean: ## Remove build/, test output, caches and built tarballs (keeps .venv)
-	rm -rf '$(BUILD)' tests/output .ansible .pytest_cache .benchmarks
+	rm -rf '$(BUILD)' tests/output .ansible .pytest_cache
 	find . -path ./.venv -prune -o -path ./.venvs -prune -o -path ./.git -prune -o \
 	  \( -name __pycache__ -o -name .pytest_cache \) -type d -print0 | xargs -0 rm -rf
 	rm -f hwcloud-ims-*.tar.gz

@@ -76,7 +76,7 @@ define ansible_test
 	find '$(call ansible_test_copy,$(1))/tests' -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
 	tar -C '$(ROOT)' -cf - \
 	  --anchored --exclude=./.venv --exclude=./.venvs --exclude=./build --exclude=./.git \
-	  --exclude=./tests/output --exclude=./.ansible --exclude=./.benchmarks \
+	  --exclude=./tests/output --exclude=./.ansible \
 	  --no-anchored --exclude=__pycache__ --exclude=.pytest_cache --exclude='*.pyc' \
 	  --exclude='*.tar.gz' \
 	  . | tar -C '$(call ansible_test_copy,$(1))' -xf -
@@ -116,9 +116,10 @@ find_python = py=; for c in $(2); do \
 
 # Python 3.12 for ansible-core 2.20: PYTHON312 if set (and only it), else
 # python3.12 on PATH, else the newest pyenv 3.12.x.
+# pyenv's root: PYENV_ROOT, else what `pyenv root` says, else ~/.pyenv.
 PYTHON312_CANDIDATES = $(if $(PYTHON312),'$(PYTHON312)',python3.12 \
-	  $$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3.12 \
-	          /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -urV || true))
+	  $$(root=$${PYENV_ROOT:-$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv")}; \
+	     ls -d "$$root"/versions/3.12*/bin/python3.12 2>/dev/null | sort -urV || true))
 
 $(CORE_STAMP_2.18): $(CORE_REQS_2.18)
 	$(call core_venv,2.18,$(call find_python,$(CORE_PY_2.18),'$(PYTHON)',\

@@ -7,7 +7,10 @@
 #
 # Its tools live in a venv of their own, .venvs/docs, pinned in docs/requirements-docs.txt
 # and reinstalled only when that file changes. The build runs offline: intersphinx fetches
-# nothing (see DOCS_CONF_OFFLINE), and Sphinx warnings are errors.
+# nothing (hacking/docs_offline.py), and Sphinx warnings are errors. Then
+# hacking/docs_check_site.py checks the site against ansible-doc: every module and role
+# has its page, with an anchor for each option and return value, and the index links
+# every page and each extra link of docs/docsite/links.yml.
 
 DOCS_VENV := $(ROOT)/.venvs/docs
 DOCS_BIN := $(DOCS_VENV)/bin
@@ -27,116 +30,9 @@ docs-venv: $(DOCS_STAMP)
 $(DOCS_STAMP): $(DOCS_REQUIREMENTS)
 	$(call venv_recipe,$(DOCS_VENV),$(DOCS_REQUIREMENTS))
 
-# Appended to the conf.py that sphinx-init generates. Its intersphinx_mapping would fetch
-# the inventories of docs.python.org, jinja and docs.ansible.com; instead intersphinx reads
-# one local inventory, written here, with the only ansible-core docsite labels the
-# generated pages refer to, so those links still lead to docs.ansible.com. A page that
-# refers to another label fails the build (undefined label): add it to `labels`.
-define DOCS_CONF_OFFLINE
-
-# ---- appended by mk/docs.mk: build offline ----
-def _offline_inventory():
-    import os
-    import zlib
-    labels = [  # label, location under docs.ansible.com/projects/ansible/devel/, title
-        ('ansible_configuration_settings',
-         'reference_appendices/config.html#ansible-configuration-settings', 'Ansible Configuration Settings'),
-        ('common_return_values',
-         'reference_appendices/common_return_values.html#common-return-values', 'Return Values'),
-    ]
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'ansible_devel.inv')
-    body = ''.join('%s std:label -1 %s %s\n' % label for label in labels)
-    with open(path, 'wb') as handle:
-        handle.write(b'# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n'
-                     b'# The remaining of this file is compressed using zlib.\n')
-        handle.write(zlib.compress(body.encode('utf-8')))
-    return path
-
-
-intersphinx_mapping = {
-    'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', _offline_inventory()),
-}
-endef
-
-# Run by the docs venv's Python once the site is built: every module and role of the
-# collection has its page, with an anchor for each option (suboptions included) and each
-# return value, as ansible-doc reads them; the collection index links every page and each
-# extra link of docs/docsite/links.yml.
-define DOCS_CHECK_SITE
-import json, os, subprocess, sys
-import yaml
-
-html, collection = sys.argv[1], sys.argv[2]
-problems = []
-
-
-def ansible_doc(*args):
-    done = subprocess.run(['ansible-doc', '--json'] + list(args), capture_output=True, text=True)
-    if done.returncode:
-        sys.exit('ansible-doc %s failed:\n%s' % (' '.join(args), done.stderr))
-    return json.loads(done.stdout)
-
-
-def anchors(prefix, spec, nested):
-    for name, entry in sorted((spec or {}).items()):
-        yield prefix + name
-        for key in nested:
-            yield from anchors(prefix + name + '/', entry.get(key), nested)
-
-
-def check_page(page, ids):
-    path = os.path.join(html, page)
-    if not os.path.isfile(path):
-        problems.append('%s: missing' % page)
-        return 0
-    with open(path, encoding='utf-8') as handle:
-        text = handle.read()
-    missing = [i for i in ids if 'id="%s"' % i not in text]
-    if missing:
-        problems.append('%s: no anchor for %s' % (page, ', '.join(missing)))
-    return len(ids)
-
-
-pages = []
-for fqcn in sorted(ansible_doc('--list', '-t', 'module', collection)):
-    data = ansible_doc('-t', 'module', fqcn)[fqcn]
-    ids = list(anchors('parameter-', data['doc'].get('options'), ('suboptions',)))
-    ids += list(anchors('return-', data.get('return'), ('contains',)))
-    if not data['doc'].get('options'):
-        problems.append('%s: ansible-doc shows no options' % fqcn)
-    page = fqcn.split('.')[-1] + '_module.html'
-    pages.append((page, check_page(page, ids)))
-for fqcn in sorted(ansible_doc('--list', '-t', 'role', collection)):
-    data = ansible_doc('-t', 'role', fqcn)[fqcn]
-    ids = []
-    for entry, spec in sorted(data['entry_points'].items()):
-        ids += list(anchors('parameter-%s--' % entry, spec.get('options'), ('options', 'suboptions')))
-    page = fqcn.split('.')[-1] + '_role.html'
-    pages.append((page, check_page(page, ids)))
-if not pages:
-    problems.append('ansible-doc lists no module and no role of %s' % collection)
-
-index = os.path.join(html, 'index.html')
-with open(index, encoding='utf-8') as handle:
-    text = handle.read()
-with open(os.path.join('docs', 'docsite', 'links.yml'), encoding='utf-8') as handle:
-    links = [link['url'] for link in (yaml.safe_load(handle) or {}).get('extra_links') or []]
-for target in [page for page, _count in pages] + links:
-    if 'href="%s"' % target not in text:
-        problems.append('index.html: no link to %s' % target)
-
-if problems:
-    sys.exit('The documentation site is incomplete:\n  ' + '\n  '.join(problems))
-for page, count in pages:
-    print('  %-32s %3d options and return values' % (page, count))
-print('  index.html                       links to every page and %d guides' % len(links))
-endef
 # The docs venv's tools first on PATH: antsibull-docs --use-current runs the ansible-doc
 # it finds there, with the collection path the Makefile exports (build/collections).
 docs: PATH := $(DOCS_BIN):$(PATH)
-# The two Python snippets above, handed to the recipe as environment variables.
-docs: export DOCS_CONF_OFFLINE_PY = $(DOCS_CONF_OFFLINE)
-docs: export DOCS_CHECK_SITE_PY = $(DOCS_CHECK_SITE)
 
 docs: $(DOCS_STAMP) collection-path ## Build the module and role reference site (antsibull-docs, Sphinx) into build/docs/html
 	rm -rf '$(DOCS_BUILD)'
@@ -144,7 +40,8 @@ docs: $(DOCS_STAMP) collection-path ## Build the module and role reference site 
 	antsibull-docs sphinx-init --use-current --squash-hierarchy --fail-on-error \
 	  --dest-dir '$(DOCS_SRC)' --project '$(DOCS_COLLECTION)' --title '$(DOCS_COLLECTION) collection' \
 	  --copyright 'hwcloud.ims contributors' $(DOCS_COLLECTION) > /dev/null
-	printf '%s\n' "$$DOCS_CONF_OFFLINE_PY" >> '$(DOCS_SRC)/conf.py'
+	@# The generated conf.py would fetch intersphinx inventories: read a local one instead.
+	'$(DOCS_PY)' hacking/docs_offline.py '$(DOCS_SRC)'
 	@# What the generated build.sh does, with the venv's tools, --fail-on-error, and
 	@# sphinx-build writing to build/docs/html (-W: warnings are errors; -q: only those).
 	install -d -m 700 '$(DOCS_SRC)/rst'
@@ -154,7 +51,7 @@ docs: $(DOCS_STAMP) collection-path ## Build the module and role reference site 
 	sphinx-build -b html -q -W --keep-going -c '$(DOCS_SRC)' \
 	  -d '$(DOCS_BUILD)/doctrees' '$(DOCS_SRC)/rst' '$(DOCS_HTML)'
 	@echo '>>> checking the site against ansible-doc'
-	@'$(DOCS_PY)' -c "$$DOCS_CHECK_SITE_PY" '$(DOCS_HTML)' '$(DOCS_COLLECTION)'
+	@'$(DOCS_PY)' hacking/docs_check_site.py '$(DOCS_HTML)' '$(DOCS_COLLECTION)'
 	@echo '>>> the site: $(patsubst $(ROOT)/%,%,$(DOCS_HTML))/index.html (file://$(DOCS_HTML)/index.html)'
 
 # `make distclean` also removes the docs venv.

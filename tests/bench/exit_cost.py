@@ -26,9 +26,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.testing import patch_module_args
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from floor_list import list_images  # noqa: E402  pylint: disable=wrong-import-position
+# A sibling module: Python puts this script's folder first on sys.path.
+from floor_list import list_images
 
 
 def main():

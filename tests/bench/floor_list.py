@@ -9,14 +9,14 @@
 Reads HW_IMS_ENDPOINT, HW_ACCESS_KEY, HW_SECRET_KEY and HW_PROJECT_ID; lists
 ``GET /v2/images`` with the given filters, ``sort_key=created_at``, ``sort_dir=desc`` and
 ``limit=PAGE_SIZE`` (what hwcloud.ims.ims_image_info sends), signing every request with the
-collection's own AK/SK signer (loaded from its file, standard library only), follows the
+collection's own AK/SK signer (standard library only; imported from the collection, which
+``make bench`` puts on PYTHONPATH), follows the
 ``next`` links, JSON-decodes each page and counts the images; prints
 ``{"images": N, "requests": N}``. It keeps no image once its page is counted: the least
 work any client can do for the same listing. It runs in a Python process of its own, so
 its interpreter start and ``import requests`` are counted, like the module's.
 """
 
-import importlib.util
 import json
 import os
 import sys
@@ -25,20 +25,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SIGNER_FILE = os.path.join(HERE, "..", "..", "plugins", "module_utils", "_signer.py")
-
-
-def load_signer():
-    spec = importlib.util.spec_from_file_location("hwcloud_ims_signer", SIGNER_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from ansible_collections.hwcloud.ims.plugins.module_utils import _signer as signer_module
 
 
 def list_images(page_size, filters, keep=None):
     """(images counted, requests made); each image is passed to ``keep`` (a list) if given."""
-    signer_module = load_signer()
     endpoint = os.environ["HW_IMS_ENDPOINT"].rstrip("/")
     signer = signer_module.AkSkSigner(os.environ["HW_ACCESS_KEY"], os.environ["HW_SECRET_KEY"],
                                       os.environ["HW_PROJECT_ID"])

@@ -5,8 +5,11 @@
 """The performance benchmark of hwcloud.ims (``make bench``), against local IMS emulators.
 
 Runs real ``ansible`` / ``ansible-playbook`` commands as a user would and prints one table
-row per figure of issue 7, with its target and PASS/MISS; writes everything (each sample,
+row per figure of docs/performance.md, with its target and PASS/MISS; writes everything (each sample,
 the machine, the load) to build/bench/results.json. docs/performance.md explains the rows.
+
+Run it with ``make bench``, which puts tests/ (the support package), tests/emulator
+(harness) and build/collections (the collection) on PYTHONPATH.
 
 Environment: BENCH_QUICK=1 for a smaller run (smaller sizes, fewer repetitions: a check of
 the benchmark itself, not figures to quote); BENCH_REPEAT (default 3) repetitions of each
@@ -23,17 +26,17 @@ import os
 import pathlib
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 
+from harness import Emulator
+
+from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK, without_hw_variables
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "emulator"))
-
-from harness import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2" if QUICK else "3"))
@@ -47,13 +50,6 @@ PER_TARGET = 10  # candidates per target of row 4
 LATENCY = 0.03
 OUTPUT = pathlib.Path(os.environ.get("BENCH_OUTPUT") or ROOT / "build" / "bench" / "results.json")
 WORK = ROOT / "build" / "bench"
-
-HW_VARIABLES = ("HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN",
-                "HW_AUTH_TOKEN", "HW_USER_NAME", "HW_USER_PASSWORD", "HW_DOMAIN_NAME", "HW_IMS_ENDPOINT",
-                "HW_IAM_ENDPOINT")
-BIN = pathlib.Path(sys.executable).parent
-ANSIBLE = shutil.which("ansible", path=str(BIN)) or "ansible"
-ANSIBLE_PLAYBOOK = shutil.which("ansible-playbook", path=str(BIN)) or "ansible-playbook"
 
 
 # Why a target can be missed, printed under the table for each MISS.
@@ -116,7 +112,7 @@ def machine():
 
 def base_env(hw_env, interpreter=None, extra=None):
     """The environment of an ansible command: the caller's, the emulator's HW_*, plain output."""
-    env = {k: v for k, v in os.environ.items() if k not in HW_VARIABLES}
+    env = without_hw_variables()
     env.update(hw_env)
     collections = ROOT / "build" / "collections"
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(collections))

@@ -12,39 +12,24 @@ build/faults/report.json) and is summed up at the end of the pytest output.
 from __future__ import annotations
 
 import collections
-import importlib.util
 import json
 import os
 import pathlib
-import sys
 import time
 
 import pytest
 
+from fault_plans import SHORT_TOKEN_TTL
+from harness import Emulator
+
+from support.fixtures import ansible_fixture
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "emulator"))
-sys.path.insert(0, str(HERE))
-
-from harness import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
-
-def load(name, path):
-    """A module of another test folder, under a name of its own (both folders have a conftest)."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-integration = load("faults_integration_conftest", ROOT / "tests" / "integration" / "conftest.py")
-cleanup_tests = load("faults_cleanup_tests", ROOT / "tests" / "integration" / "test_image_cleanup.py")
 
 SEED_START = int(os.environ.get("FAULT_SEED_START", "1"))
 SEED_COUNT = int(os.environ.get("FAULT_SEEDS", "4"))
 REPORT = pathlib.Path(os.environ.get("FAULT_REPORT", str(ROOT / "build" / "faults" / "report.json")))
-# Tokens of the short-lived kind expire this many seconds after they are issued.
-SHORT_TOKEN_TTL = 2
 
 RECORDS = []
 _STARTED = time.monotonic()
@@ -57,21 +42,14 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def emulators():
-    """Two emulators: tokens valid for a day, and tokens valid for SHORT_TOKEN_TTL seconds."""
-    normal = Emulator.start()
-    short = None
-    try:
-        short = Emulator.start(extra_args=("--token-ttl", SHORT_TOKEN_TTL))
+    """Two emulators: tokens valid for a day, and tokens valid for SHORT_TOKEN_TTL seconds.
+
+    A case resets the one its plan needs (test_faults.pick_emulator)."""
+    with Emulator.start() as normal, Emulator.start(extra_args=("--token-ttl", SHORT_TOKEN_TTL)) as short:
         yield {"normal": normal, "short": short}
-    finally:
-        normal.stop()
-        if short is not None:
-            short.stop()
 
 
-@pytest.fixture
-def ansible(tmp_path):
-    return integration.AnsibleRunner(tmp_path)
+ansible = ansible_fixture(HERE / "playbooks")
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,9 @@ MEMBER = "/v2/images/[^/]+/members/[^/]+"
 ANY = "/v2/images.*"
 TOKENS = "/v3/auth/tokens"
 
+# Tokens of the short-lived kind (auth "password-ttl") expire this many seconds after they are issued.
+SHORT_TOKEN_TTL = 2
+
 # The writes of a lifecycle or cleanup run: (method, path).
 WRITES = (("POST", LIST), ("PATCH", IMAGE), ("DELETE", IMAGE), ("PUT", FILE), ("POST", MEMBERS),
           ("DELETE", MEMBER), ("PUT", TAG), ("DELETE", TAG))

@@ -21,8 +21,9 @@ import time
 
 import pytest
 
-from conftest import SHORT_TOKEN_TTL, cleanup_tests
-from fault_plans import emulator_plan, injected_by_kind, make_plan
+from fault_plans import SHORT_TOKEN_TTL, emulator_plan, injected_by_kind, make_plan
+
+from support import populations
 
 RETRIES = 4
 TIMEOUT = 5
@@ -156,7 +157,7 @@ def run_lifecycle(seed, emulators, ansible, tmp_path, record):
     env = hw_env(emu, plan["auth"])
 
     def run():
-        return ansible.run_playbook(str(ansible_playbook("lifecycle.yml")), env, extra_vars=variables, timeout=300)
+        return ansible.run_playbook("lifecycle.yml", env, extra_vars=variables, timeout=300)
 
     started = time.monotonic()
     ran, injected, requests = run_under_faults(emu, plan, run)
@@ -172,16 +173,11 @@ def run_lifecycle(seed, emulators, ansible, tmp_path, record):
         entry["outcome"] = "failed-cleanly"
         entry["failure"] = CLEAR_FAILURE.search(ran.stdout).group(1)[:200]
         # Without faults, the same playbook finishes the job.
-        again = ansible.run_playbook(str(ansible_playbook("lifecycle.yml")), env, extra_vars=variables, timeout=300)
+        again = ansible.run_playbook("lifecycle.yml", env, extra_vars=variables, timeout=300)
         assert again.rc == 0, again
         check_lifecycle(emu, before, victim_id, digest, finished=True)
     entry["seconds"] = round(time.monotonic() - started, 1)
     record(entry)
-
-
-def ansible_playbook(name):
-    from conftest import HERE  # pylint: disable=import-outside-toplevel
-    return HERE / "playbooks" / name
 
 
 # -- the cleanup ----------------------------------------------------------------------------------
@@ -200,16 +196,16 @@ def check_cleanup(emu, before, expected_ids, finished):
 def run_cleanup(seed, emulators, ansible, tmp_path, record):
     plan = make_plan(seed, RETRIES, "cleanup")
     emu = pick_emulator(emulators, plan)
-    ids = cleanup_tests.seed_mixed(emu)
-    expected_ids = {ids[name] for name in cleanup_tests.EXPECTED_CANDIDATES}
+    ids = populations.seed_mixed(emu)
+    expected_ids = {ids[name] for name in populations.EXPECTED_CANDIDATES}
     before, _members = own_state(emu)
     report_file = tmp_path / "cleanup.json"
-    variables = dict(cleanup_tests.STALE, image_cleanup_dry_run=False, image_cleanup_retries=RETRIES,
+    variables = dict(populations.STALE, image_cleanup_dry_run=False, image_cleanup_retries=RETRIES,
                      image_cleanup_timeout=TIMEOUT, image_cleanup_report_file=str(report_file))
     env = hw_env(emu, plan["auth"])
 
     def run():
-        return ansible.run_playbook(str(ansible_playbook("cleanup.yml")), env, extra_vars=variables, timeout=300)
+        return ansible.run_playbook("cleanup.yml", env, extra_vars=variables, timeout=300)
 
     started = time.monotonic()
     ran, injected, requests = run_under_faults(emu, plan, run)
@@ -222,13 +218,13 @@ def run_cleanup(seed, emulators, ansible, tmp_path, record):
     else:
         assert "Traceback" not in ran.output, ran
         assert "MODULE FAILURE" not in ran.output, ran
-        report = cleanup_tests.read_report(report_file)
+        report = populations.read_report(report_file)
         assert report["status"] in ("failed", "error"), report
         assert CLEANUP_FAILURE.search(report["msg"]), report["msg"]
         check_cleanup(emu, before, expected_ids, finished=False)
         entry["outcome"] = "failed-cleanly"
         entry["failure"] = CLEANUP_FAILURE.search(report["msg"]).group(0)[:200]
-        again = ansible.run_playbook(str(ansible_playbook("cleanup.yml")), env, extra_vars=variables, timeout=300)
+        again = ansible.run_playbook("cleanup.yml", env, extra_vars=variables, timeout=300)
         assert again.rc == 0, again
         check_cleanup(emu, before, expected_ids, finished=True)
     entry["seconds"] = round(time.monotonic() - started, 1)

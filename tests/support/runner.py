@@ -2,7 +2,7 @@
 # Copyright (c) hwcloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Fixtures of the integration tests: an emulator, and ansible run as a user runs it."""
+"""``ansible`` and ``ansible-playbook`` run as a user runs them, against an emulator."""
 
 from __future__ import annotations
 
@@ -14,17 +14,22 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "emulator"))
-
-from harness import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
+# The collection's HW_* environment variables: a run sees only those it is given.
 HW_VARIABLES = ("HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY", "HW_SECRET_KEY", "HW_SECURITY_TOKEN",
                 "HW_AUTH_TOKEN", "HW_USER_NAME", "HW_USER_PASSWORD", "HW_DOMAIN_NAME", "HW_IMS_ENDPOINT",
                 "HW_IAM_ENDPOINT", "HW_CA_BUNDLE")
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The collection path of the work tree (the build/collections symlink of `make collection-path`).
+COLLECTIONS = ROOT / "build" / "collections"
+BIN = pathlib.Path(sys.executable).parent
+ANSIBLE = shutil.which("ansible", path=str(BIN)) or "ansible"
+ANSIBLE_PLAYBOOK = shutil.which("ansible-playbook", path=str(BIN)) or "ansible-playbook"
+
+
+def without_hw_variables(environ=None) -> dict:
+    """A copy of ``environ`` (default: this process's environment) without the HW_* variables."""
+    return {k: v for k, v in (os.environ if environ is None else environ).items() if k not in HW_VARIABLES}
 
 
 class Ran:
@@ -53,17 +58,21 @@ class Ran:
 
 
 class AnsibleRunner:
-    """Runs ``ansible`` and ``ansible-playbook`` with a controlled environment."""
+    """Runs ``ansible`` and ``ansible-playbook`` with a controlled environment.
 
-    def __init__(self, tmp_path):
-        self.tmp_path = tmp_path
-        bindir = pathlib.Path(sys.executable).parent
-        self.ansible = shutil.which("ansible", path=str(bindir)) or "ansible"
-        self.playbook = shutil.which("ansible-playbook", path=str(bindir)) or "ansible-playbook"
+    ``playbook_dir``: where :meth:`run_playbook` finds a playbook given by a relative name.
+    """
+
+    def __init__(self, tmp_path, playbook_dir=None):
+        self.tmp_path = pathlib.Path(tmp_path)
+        self.playbook_dir = pathlib.Path(playbook_dir) if playbook_dir else pathlib.Path.cwd()
+        self.ansible = ANSIBLE
+        self.playbook = ANSIBLE_PLAYBOOK
 
     def environment(self, hw_env, extra=None):
-        env = {k: v for k, v in os.environ.items() if k not in HW_VARIABLES}
+        env = without_hw_variables()
         env.update(hw_env)
+        env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS))
         env.setdefault("ANSIBLE_LOCAL_TEMP", str(self.tmp_path / "ansible-local"))
         env.setdefault("ANSIBLE_REMOTE_TMP", str(self.tmp_path / "ansible-remote"))
         env.setdefault("ANSIBLE_PYTHON_INTERPRETER", sys.executable)
@@ -83,32 +92,11 @@ class AnsibleRunner:
         return self._run(args, self.environment(hw_env, extra_env), timeout)
 
     def run_playbook(self, playbook, hw_env, extra_vars=None, options=(), extra_env=None, timeout=600):
-        args = [self.playbook, str(HERE / "playbooks" / playbook)]
+        """``ansible-playbook PLAYBOOK`` (relative to ``playbook_dir``), EXTRA_VARS given as a JSON file."""
+        args = [self.playbook, str(self.playbook_dir / playbook)]
         if extra_vars is not None:
-            vars_file = self.tmp_path / ("vars-%s.json" % playbook.replace("/", "_"))
+            vars_file = self.tmp_path / ("vars-%s.json" % pathlib.Path(playbook).name)
             vars_file.write_text(json.dumps(extra_vars))
             args += ["-e", "@%s" % vars_file]
         args += list(options)
         return self._run(args, self.environment(hw_env, extra_env), timeout)
-
-
-@pytest.fixture(scope="session")
-def emulator():
-    """One emulator for the whole session; tests reset it when they need a clean slate."""
-    emu = Emulator.start()
-    try:
-        yield emu
-    finally:
-        emu.stop()
-
-
-@pytest.fixture
-def emu(emulator):
-    """The session emulator, reset: only the public catalogue, no faults, zero counts."""
-    emulator.reset()
-    return emulator
-
-
-@pytest.fixture
-def ansible(tmp_path):
-    return AnsibleRunner(tmp_path)

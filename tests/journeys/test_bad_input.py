@@ -130,7 +130,7 @@ def outside(low, high, words):
     return case(st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1)), words)
 
 
-# Names: 1 to 128 characters of any kind (IMS, seed 000); over-long ones in any script.
+# Names: 1 to 128 characters of any kind (docs/dev/ims-api.md, "Images"); over-long ones in any script.
 LONG_NAME = st.text(min_size=129, max_size=300)
 TIME = st.sampled_from(["2024-01-31T10:00:00Z", "2024-01-31 10:00:00"])
 BAD_TIMES = st.one_of(

@@ -17,7 +17,9 @@ import time
 
 import pytest
 
-from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER, Emulator
+from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER
+
+from support.fixtures import emulator_fixtures
 
 INFO = "hwcloud.ims.ims_image_info"
 IMAGE = "hwcloud.ims.ims_image"
@@ -29,19 +31,8 @@ NO_REQUESTS_BUNDLE = {"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}
 FAST = 30.0
 
 
-@pytest.fixture(scope="module")
-def tls_emulator():
-    emu = Emulator.start(tls=True)
-    try:
-        yield emu
-    finally:
-        emu.stop()
-
-
-@pytest.fixture
-def temu(tls_emulator):
-    tls_emulator.reset()
-    return tls_emulator
+# One HTTPS emulator for this module, reset for each test.
+tls_emulator, temu = emulator_fixtures("tls_emulator", "temu", scope="module", tls=True)
 
 
 def without_bundle(emu):

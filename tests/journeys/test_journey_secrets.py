@@ -27,6 +27,8 @@ import pytest
 
 from harness import DEFAULT_PROJECT_ID, Emulator
 
+from support.fixtures import reset_fixture
+
 ACCESS_KEY = "SECRETSTESTAK0000001"
 SECRET_KEY = "SkSecret" + secrets.token_hex(16)
 WRONG_SECRET_KEY = "SkWrong" + secrets.token_hex(16)
@@ -78,7 +80,8 @@ class Capture:
 
 
 @pytest.fixture(scope="module")
-def secrets_emu(tmp_path_factory):
+def secrets_emulator(tmp_path_factory):
+    """One emulator for this module, with the accounts above, that records every request (``capture``)."""
     capture = tmp_path_factory.mktemp("secrets") / "requests.jsonl"
     emu = Emulator.start(accounts=["%s:%s:%s" % (ACCESS_KEY, SECRET_KEY, DEFAULT_PROJECT_ID)],
                          users=["%s:%s:%s:%s" % (USER, PASSWORD, DOMAIN, DEFAULT_PROJECT_ID)],
@@ -88,6 +91,10 @@ def secrets_emu(tmp_path_factory):
         yield emu
     finally:
         emu.stop()
+
+
+# The module's emulator, reset for each test.
+secrets_emu = reset_fixture("secrets_emulator", "secrets_emu")
 
 
 def issue_token(emu):
@@ -172,7 +179,6 @@ MATRIX = [(kind, WAYS[(k + o) % 2], outcome) for k, kind in enumerate(KINDS) for
 @pytest.mark.parametrize("kind, way, outcome", MATRIX)
 def test_no_secret_shown(secrets_emu, ansible, tmp_path, kind, way, outcome):
     emu = secrets_emu
-    emu.reset()
     start = len(emu.capture.records())
     options = credentials(emu, kind, outcome)
     if outcome in FAULTS:
@@ -231,7 +237,6 @@ def test_no_secret_shown(secrets_emu, ansible, tmp_path, kind, way, outcome):
 def test_no_secret_shown_ad_hoc(secrets_emu, ansible, kind):
     """``ansible -m`` (another output path) with an echoing 500."""
     emu = secrets_emu
-    emu.reset()
     options = credentials(emu, kind, "500echo")
     emu.set_faults({"rules": [dict(ECHO, path="/v2/.*")]})
     hw_env = {ENV_NAMES[k]: v for k, v in options.items()}
