@@ -58,7 +58,7 @@ export ANSIBLE_PYTHON_INTERPRETER := $(VENV_PY)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
-.PHONY: help venv collection-path check unit emulator-unit emulator-test journeys integration sanity lint \
+.PHONY: help venv collection-path check unit emulator-unit answer-shapes emulator-test journeys integration sanity lint \
         changelog-lint changelog release-notes docs-lint version-check dist installed-test test demo clean distclean
 
 help: ## List the targets
@@ -93,23 +93,22 @@ collection-path:
 
 # The edit-test loop: the gates that take seconds, each on its own, none starting an
 # emulator or an ansible process. What each runs and how long: TESTING.md.
-check: unit emulator-unit version-check lint docs-lint changelog-lint ## The quick gates (about a minute): unit tests, emulator unit tests, version, lint, docs-lint, changelog-lint
+check: unit emulator-unit answer-shapes version-check lint docs-lint changelog-lint ## The quick gates (about a minute): unit tests, emulator unit tests, answer shapes, version, lint, docs-lint, changelog-lint
 
 unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/unit
 
-# The emulator's in-process tests (no emulator process, no HTTP), once that folder exists.
-EMULATOR_UNIT := $(wildcard tests/emulator/unit)
+# The emulator's in-process tests (no emulator process, no HTTP).
 emulator-unit: $(STAMP) collection-path ## Run the emulator's in-process tests (pytest tests/emulator/unit)
-ifneq ($(EMULATOR_UNIT),)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(EMULATOR_UNIT)
-else
-	@echo 'emulator-unit: no tests/emulator/unit in this tree, nothing to run'
-endif
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/emulator/unit
 
-# The emulator's tests over HTTP, against emulator processes (its unit tests ran in `check`).
+# Every module in process against the emulator in process, with each JSON answer broken in
+# every way a broken gateway could (null, another type, dropped, the wrong body).
+answer-shapes: $(STAMP) collection-path ## Run the answer-shape test of every module (pytest tests/mutations)
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/mutations
+
 emulator-test: $(STAMP) collection-path ## Run the emulator's own tests (pytest tests/emulator)
-	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) $(addprefix --ignore=,$(EMULATOR_UNIT)) tests/emulator
+	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) --ignore=tests/emulator/unit tests/emulator
 
 # The journeys spend their time in ansible processes, so they run on PYTEST_WORKERS
 # pytest-xdist workers (each with its own emulator); 1 runs them in order.

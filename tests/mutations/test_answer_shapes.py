@@ -25,7 +25,7 @@ from ansible_collections.hwcloud.ims.plugins.modules import ims_image, ims_image
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import run_module
 from imsemu.app import EmulatorApp
 from imsemu.defaults import DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY
-from inprocess import KEEP, EmulatorBridge
+from support.inprocess import KEEP, EmulatorBridge
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 CONNECTION = {"ims_endpoint": "http://ims.emulator.test", "project_id": DEFAULT_PROJECT_ID,

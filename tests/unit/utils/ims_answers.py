@@ -10,6 +10,10 @@ the ``__`` properties as strings, ``checksum`` and ``size`` null until a file is
 
 from __future__ import annotations
 
+import copy
+import json
+import os
+
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import PROJECT_ID
 
 OTHER_PROJECT = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
@@ -18,40 +22,15 @@ MEMBER_B = "b1b2c3d4e5f60718293a4b5c6d7e8f90"
 MEMBER_C = "c1b2c3d4e5f60718293a4b5c6d7e8f90"
 IMAGE_ID = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"
 CREATED_AT = "2024-06-01T10:00:00Z"
+with open(os.path.join(os.path.dirname(__file__), "..", "fixtures", "image.json"), encoding="utf-8") as _handle:
+    _IMAGE = json.load(_handle)
 
 
 def image(image_id=IMAGE_ID, name="web", status="active", **fields):
     """An image of this project as IMS returns it; ``fields`` override or add (properties too)."""
-    result = {
-        "schema": "/v2/schemas/image",
-        "id": image_id,
-        "name": name,
-        "status": status,
-        "visibility": "private",
-        "protected": False,
-        "tags": [],
-        "container_format": "bare",
-        "disk_format": "zvhd2",
-        "min_disk": 0,
-        "min_ram": 0,
-        "owner": PROJECT_ID,
-        "created_at": CREATED_AT,
-        "updated_at": CREATED_AT,
-        "self": "/v2/images/%s" % image_id,
-        "file": "/v2/images/%s/file" % image_id,
-        "checksum": None,
-        "size": None,
-        "virtual_size": None,
-        "virtual_env_type": "FusionCompute",
-        "__image_source_type": "uds",
-        "__image_size": "0",
-        "__isregistered": "true",
-        "__imagetype": "private",
-        "__os_version": "Other Linux(64 bit)",
-        "__os_type": "Linux",
-        "__platform": "Other",
-        "__os_bit": "64",
-    }
+    result = {key: copy.deepcopy(value) for key, value in _IMAGE.items() if key != "_comment"}
+    result.update(id=image_id, name=name, status=status, created_at=CREATED_AT, updated_at=CREATED_AT,
+                  self="/v2/images/%s" % image_id, file="/v2/images/%s/file" % image_id)
     if status == "active" and "checksum" not in fields:
         fields = dict(fields, checksum="9e107d9d372bb6826bd81d3542a419d6", size=2048)
     if fields.get("size") is not None:
