@@ -13,20 +13,16 @@ The names other code imports from here stay here: the defaults (``DEFAULT_ACCESS
 
 from __future__ import annotations
 
-import os
 import sys
 
 # Run by path from any folder (python3 tests/emulator/ims_emulator.py, or harness.py's
-# subprocess): the package is found beside this file.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
-
-# pylint: disable=wrong-import-position,unused-import
-from imsemu.app import EmulatorApp  # noqa: E402,F401
-from imsemu.cli import main, parse_args  # noqa: E402,F401
-from imsemu.core.signing import SignatureVerifier, check_signing_vectors  # noqa: E402,F401
-from imsemu.defaults import (  # noqa: E402,F401
+# subprocess), Python puts this file's folder first on sys.path, so the package beside it is
+# found; imported (by harness.py), that folder is on the path already.
+# pylint: disable=unused-import
+from imsemu.app import EmulatorApp  # noqa: F401
+from imsemu.cli import main, parse_args  # noqa: F401
+from imsemu.core.signing import SignatureVerifier, check_signing_vectors  # noqa: F401
+from imsemu.defaults import (  # noqa: F401
     DEFAULT_ACCESS_KEY,
     DEFAULT_DOMAIN,
     DEFAULT_PASSWORD,

@@ -18,9 +18,8 @@ import signal
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from harness import Emulator, EmulatorError  # noqa: E402
+# Run by path: Python puts this file's folder (and so harness.py) first on sys.path.
+from harness import Emulator, EmulatorError
 
 # A few private images of the default project, as a small team would have them.
 DEMO_IMAGES = [

@@ -8,7 +8,7 @@ import urllib.parse
 import pytest
 import requests
 
-from ims_emulator_conftest import (A, B, V, VECTORS, USER_A, USER_B, AkSkSigner, Client,
+from emulator_client import (A, B, V, VECTORS, USER_A, USER_B, AkSkSigner, Client,
                                    gateway_error, password_body, start_emulator)
 
 VECTOR_TIME = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)

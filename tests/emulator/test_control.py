@@ -15,7 +15,7 @@ import uuid
 import pytest
 import requests
 
-from ims_emulator_conftest import A, B, PUBLIC_OWNER, AkSkSigner, gateway_error, ims_error
+from emulator_client import A, B, PUBLIC_OWNER, AkSkSigner, gateway_error, ims_error
 
 TS_FMT = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -20,7 +20,7 @@ import uuid
 import pytest
 import requests
 
-from ims_emulator_conftest import A, B, PUBLIC_OWNER, Client, ims_error, start_emulator, USER_A
+from emulator_client import A, B, PUBLIC_OWNER, Client, ims_error, start_emulator, USER_A
 
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 PATCH_CT = {"Content-Type": "application/openstack-images-v2.1-json-patch"}

@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 
-from ims_emulator_conftest import A, B, USER_A, USER_B, PUBLIC_OWNER, Client, start_emulator
+from emulator_client import A, B, USER_A, USER_B, PUBLIC_OWNER, Client, start_emulator
 
 SUPPORT_FLAGS = {
     "__support_kvm": "true",

@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from ims_emulator_conftest import (A, B, USER_A, USER_B, HERE, Client, start_emulator,
+from emulator_client import (A, B, USER_A, USER_B, HERE, Client, start_emulator,
                                    pythonpath_for_children)
 import harness
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from ims_emulator_conftest import A, Client, password_body, start_emulator
+from emulator_client import A, Client, password_body, start_emulator
 
 SECURITY_TOKEN = "echo-security-token-0123456789abcdef"
 

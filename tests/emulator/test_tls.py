@@ -9,7 +9,7 @@ import sys
 import pytest
 import requests
 
-from ims_emulator_conftest import A, HERE, Client, password_body, USER_A
+from emulator_client import A, HERE, Client, password_body, USER_A
 import harness
 
 EMULATOR = os.path.join(HERE, "ims_emulator.py")

@@ -1,8 +1,8 @@
 """Fixtures of the emulator's in-process tests: the ``imsemu`` classes called directly.
 
 No process, no socket: a request is a ``RequestContext`` over an in-memory body, or goes
-through ``EmulatorApp.serve()`` with an in-memory ``rfile``. ``imsemu`` is importable because
-``tests/emulator/conftest.py`` puts ``tests/emulator`` on ``sys.path``.
+through ``EmulatorApp.serve()`` with an in-memory ``rfile``. ``imsemu`` is importable through
+pytest.ini's ``pythonpath`` (it lists ``tests/emulator``).
 """
 
 from __future__ import annotations
