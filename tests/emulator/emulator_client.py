@@ -240,5 +240,3 @@ def gateway_error(r, status, code):
     assert isinstance(body.get("error_msg"), str), body
     assert r.headers.get("X-Request-Id"), dict(r.headers)
     assert body.get("request_id") == r.headers["X-Request-Id"], (body, dict(r.headers))
-
-

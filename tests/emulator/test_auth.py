@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from emulator_client import (A, B, V, VECTORS, USER_A, USER_B, AkSkSigner, Client,
-                                   gateway_error, password_body, start_emulator)
+                             gateway_error, password_body, start_emulator)
 
 VECTOR_TIME = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
 PATCH_VECTOR_IMAGE = "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86"

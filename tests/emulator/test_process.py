@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from emulator_client import (A, B, USER_A, USER_B, HERE, Client, start_emulator,
-                                   pythonpath_for_children)
+                             pythonpath_for_children)
 import harness
 
 EMULATOR = os.path.join(HERE, "ims_emulator.py")

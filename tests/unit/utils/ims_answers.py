@@ -14,8 +14,6 @@ import copy
 import json
 import os
 
-from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import PROJECT_ID
-
 OTHER_PROJECT = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
 MEMBER_A = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 MEMBER_B = "b1b2c3d4e5f60718293a4b5c6d7e8f90"
