@@ -143,8 +143,12 @@ changelog: $(STAMP) collection-path ## Regenerate CHANGELOG.md from changelogs/c
 release-notes: $(STAMP) collection-path ## Turn the fragments into the release notes of VERSION (default galaxy.yml's)
 	antsibull-changelog release $(if $(VERSION),--version '$(VERSION)')
 
+# Without this tree's collection on the paths: lint-collection-docs copies the collection to a
+# temporary folder and asks ansible-doc there; with ANSIBLE_COLLECTIONS_PATH/PYTHONPATH set it
+# finds the modules through build/collections instead, writes the temporary path into the
+# edit-on-GitHub link, and fails when that random folder name ends in "_" (an RST reference).
 docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
-	antsibull-docs lint-collection-docs --plugin-docs .
+	env -u ANSIBLE_COLLECTIONS_PATH -u PYTHONPATH antsibull-docs lint-collection-docs --plugin-docs .
 
 version-check: $(STAMP) ## Check that plugins/module_utils/_version.py has galaxy.yml's version
 	'$(VENV_PY)' hacking/check_version.py
