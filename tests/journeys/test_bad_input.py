@@ -285,11 +285,26 @@ def writes(stats):
             if route.split()[0] in WRITE_METHODS and route != "POST /v3/auth/tokens"}
 
 
+def names_option(text, option):
+    """Whether TEXT names OPTION as a whole word: ``id`` is not named by ``project_id`` or ``ids``."""
+    return re.search(r"(?<!\w)%s(?!\w)" % re.escape(option), text) is not None
+
+
+def test_names_option_matches_whole_option_names_only():
+    assert names_option("id must not be empty", "id")
+    assert names_option("bad value; id must not be empty", "id")
+    assert names_option("properties must not set tags: use the tags option", "tags")
+    assert not names_option("project_id must be a string; got a list", "id")
+    assert not names_option("ids must be a list", "id")
+    assert not names_option("domain_name must be a string", "name")
+    assert not names_option("min_disk_gb is unknown", "min_disk")
+
+
 def assert_clear_failure(result, option, words):
     """Failed, the message names OPTION and holds one of WORDS (what is accepted), no traceback."""
     msg = result.get("msg", "")
     assert result.get("failed") is True, result
-    assert option in msg, (option, msg)
+    assert names_option(msg, option), (option, msg)
     assert any(word.lower() in msg.lower() for word in words), (words, msg)
     assert "Traceback" not in msg and "exception" not in result, result
 
@@ -411,7 +426,7 @@ def test_role_variables_wrong_types(variable):
             return
         assert result.error_messages, (variable, value)
         msg = "; ".join(result.error_messages)
-        assert variable in msg, msg
+        assert names_option(msg, variable), msg
         assert "convert to %s" % spec[variable]["type"] in msg, msg
 
     check()
@@ -456,6 +471,6 @@ def test_role_bad_values_through_ansible_playbook(emu, ansible, variables, name,
     variables = dict(variables, image_cleanup_dry_run=variables.get("image_cleanup_dry_run", False))
     ran = ansible.run_playbook("cleanup_role.yml", emu.env(), extra_vars=variables)
     assert ran.rc != 0, ran
-    assert name in ran.stdout and word in ran.stdout, ran
+    assert names_option(ran.stdout, name) and word in ran.stdout, ran
     assert "Traceback" not in ran.output, ran
     assert not writes(emu.stats()), emu.stats()["by_route"]
