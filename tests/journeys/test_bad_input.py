@@ -99,6 +99,15 @@ def case(value, words, extra=None):
     return value.map(lambda v: (v, words, extra or {}))
 
 
+class Problems(tuple):
+    """The messages a failure must consist of, every one of them and no other (``"; "``-separated)."""
+
+
+def case_of(value, problems_of):
+    """A strategy like :func:`case` whose expected messages depend on the value: ``problems_of(value)``."""
+    return value.map(lambda v: (v, Problems(problems_of(v)), {}))
+
+
 def type_cases(option, option_spec):
     """Wrong types, from the argument spec alone."""
     kind = option_spec.get("type", "str")
@@ -147,6 +156,20 @@ BAD_REGEX = st.one_of(st.sampled_from(["(", "[a-", "*x", "(?P<f", "a{2,1}", "(?<
                       st.tuples(TEXT, st.sampled_from(["(", "[", "(?P<"])).map("".join))
 REGEX_WORDS = ["must be a Python regular expression"]
 NOT_PROJECT_ID = TEXT.filter(lambda s: not (len(s) == 32 and all(c in "0123456789abcdef" for c in s)))
+# What ims_image says of each key that properties must not set (written out here, not taken from
+# plugins/module_utils/_image.py, so that a wrong message there fails): keys an option manages name
+# that option, keys IMS owns say so.
+PROPERTY_PROBLEMS = {
+    "name": "properties must not set name: use the name option",
+    "min_disk": "properties must not set min_disk: use the min_disk option",
+    "tags": "properties must not set tags: use the tags option",
+    "__os_version": "properties must not set __os_version: use the os_version option",
+    "__description": "properties must not set __description: use the description option",
+    "status": "properties must not set status: IMS sets it",
+    "owner": "properties must not set owner: IMS sets it",
+    "__imagetype": "properties must not set __imagetype: IMS sets it",
+    "": "properties keys must not be empty",
+}
 
 # Value rules beyond the type, by module and option. Options that accept any value of
 # their type are listed in FREE (so that every option is classified).
@@ -173,9 +196,8 @@ RULES = {
                       ["1 to 255 characters without '/'"])],
         "description": [case(st.text(min_size=1025, max_size=1100), ["at most 1024 characters"])],
         "properties": [
-            case(st.dictionaries(st.sampled_from(["name", "min_disk", "__os_version", "__description", "status", "owner",
-                                                  "__imagetype", "tags", ""]), TEXT, min_size=1, max_size=2),
-                 ["use the", "IMS sets it", "must not be empty"]),
+            case_of(st.dictionaries(st.sampled_from(sorted(PROPERTY_PROBLEMS)), TEXT, min_size=1, max_size=3),
+                    lambda properties: [PROPERTY_PROBLEMS[key] for key in properties]),
             case(st.dictionaries(st.just("hw_x"), st.one_of(st.none(), st.lists(TEXT, max_size=2), st.dictionaries(TEXT, TEXT, max_size=1)),
                                  min_size=1), ["strings, numbers or booleans"]),
         ],
@@ -301,11 +323,16 @@ def test_names_option_matches_whole_option_names_only():
 
 
 def assert_clear_failure(result, option, words):
-    """Failed, the message names OPTION and holds one of WORDS (what is accepted), no traceback."""
+    """Failed, the message names OPTION and holds one of WORDS (what is accepted), no traceback.
+
+    WORDS given as :class:`Problems`: the message is those messages, each of them and no other."""
     msg = result.get("msg", "")
     assert result.get("failed") is True, result
     assert names_option(msg, option), (option, msg)
-    assert any(word.lower() in msg.lower() for word in words), (words, msg)
+    if isinstance(words, Problems):
+        assert sorted(set(msg.split("; "))) == sorted(set(words)), (sorted(set(words)), msg)
+    else:
+        assert any(word.lower() in msg.lower() for word in words), (words, msg)
     assert "Traceback" not in msg and "exception" not in result, result
 
 
@@ -327,6 +354,17 @@ def test_bad_values_of_every_option(emulator, clean_environment, module, option)
         assert stats["total"] == 0, stats["by_route"]  # refused before any request
 
     check()
+
+
+@pytest.mark.parametrize("key", sorted(PROPERTY_PROBLEMS))
+def test_properties_name_the_problem_of_each_key(emulator, clean_environment, key):  # pylint: disable=redefined-outer-name,unused-argument
+    """Every key of PROPERTY_PROBLEMS, alone and beside a key that is fine: its own message, and only it."""
+    emulator.reset()
+    for properties in ({key: "x"}, {"hw_ok": "x", key: "x"}):
+        args = dict(connection_args(emulator), **BASE_ARGS["ims_image"])
+        args["properties"] = properties
+        assert_clear_failure(run_module("ims_image", args), "properties", Problems([PROPERTY_PROBLEMS[key]]))
+    assert emulator.stats()["total"] == 0
 
 
 @pytest.mark.parametrize("module, args, words", [
