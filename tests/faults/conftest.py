@@ -4,9 +4,10 @@
 
 """Fixtures and the report of the fault-injection suite.
 
-Seeds: ``FAULT_SEED_START`` (default 1) and ``FAULT_SEEDS`` (how many, default 4); each seed is
-one case: the lifecycle playbook for an odd seed, the cleanup role for an even one. The report goes to ``FAULT_REPORT`` (default
-build/faults/report.json) and is summed up at the end of the pytest output.
+Seeds: ``FAULT_SEEDS`` seeds (how many) from ``FAULT_SEED_START`` (default 1) when either is set
+and not empty, else those of the short run (fault_plans.SHORT_SEEDS); each seed is one case: the
+lifecycle playbook for an odd seed, the cleanup role for an even one. The report goes to
+``FAULT_REPORT`` (default build/faults/report.json) and is summed up at the end of the pytest output.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 
 import pytest
 
-from fault_plans import SHORT_TOKEN_TTL
+from fault_plans import SHORT_SEEDS, SHORT_TOKEN_TTL
 from harness import Emulator
 
 from support.fixtures import ansible_fixture
@@ -27,8 +28,11 @@ from support.fixtures import ansible_fixture
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
-SEED_START = int(os.environ.get("FAULT_SEED_START", "1"))
-SEED_COUNT = int(os.environ.get("FAULT_SEEDS", "4"))
+if os.environ.get("FAULT_SEEDS") or os.environ.get("FAULT_SEED_START"):
+    SEED_START = int(os.environ.get("FAULT_SEED_START") or "1")
+    SEEDS = tuple(range(SEED_START, SEED_START + int(os.environ.get("FAULT_SEEDS") or "1")))
+else:
+    SEEDS = SHORT_SEEDS
 REPORT = pathlib.Path(os.environ.get("FAULT_REPORT", str(ROOT / "build" / "faults" / "report.json")))
 
 RECORDS = []
@@ -37,7 +41,7 @@ _STARTED = time.monotonic()
 
 def pytest_generate_tests(metafunc):
     if "seed" in metafunc.fixturenames:
-        metafunc.parametrize("seed", range(SEED_START, SEED_START + SEED_COUNT))
+        metafunc.parametrize("seed", SEEDS)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +62,18 @@ def record():
     return RECORDS.append
 
 
+@pytest.fixture(scope="session")
+def run_seeds():
+    """The seeds of this run."""
+    return SEEDS
+
+
+@pytest.fixture
+def records():
+    """The figures of the cases of this run so far (test_seed records a case once it has passed)."""
+    return list(RECORDS)
+
+
 def _summary():
     outcomes = collections.Counter(entry["outcome"] for entry in RECORDS)
     faults = collections.Counter()
@@ -69,6 +85,7 @@ def _summary():
     return {
         "seeds": len(seeds),
         "seed_range": [seeds[0], seeds[-1]] if seeds else [],
+        "seed_list": seeds,
         "cases": len(RECORDS),
         "outcomes": dict(outcomes),
         "by_scenario": {scenario: dict(collections.Counter(e["outcome"] for e in RECORDS if e["scenario"] == scenario))
@@ -94,9 +111,13 @@ def pytest_terminal_summary(terminalreporter):
     summary = _summary()
     write = terminalreporter.write_line
     terminalreporter.section("fault injection")
+    seeds = summary["seed_list"]
+    if seeds == list(range(seeds[0], seeds[-1] + 1)):
+        named = "-".join(str(s) for s in summary["seed_range"])
+    else:
+        named = ", ".join(str(s) for s in seeds)
     write("seeds %s (%d seeds, %d cases) in %.0f s; %d API requests"
-          % ("-".join(str(s) for s in summary["seed_range"]), summary["seeds"], summary["cases"],
-             summary["seconds"], summary["requests"]))
+          % (named, summary["seeds"], summary["cases"], summary["seconds"], summary["requests"]))
     for scenario, outcomes in summary["by_scenario"].items():
         write("  %-9s %s" % (scenario, ", ".join("%s %d" % item for item in sorted(outcomes.items()))))
     write("  auth      %s" % ", ".join("%s %d" % item for item in sorted(summary["by_auth"].items())))

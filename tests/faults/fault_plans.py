@@ -31,6 +31,20 @@ TOKENS = "/v3/auth/tokens"
 # Tokens of the short-lived kind (auth "password-ttl") expire this many seconds after they are issued.
 SHORT_TOKEN_TTL = 2
 
+# The seeds of the short run (make test-faults-short, part of make test; also pytest tests/faults
+# without FAULT_SEEDS or FAULT_SEED_START), chosen so that a few cases take every branch of a case:
+#   1  lifecycle, AK/SK: reaches the intended state under 5xx, 429 and lost answers of writes;
+#   2  cleanup, AK/SK: the same for the cleanup role;
+#   14 cleanup, password login whose token expires mid-run: its first DELETE gets a 503 burst one
+#      longer than the retries, so that deletion fails while the others are tried, the run fails
+#      cleanly, and it converges when run again.
+# Seeds 1 to 4, the earlier short run, never exhaust the retries. Of seeds 1 to 40, 11, 13, 14, 23
+# and 31 do; all but 14 are lifecycle cases, 11 and 13 failing on an early listing, so 14 adds the
+# cleanup role's failure after deletions were done. test_faults.py checks that these plans still mix both scenarios
+# with an exhausting burst (test_the_short_seeds_plan_every_branch) and that the run's cases did
+# take every branch (test_the_cases_took_every_branch): when make_plan changes, pick them again.
+SHORT_SEEDS = (1, 2, 14)
+
 # The writes of a lifecycle or cleanup run: (method, path).
 WRITES = (("POST", LIST), ("PATCH", IMAGE), ("DELETE", IMAGE), ("PUT", FILE), ("POST", MEMBERS),
           ("DELETE", MEMBER), ("PUT", TAG), ("DELETE", TAG))

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from fault_plans import SHORT_TOKEN_TTL, emulator_plan, injected_by_kind, make_plan
+from fault_plans import SHORT_SEEDS, SHORT_TOKEN_TTL, emulator_plan, injected_by_kind, make_plan
 
 from support import populations
 
@@ -176,6 +176,7 @@ def run_lifecycle(seed, emulators, ansible, tmp_path, record):
         again = ansible.run_playbook("lifecycle.yml", env, extra_vars=variables, timeout=300)
         assert again.rc == 0, again
         check_lifecycle(emu, before, victim_id, digest, finished=True)
+        entry["converged"] = True
     entry["seconds"] = round(time.monotonic() - started, 1)
     record(entry)
 
@@ -227,6 +228,7 @@ def run_cleanup(seed, emulators, ansible, tmp_path, record):
         again = ansible.run_playbook("cleanup.yml", env, extra_vars=variables, timeout=300)
         assert again.rc == 0, again
         check_cleanup(emu, before, expected_ids, finished=True)
+        entry["converged"] = True
     entry["seconds"] = round(time.monotonic() - started, 1)
     record(entry)
 
@@ -243,3 +245,35 @@ def test_seed(seed, emulators, ansible, tmp_path, record):
 def test_plans_are_reproducible(scenario):
     assert make_plan(7, RETRIES, scenario) == make_plan(7, RETRIES, scenario)
     assert make_plan(7, RETRIES, scenario) != make_plan(8, RETRIES, scenario)
+
+
+def exhausted(entry):
+    """Whether the case's plan sent a burst longer than the retries, in full (one call got only faults)."""
+    return any(kind.startswith("exhaust-") and count >= RETRIES + 1 for kind, count in entry["injected"].items())
+
+
+def test_the_short_seeds_plan_every_branch():
+    """The plans of the short run mix both scenarios, with and without a burst longer than the retries."""
+    plans = {seed: make_plan(seed, RETRIES, "lifecycle" if seed % 2 else "cleanup") for seed in SHORT_SEEDS}
+    assert any(seed % 2 for seed in SHORT_SEEDS) and any(not seed % 2 for seed in SHORT_SEEDS), SHORT_SEEDS
+    assert any(plan["exhaust"] for plan in plans.values()), "no short seed exhausts the retries: pick them again"
+    assert any(not plan["exhaust"] for seed, plan in plans.items() if seed % 2), "no lifecycle short seed without exhaustion"
+    assert any(not plan["exhaust"] for seed, plan in plans.items() if not seed % 2), "no cleanup short seed without exhaustion"
+
+
+def test_the_cases_took_every_branch(run_seeds, records):
+    """After the seeds (defined last, so pytest runs it after test_seed): what the cases did.
+
+    Any run: a case whose burst exhausted the retries failed cleanly and converged when run again.
+    The short run: its cases took every branch - a lifecycle and a cleanup that reached the intended
+    state under faults, and at least one case that exhausted the retries, failed cleanly and converged.
+    """
+    assert sorted(entry["seed"] for entry in records) == sorted(run_seeds), "not every seed's case ran and passed in this run"
+    for entry in records:
+        if exhausted(entry):
+            assert entry["outcome"] == "failed-cleanly" and entry.get("converged"), entry
+    if tuple(run_seeds) == SHORT_SEEDS:
+        passed = {entry["scenario"] for entry in records if entry["outcome"] == "passed"}
+        assert passed == {"lifecycle", "cleanup"}, records
+        assert any(exhausted(entry) and entry["outcome"] == "failed-cleanly" and entry.get("converged") for entry in records), \
+            "no case of the short run exhausted the retries, failed cleanly and converged: pick fault_plans.SHORT_SEEDS again"

@@ -21,20 +21,25 @@ import json
 import os
 import pathlib
 import re
+import shutil
 
 import pytest
 import yaml
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ansible.errors import AnsibleValueOmittedError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.testing import patch_module_args
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
 from ansible_collections.hwcloud.ims.plugins.modules import ims_image, ims_image_cleanup, ims_image_info
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-ROLE_SPEC = ROOT / "roles" / "image_cleanup" / "meta" / "argument_specs.yml"
+ROLE_DIR = ROOT / "roles" / "image_cleanup"
+ROLE_SPEC = ROLE_DIR / "meta" / "argument_specs.yml"
 
 MODULES = {
     "ims_image": (ims_image, ims_image.ImsImage),
@@ -99,6 +104,15 @@ def case(value, words, extra=None):
     return value.map(lambda v: (v, words, extra or {}))
 
 
+class Problems(tuple):
+    """The messages a failure must consist of, every one of them and no other (``"; "``-separated)."""
+
+
+def case_of(value, problems_of):
+    """A strategy like :func:`case` whose expected messages depend on the value: ``problems_of(value)``."""
+    return value.map(lambda v: (v, Problems(problems_of(v)), {}))
+
+
 def type_cases(option, option_spec):
     """Wrong types, from the argument spec alone."""
     kind = option_spec.get("type", "str")
@@ -147,6 +161,20 @@ BAD_REGEX = st.one_of(st.sampled_from(["(", "[a-", "*x", "(?P<f", "a{2,1}", "(?<
                       st.tuples(TEXT, st.sampled_from(["(", "[", "(?P<"])).map("".join))
 REGEX_WORDS = ["must be a Python regular expression"]
 NOT_PROJECT_ID = TEXT.filter(lambda s: not (len(s) == 32 and all(c in "0123456789abcdef" for c in s)))
+# What ims_image says of each key that properties must not set (written out here, not taken from
+# plugins/module_utils/_image.py, so that a wrong message there fails): keys an option manages name
+# that option, keys IMS owns say so.
+PROPERTY_PROBLEMS = {
+    "name": "properties must not set name: use the name option",
+    "min_disk": "properties must not set min_disk: use the min_disk option",
+    "tags": "properties must not set tags: use the tags option",
+    "__os_version": "properties must not set __os_version: use the os_version option",
+    "__description": "properties must not set __description: use the description option",
+    "status": "properties must not set status: IMS sets it",
+    "owner": "properties must not set owner: IMS sets it",
+    "__imagetype": "properties must not set __imagetype: IMS sets it",
+    "": "properties keys must not be empty",
+}
 
 # Value rules beyond the type, by module and option. Options that accept any value of
 # their type are listed in FREE (so that every option is classified).
@@ -173,9 +201,8 @@ RULES = {
                       ["1 to 255 characters without '/'"])],
         "description": [case(st.text(min_size=1025, max_size=1100), ["at most 1024 characters"])],
         "properties": [
-            case(st.dictionaries(st.sampled_from(["name", "min_disk", "__os_version", "__description", "status", "owner",
-                                                  "__imagetype", "tags", ""]), TEXT, min_size=1, max_size=2),
-                 ["use the", "IMS sets it", "must not be empty"]),
+            case_of(st.dictionaries(st.sampled_from(sorted(PROPERTY_PROBLEMS)), TEXT, min_size=1, max_size=3),
+                    lambda properties: [PROPERTY_PROBLEMS[key] for key in properties]),
             case(st.dictionaries(st.just("hw_x"), st.one_of(st.none(), st.lists(TEXT, max_size=2), st.dictionaries(TEXT, TEXT, max_size=1)),
                                  min_size=1), ["strings, numbers or booleans"]),
         ],
@@ -285,12 +312,32 @@ def writes(stats):
             if route.split()[0] in WRITE_METHODS and route != "POST /v3/auth/tokens"}
 
 
+def names_option(text, option):
+    """Whether TEXT names OPTION as a whole word: ``id`` is not named by ``project_id`` or ``ids``."""
+    return re.search(r"(?<!\w)%s(?!\w)" % re.escape(option), text) is not None
+
+
+def test_names_option_matches_whole_option_names_only():
+    assert names_option("id must not be empty", "id")
+    assert names_option("bad value; id must not be empty", "id")
+    assert names_option("properties must not set tags: use the tags option", "tags")
+    assert not names_option("project_id must be a string; got a list", "id")
+    assert not names_option("ids must be a list", "id")
+    assert not names_option("domain_name must be a string", "name")
+    assert not names_option("min_disk_gb is unknown", "min_disk")
+
+
 def assert_clear_failure(result, option, words):
-    """Failed, the message names OPTION and holds one of WORDS (what is accepted), no traceback."""
+    """Failed, the message names OPTION and holds one of WORDS (what is accepted), no traceback.
+
+    WORDS given as :class:`Problems`: the message is those messages, each of them and no other."""
     msg = result.get("msg", "")
     assert result.get("failed") is True, result
-    assert option in msg, (option, msg)
-    assert any(word.lower() in msg.lower() for word in words), (words, msg)
+    assert names_option(msg, option), (option, msg)
+    if isinstance(words, Problems):
+        assert sorted(set(msg.split("; "))) == sorted(set(words)), (sorted(set(words)), msg)
+    else:
+        assert any(word.lower() in msg.lower() for word in words), (words, msg)
     assert "Traceback" not in msg and "exception" not in result, result
 
 
@@ -312,6 +359,17 @@ def test_bad_values_of_every_option(emulator, clean_environment, module, option)
         assert stats["total"] == 0, stats["by_route"]  # refused before any request
 
     check()
+
+
+@pytest.mark.parametrize("key", sorted(PROPERTY_PROBLEMS))
+def test_properties_name_the_problem_of_each_key(emulator, clean_environment, key):  # pylint: disable=redefined-outer-name,unused-argument
+    """Every key of PROPERTY_PROBLEMS, alone and beside a key that is fine: its own message, and only it."""
+    emulator.reset()
+    for properties in ({key: "x"}, {"hw_ok": "x", key: "x"}):
+        args = dict(connection_args(emulator), **BASE_ARGS["ims_image"])
+        args["properties"] = properties
+        assert_clear_failure(run_module("ims_image", args), "properties", Problems([PROPERTY_PROBLEMS[key]]))
+    assert emulator.stats()["total"] == 0
 
 
 @pytest.mark.parametrize("module, args, words", [
@@ -387,34 +445,158 @@ def role_spec():
     return {name: {key: value for key, value in option.items() if key in keep} for name, option in ROLE_OPTIONS.items()}
 
 
+def module_counterpart(variable):
+    """The option of ims_image_cleanup (its own or a connection option) the role passes VARIABLE to, or None."""
+    option = ROLE_TO_MODULE.get(variable, variable[len("image_cleanup_"):])
+    return option if option in module_spec("ims_image_cleanup") else None
+
+
+# The role's string variables (str or path, no choices): Ansible's role argument validation
+# checks a text copy of a list or a dictionary and lets the value itself through, so the
+# guard is the module the role passes it to (ROLE_ARGUMENTS).
+STRING_VARIABLES = sorted(name for name, option in ROLE_OPTIONS.items()
+                          if option.get("type", "str") in ("str", "path") and not option.get("choices"))
+# String variables no module option receives: the report file is only the dest of the report
+# task (check_role_string, test_role_report_file_not_a_string).
+NO_COUNTERPART = {"image_cleanup_report_file"}
+
+
+def role_tasks(tasks=None):
+    """Every task of the role's tasks/main.yml, blocks and the tasks inside them included."""
+    for task in ROLE_TASKS if tasks is None else tasks:
+        yield task
+        yield from role_tasks(task.get("block", []))
+
+
+def role_module_arguments():
+    """{option: template} of what the role gives ims_image_cleanup: its module_defaults for the
+    collection's action group, then the arguments of its ims_image_cleanup task."""
+    arguments = {}
+    for task in role_tasks():
+        arguments.update(task.get("module_defaults", {}).get("group/hwcloud.ims.ims", {}))
+    for task in role_tasks():
+        arguments.update(task.get("hwcloud.ims.ims_image_cleanup", {}))
+    return arguments
+
+
+ROLE_TASKS = yaml.safe_load((ROLE_DIR / "tasks" / "main.yml").read_text())
+ROLE_DEFAULTS = yaml.safe_load((ROLE_DIR / "defaults" / "main.yml").read_text())
+ROLE_ARGUMENTS = role_module_arguments()
+REPORT_TASK = next(task for task in role_tasks() if "ansible.builtin.copy" in task)
+OMITTED = object()
+
+
+def role_render(template, variables):
+    """TEMPLATE rendered as the role renders it (its defaults, then VARIABLES); OMITTED when it resolves to omit."""
+    templar = Templar(loader=DataLoader(), variables=dict(ROLE_DEFAULTS, **variables))
+    try:
+        rendered = templar.template(trust_as_template(template))
+    except AnsibleValueOmittedError:
+        return OMITTED
+    return json.loads(json.dumps(rendered))  # as the controller sends it to the module
+
+
 def test_every_role_variable_has_a_module_counterpart_or_is_type_only():
     spec = role_spec()
     assert set(ROLE_TO_MODULE) <= set(spec)
     for variable, option in ROLE_TO_MODULE.items():
         assert option in module_spec("ims_image_cleanup"), (variable, option)
+    assert len(STRING_VARIABLES) == 17, STRING_VARIABLES
+    without = {variable for variable in STRING_VARIABLES if module_counterpart(variable) is None}
+    assert without == NO_COUNTERPART, without
+    for variable in STRING_VARIABLES:
+        option = module_counterpart(variable)
+        if option is not None:
+            # The role really passes the variable to that option.
+            assert names_option(ROLE_ARGUMENTS.get(option, ""), variable), (variable, option, ROLE_ARGUMENTS.get(option))
+
+
+def check_role_type(validator, spec, variable, value):
+    """A wrong type of a bool, int or float variable: the role's validation refuses it, naming the variable."""
+    result = validator.validate({variable: value})
+    assert result.error_messages, (variable, value)
+    msg = "; ".join(result.error_messages)
+    assert names_option(msg, variable), msg
+    assert "convert to %s" % spec[variable]["type"] in msg, msg
+
+
+def check_role_string(emulator, validator, variable, value):
+    """A list or a dictionary for a string variable: what the role passes to the module, and what the module says."""
+    assert not validator.validate({variable: value}).error_messages, (variable, value)
+    if variable == "image_cleanup_report_file":
+        # Empty: no report, as with "" (the default); else the report task runs, and fails
+        # (test_role_report_file_not_a_string).
+        wanted = role_render("{{ %s }}" % REPORT_TASK["when"], {variable: value})
+        assert wanted is bool(value), (value, wanted)
+        assert role_render("{{ %s }}" % REPORT_TASK["when"], {variable: ""}) is False
+        return
+    option = module_counterpart(variable)
+    sent = role_render(ROLE_ARGUMENTS[option], {variable: value})
+    if sent is OMITTED:
+        # Only an empty list or dictionary is left out, as the empty string is: the variable's
+        # documented "empty" (the HW_* variable or the module's default).
+        assert value in ([], {}), (variable, value)
+        assert role_render(ROLE_ARGUMENTS[option], {variable: ""}) is OMITTED
+        return
+    assert sent == value, (variable, value, sent)
+    args = dict(connection_args(emulator))
+    args[option] = sent
+    kind = "list" if isinstance(value, list) else "dictionary"
+    assert_clear_failure(run_module("ims_image_cleanup", args), option, ["%s must be a string; got a %s" % (option, kind)])
+    assert emulator.stats()["total"] == 0, emulator.stats()["by_route"]  # refused before any request
 
 
 @pytest.mark.parametrize("variable", sorted(ROLE_OPTIONS))
-def test_role_variables_wrong_types(variable):
-    """Ansible's validator, on the role's spec, refuses wrong types with the variable's name."""
+def test_role_variables_wrong_types(emulator, clean_environment, variable):  # pylint: disable=redefined-outer-name,unused-argument
+    """A wrong type for any role variable fails with a message naming it or the module option it is passed to.
+
+    bool, int and float variables: the role's argument validation refuses the value with the
+    variable's name. String variables: the validation lets a list or a dictionary through, the
+    role passes it on (ROLE_ARGUMENTS, rendered as the role renders it) and the module refuses
+    it with the option's name, before any request.
+    """
     spec = role_spec()
     validator = ArgumentSpecValidator(spec)
+    emulator.reset()
+    if variable not in STRING_VARIABLES:
+        @SETTINGS
+        @given(st.one_of(type_cases(variable, spec[variable])))
+        def check_type(bad):
+            check_role_type(validator, spec, variable, bad[0])
+
+        check_type()
+        return
 
     @SETTINGS
-    @given(st.one_of(type_cases(variable, spec[variable])))
-    def check(bad):
-        value, words, extra = bad  # pylint: disable=unused-variable
-        result = validator.validate({variable: value})
-        if spec[variable].get("type", "str") in ("str", "path") and not spec[variable].get("choices"):
-            # The role validation turns any value into text, as modules do; the module
-            # the value is passed to refuses lists and dictionaries (test_bad_values_of_every_option).
-            return
-        assert result.error_messages, (variable, value)
-        msg = "; ".join(result.error_messages)
-        assert variable in msg, msg
-        assert "convert to %s" % spec[variable]["type"] in msg, msg
+    @example(["x"])
+    @example({"q": "x"})
+    @example([])
+    @example({})
+    @given(NOT_TEXT)
+    def check_string(value):
+        check_role_string(emulator, validator, variable, value)
 
-    check()
+    check_string()
+
+
+def test_role_report_file_not_a_string(emu, ansible, tmp_path):
+    """A list as image_cleanup_report_file: the run fails and writes no file, under any name.
+
+    Its message does not name the variable today (a Python error of the copy task, noted for the
+    role's variable messages); this checks the rest: no success, and no report written under the
+    list's text (``['report.json']``, a valid file name beside the playbook, where a relative
+    report file goes)."""
+    emu.seed(count=2, name="old-{i}", status="killed", age_days=30)
+    emu.reset_stats()
+    play = tmp_path / "play"
+    play.mkdir()
+    shutil.copy(ansible.playbook_dir / "cleanup_role.yml", play)
+    ran = ansible.run_playbook(play / "cleanup_role.yml", emu.env(), extra_vars={"image_cleanup_report_file": ["report.json"]})
+    assert sorted(path.name for path in play.iterdir()) == ["cleanup_role.yml"], ran
+    assert ran.rc != 0, ran
+    assert "Traceback" not in ran.output, ran
+    assert not writes(emu.stats())  # a dry run: nothing deleted
+    assert len([image for image in emu.images() if image["name"].startswith("old-")]) == 2
 
 
 @pytest.mark.parametrize("variable", sorted(ROLE_TO_MODULE))
@@ -456,6 +638,6 @@ def test_role_bad_values_through_ansible_playbook(emu, ansible, variables, name,
     variables = dict(variables, image_cleanup_dry_run=variables.get("image_cleanup_dry_run", False))
     ran = ansible.run_playbook("cleanup_role.yml", emu.env(), extra_vars=variables)
     assert ran.rc != 0, ran
-    assert name in ran.stdout and word in ran.stdout, ran
+    assert names_option(ran.stdout, name) and word in ran.stdout, ran
     assert "Traceback" not in ran.output, ran
     assert not writes(emu.stats()), emu.stats()["by_route"]
