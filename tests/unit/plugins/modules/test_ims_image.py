@@ -592,19 +592,47 @@ def test_the_upload_is_streamed_from_the_file(http, tmp_path):
 
 
 @pytest.mark.parametrize("args, words", [
+    ({"name": "x", "state": "gone"}, ["state"]),
+    ({"name": "x", "on_duplicate": "first"}, ["on_duplicate"]),
+    ({"name": "x", "disk_format": "vmdk"}, ["disk_format"]),
+    ({"name": "x", "container_format": "ovf"}, ["container_format"]),
+    ({"name": "x", "min_disk": -1}, ["min_disk"]),
     ({"name": "x", "min_disk": 1025}, ["min_disk"]),
+    ({"name": "x", "min_disk": "big"}, ["min_disk"]),
+    ({"name": "x", "min_ram": -1}, ["min_ram"]),
+    ({"name": "x", "tags": ["ok=1", ""]}, ["tags"]),
+    ({"name": "x", "tags": ["t" * 256]}, ["tags"]),
     ({"name": "x", "tags": ["a/b"]}, ["tags"]),
+    ({"name": ""}, ["name"]),
+    ({"name": "n" * 129}, ["name"]),
+    ({"name": "x", "description": "d" * 1025}, ["description"]),
     ({"name": "x", "properties": {"status": "active"}}, ["properties", "status"]),
+    ({"name": "x", "properties": {"__imagetype": "gold"}}, ["properties", "__imagetype"]),
+    ({"name": "x", "properties": {"checksum": "0" * 32}}, ["properties", "checksum"]),
+    ({"name": "x", "properties": {"name": "y"}}, ["properties", "name"]),
+    ({"name": "x", "properties": {"__os_version": "Ubuntu 22.04 server 64bit"}}, ["properties", "__os_version"]),
+    ({"name": "x", "properties": {"__description": "d"}}, ["properties", "__description"]),
+    ({"name": "x", "properties": {"min_ram": 1}}, ["properties", "min_ram"]),
+    ({"name": "x", "properties": {"build_list": ["1", "2"]}}, ["properties", "build_list"]),
+    ({"name": "x", "properties": {"build_map": {"a": "1"}}}, ["properties", "build_map"]),
     ({"name": "x", "members": ["not-a-project-id"]}, ["members"]),
+    ({"name": "x", "members": ["g" * 32]}, ["members"]),
+    ({"name": "x", "members": [MEMBER_A[:-1]]}, ["members"]),
+    ({"name": "x", "wait_timeout": 0}, ["wait_timeout"]),
     ({"name": "x", "filename": "/nonexistent/hwcloud-ims/disk.img"}, ["filename"]),
     ({"min_ram": 1}, ["id", "name"]),
     ({"name": ["a"]}, ["name"]),
 ], ids=lambda value: None if isinstance(value, dict) else "-".join(value))
 def test_bad_options_fail_before_any_request(http, args, words):
+    """Each bad value fails with a message naming the option (and the property key), before any request.
+
+    The cases of the journey tests/journeys/test_journey_ims_image.py ran through ``ansible`` (it keeps one).
+    """
     result = run(args)
     assert result["failed"] is True
     for word in words:
-        assert word in result["msg"]
+        assert word in result["msg"], result["msg"]
+    assert "exception" not in result
     assert http.requests == []
 
 
