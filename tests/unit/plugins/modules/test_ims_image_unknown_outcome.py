@@ -212,6 +212,7 @@ def test_a_refused_create_fails_at_once(http, clock, status):
     http.expect(lookup("web"), create(FIELDS, status=status))
     result = run(ARGS)
     assert result["failed"] is True and result["changed"] is False
+    assert result["operations"] == []
     assert result["msg"].startswith("POST /v2/images failed: HTTP %d" % status)
     assert "(request id: req-2)" in result["msg"]
     assert clock.sleeps == []
@@ -493,3 +494,50 @@ def test_a_token_that_expires_between_a_create_and_its_read_back_is_renewed(http
     assert len(http.made("POST", "/v2/images")) == 2
     assert_backoff(clock.sleeps)
     assert "secret-password" not in repr(result)
+
+
+# -- one task, three writes, one of them of unknown outcome ------------------------------------------
+
+QUEUED = image(status="queued", min_ram=1024)
+DONE = [
+    pytest.param({"status": 500}, True, id="done-then-500"),
+    pytest.param({"raises": dropped}, True, id="done-then-dropped"),
+    pytest.param({"raises": dropped}, False, id="dropped-before"),
+]
+
+
+@pytest.mark.parametrize("failure, landed", DONE)
+@pytest.mark.parametrize("faulty", ["update", "member", "upload"])
+def test_a_task_with_an_update_a_member_and_an_upload_completes_whichever_write_was_unknown(
+        http, tmp_path, faulty, failure, landed):
+    """The other writes of the task go on; the one of unknown outcome is read back and sent again only if
+    it had not landed; a second run finds nothing left to do (the journey of test_journey_ims_image.py)."""
+    path, data, md5 = write_file(tmp_path)
+    updated = dict(QUEUED, min_ram=2048)
+    final = image(min_ram=2048, checksum=md5, size=len(data))
+    http.expect(lookup("web", QUEUED), member_list())
+    # Each write: sent once; or, for the faulty one, sent, read back, and sent again only if it had not landed.
+    writes = {"update": ([patch_call(answer=updated)], [get(updated)], [get(QUEUED), patch_call(answer=updated)]),
+              "member": ([member_add()], [member_list(MEMBER_A)], [member_list(), member_add()]),
+              "upload": ([put(data)], [get(final)], [get(updated), put(data)])}
+    faulty_call = {"update": patch_call(answer=updated, **failure), "member": member_add(**failure),
+                   "upload": put(data, **failure)}[faulty]
+    for write, (once, found, missing) in writes.items():
+        http.expect(*(([faulty_call] + (found if landed else missing)) if write == faulty else once))
+    http.expect(get(final))
+    task = {"name": "web", "min_ram": 2048, "members": [MEMBER_A], "filename": path}
+    result = run(task)
+    assert result["failed"] is False, result
+    assert result["changed"] is True
+    assert [operation["action"] for operation in result["operations"]] == ["update", "add_member", "upload"]
+    assert (result["image"]["id"], result["image"]["min_ram"], result["image"]["status"], result["image"]["checksum"]) == (
+        IMAGE_ID, 2048, "active", md5)
+    method, route = {"update": ("PATCH", "/v2/images/%s" % IMAGE_ID), "member": ("POST", "/v2/images/%s/members" % IMAGE_ID),
+                     "upload": ("PUT", "/v2/images/%s/file" % IMAGE_ID)}[faulty]
+    assert len(http.made(method, route)) == (1 if landed else 2)
+    assert_backoff(waits_after_failed_writes(http))
+    http.assert_done()
+    http.expect(lookup("web", final), member_list(MEMBER_A))
+    again = run(task)
+    assert again["failed"] is False and again["changed"] is False, again
+    assert again["operations"] == []
