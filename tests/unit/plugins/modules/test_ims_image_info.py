@@ -121,6 +121,60 @@ def test_bad_filters_fail_before_any_request(http, args, words):
     assert http.requests == []
 
 
+# The values as ``ansible -a 'key=value ...'`` gives them (strings), each with the message the user gets (or its parts);
+# the journey tests/journeys/test_journey_ims_image_info.py ran them all through ``ansible`` (it keeps one).
+CLI_BAD_VALUES = [
+    ({"status": "broken"}, "value of status must be one of: queued, saving, active, killed, deleted, got: broken"),
+    ({"imagetype": "public"}, "value of imagetype must be one of: gold, private, shared, market, got: public"),
+    ({"sort_dir": "up"}, "value of sort_dir must be one of: asc, desc, got: up"),
+    ({"disk_format": "vmdk"}, "value of disk_format must be one of: vhd, zvhd, zvhd2, raw, qcow2, iso, got: vmdk"),
+    # ansible-core 2.19 writes the type as str, 2.18 as <class 'str'>.
+    ({"protected": "maybe"}, ("argument 'protected' is of type ", "str", " and we were unable to convert to bool")),
+    ({"min_disk": "big"}, ("argument 'min_disk' is of type ", "str", " and we were unable to convert to int")),
+    ({"min_ram": "-1"}, "min_ram must be 0 or more; got -1"),
+    ({"page_size": "0"}, "page_size must be from 1 to 10000; got 0"),
+    ({"max_results": "0"}, "max_results must be 1 or more; got 0"),
+    ({"created_at": "yesterday"}, "created_at must be OP:TIME with OP one of gt, gte, lt, lte, eq, neq"),
+    ({"updated_at": "after:2024-01-01T00:00:00Z"}, "got the operator 'after'"),
+    ({"created_at": "gt:2024-02-30 00:00:00"}, "got the time '2024-02-30 00:00:00'"),
+    ({"member_status": "pending"}, "member_status only works with visibility=shared"),
+    ({"name": ""}, "name must not be empty"),
+    ({"no_such_option": "1"}, "Unsupported parameters for (hwcloud.ims.ims_image_info) module: no_such_option"),
+    ({"region": "Not_A_Region", "ims_endpoint": ""}, "region must be a Huawei Cloud region name such as cn-north-4"),
+    ({"ims_endpoint": "ftp://x"}, "ims_endpoint must be an http:// or https:// URL"),
+    ({"timeout": "0"}, "timeout must be a number of seconds greater than 0; got 0"),
+    ({"retries": "-1"}, "retries must be an integer from 0 to 20; got -1"),
+    ({"filters": {"limit": 5}}, "filters must not set limit; use the page_size option"),
+    ({"filters": {"tag": ["a=b"]}}, "filters must map each IMS parameter to a string, number or boolean"),
+]
+
+
+@pytest.mark.parametrize("args, message", CLI_BAD_VALUES, ids=[sorted(case[0])[-1] for case in CLI_BAD_VALUES])
+def test_bad_values_as_the_cli_gives_them_get_a_clear_message(http, args, message):
+    # _ansible_module_name: the module's name as the controller sends it (the argument checks' messages use it).
+    result = run(dict(args, _ansible_module_name="hwcloud.ims.ims_image_info"))
+    assert result["failed"] is True
+    for part in (message,) if isinstance(message, str) else message:
+        assert part in result["msg"], result["msg"]
+    assert "exception" not in result
+    assert http.requests == []
+
+
+@pytest.mark.parametrize("drop, message", [
+    (("access_key", "secret_key"), "no credentials: set access_key and secret_key"),
+    (("secret_key",), "access_key and secret_key go together"),
+    (("project_id",), "project_id is required with access_key/secret_key (HW_PROJECT_ID)"),
+    (("ims_endpoint", "region"), "region is required (or ims_endpoint)"),
+], ids=["no-keys", "no-secret-key", "no-project-id", "no-endpoint-no-region"])
+def test_missing_connection_options_get_a_clear_message(http, drop, message):
+    """No HW_* variable reaches the module (run_module), so a dropped option is as unset as a missing variable."""
+    result = run_module(ims_image_info, {key: value for key, value in CONNECTION.items() if key not in drop})
+    assert result["failed"] is True
+    assert message in result["msg"], result["msg"]
+    assert "exception" not in result
+    assert http.requests == []
+
+
 # -- paging ------------------------------------------------------------------------------------------
 
 
