@@ -240,3 +240,19 @@ def gateway_error(r, status, code):
     assert isinstance(body.get("error_msg"), str), body
     assert r.headers.get("X-Request-Id"), dict(r.headers)
     assert body.get("request_id") == r.headers["X-Request-Id"], (body, dict(r.headers))
+
+
+def public_image(client, imagetype):
+    """The first catalogue image of ``imagetype`` (gold, market) the client sees."""
+    imgs = client.list_all({"__imagetype": imagetype})
+    assert imgs, "no %s image in the catalogue" % imagetype
+    return imgs[0]
+
+
+def share_image(client, client_b, image_id, status="accepted"):
+    """Share ``client``'s image with account B, and let B set the member ``status``."""
+    r = client.post("/v2/images/%s/members" % image_id, json={"member": B["project_id"]})
+    assert r.status_code == 200, r.text
+    if status != "pending":
+        r = client_b.put("/v2/images/%s/members/%s" % (image_id, B["project_id"]), json={"status": status})
+        assert r.status_code == 200, r.text
