@@ -1,12 +1,6 @@
 """The emulator checked against README.md over real HTTP: image files, tags, members, isolation.
 
-The rest of the suite, beside it:
-  test_emulator.py the image API: create, show, update, delete
-  test_auth.py     AK/SK signatures (official vectors included), tokens, IAM
-  test_listing.py  every list filter (docs/dev/ims-api.md, "listing and paging"), sorting, paging
-  test_control.py  the /_emulator/ control surface: stats, faults, clock, reset, seed, X-Request-Id
-  test_process.py  the stdout URL line, signals, --state, run_with_emulator.py
-  conftest.py      fixtures: the shared emulator, a signing HTTP client
+The image API itself is in test_emulator.py, whose docstring maps the rest of the suite.
 """
 
 import hashlib

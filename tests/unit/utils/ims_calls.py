@@ -75,3 +75,13 @@ def write_file(tmp_path, size=3000, name="disk.img"):
     path = tmp_path / name
     path.write_bytes(data)
     return str(path), data, hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def actions(result):
+    """The ``action`` of each of an ims_image result's ``operations``, in order."""
+    return [operation["action"] for operation in result["operations"]]
+
+
+def writes(http):
+    """The requests of ``http`` (a ScriptedHttp) that were not reads."""
+    return [request for request in http.requests if request.method != "GET"]

@@ -23,6 +23,7 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
     members,
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
+    actions,
     create,
     get,
     get_missing,
@@ -40,14 +41,6 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
 
 def run(args, **kwargs):
     return run_module(ims_image, dict(CONNECTION, **args), **kwargs)
-
-
-def actions(result):
-    return [operation["action"] for operation in result["operations"]]
-
-
-def writes(http):
-    return [request for request in http.requests if request.method != "GET"]
 
 
 # -- create --------------------------------------------------------------------------------
