@@ -246,6 +246,8 @@ image:
   description:
     - The image as IMS returns it after the run, with every field (the C(__) properties as strings).
     - V(null) after O(state=absent), and in check mode when the image would be created.
+    - In a failed result, the image as it was when the run stopped (the one found, created or updated), so that a
+      refused delete of a protected image, for example, still shows it; V(null) when there is none.
   returned: always
   type: dict
   sample:
@@ -398,6 +400,8 @@ class ImsImage(ImsModule):
     def run(self):
         self.result.update(image=None, operations=[])
         image = self.find()
+        # The image as it is, in a failed result too; kept up to date by every write below.
+        self.result["image"] = image
         if self.params["state"] == "absent":
             self.absent(image)
         else:
@@ -426,12 +430,13 @@ class ImsImage(ImsModule):
             self.write("delete", self.client.delete_image, image["id"], id=image["id"], reason="killed")
             params = dict(params, id=None, name=params["name"] or image.get("name"))
             image = None
+            self.now(None)
         elif image is None and params["id"]:
             raise ImsError("no image with id %s in this project; leave id out and give name to create an image"
                            % params["id"])
         if image is None:
             self.check_upload_size(None)
-            image = self.create(params)
+            image = self.now(self.create(params))
         else:
             patch = build_patch(image, params)
             problems = immutable_changes(image, params)
@@ -443,12 +448,18 @@ class ImsImage(ImsModule):
             if patch:
                 updated = self.write("update", self.client.update_image_until, image["id"], patch,
                                      lambda current: build_patch(current, self.params), patch=patch)
-                image = apply_patch(image, patch) if self.module.check_mode else updated
+                image = apply_patch(image, patch) if self.module.check_mode else self.now(updated)
         members = self.sync_members(image, members)
         image = self.upload(image)
         uploaded = any(op["action"] == "upload" for op in self.result["operations"])
         predicted = image if image is not None else dict(create_body(params), id=None, status="queued")
         self.finish(image, managed_view(predicted, params, members, self.digest[0] if uploaded else None))
+
+    def now(self, image):
+        """Record ``image`` as the image as it is now (not in check mode, where nothing changed); return it."""
+        if not self.module.check_mode:
+            self.result["image"] = image
+        return image
 
     def finish(self, image, after):
         if self.module.check_mode and any(op["action"] == "create" for op in self.result["operations"]):

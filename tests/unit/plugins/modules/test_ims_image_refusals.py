@@ -18,8 +18,10 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
     OTHER_PROJECT,
     image,
     listing,
+    members,
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
+    create,
     get,
     lookup,
     patch,
@@ -241,3 +243,51 @@ def test_other_answers_of_the_wrong_shape_fail_cleanly(http, call, answer):
     assert "answered HTTP 200 with a body this collection cannot use: " in result["msg"]
     assert result["msg"].endswith("(request id: req-%d)" % len(http.requests))
     assert writes(http) == []
+
+
+# -- a failed result carries the image as it is -------------------------------------------------
+
+
+@pytest.mark.parametrize("found, args, words", [
+    pytest.param(image(protected=True), {"state": "absent"}, "is protected and cannot be deleted", id="protected-delete"),
+    pytest.param(image(status="killed"), {"min_ram": 1}, "is killed", id="killed"),
+    pytest.param(image(owner=OTHER_PROJECT), {"min_ram": 1}, "is not owned by this project", id="foreign"),
+    pytest.param(image(checksum="0" * 32), {"disk_format": "qcow2"}, "disk_format cannot be changed", id="immutable"),
+])
+def test_a_refusal_returns_the_image_it_refused(http, found, args, words):
+    http.expect(lookup("web", found))
+    result = run(dict(args, name="web"))
+    assert result["failed"] is True and words in result["msg"]
+    assert result["image"] == found
+    assert writes(http) == []
+
+
+def test_a_failure_after_a_create_returns_the_created_image(http):
+    http.expect(lookup("web"), create({"name": "web", "container_format": "bare", "visibility": "private"}),
+                Call("POST", "/v2/images/{id}/members", status=403,
+                     answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
+    result = run({"name": "web", "members": [MEMBER_A]})
+    assert result["failed"] is True and result["status_code"] == 403
+    assert result["operations"] == [{"action": "create", "fields": {"name": "web", "container_format": "bare",
+                                                                     "visibility": "private"}}]
+    assert result["image"]["name"] == "web" and result["image"]["status"] == "queued"
+    assert result["image"]["id"] == http.requests[1].json["id"]
+
+
+def test_a_failure_after_an_update_returns_the_updated_image(http):
+    updated = image(min_ram=2048)
+    http.expect(lookup("web", image(min_ram=1024)), Call("GET", "/v2/images/%s/members" % IMAGE_ID, answer=members(IMAGE_ID)),
+                patch([{"op": "replace", "path": "/min_ram", "value": 2048}], updated),
+                Call("POST", "/v2/images/%s/members" % IMAGE_ID, status=403,
+                     answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
+    result = run({"name": "web", "min_ram": 2048, "members": [MEMBER_A]})
+    assert result["failed"] is True and result["image"] == updated
+
+
+def test_a_failure_after_replacing_a_killed_image_returns_no_image(http):
+    http.expect(lookup("web", image(status="killed")),
+                Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204),
+                Call("POST", "/v2/images", status=403, answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
+    result = run({"name": "web", "replace_failed": True})
+    assert result["failed"] is True and result["image"] is None
+    assert result["operations"] == [{"action": "delete", "id": IMAGE_ID, "reason": "killed"}]
