@@ -93,12 +93,8 @@ class Transport:
         return self.send(method.upper(), self.url(path, params), path, headers, body,
                          authenticate=True, idempotent=idempotent, expected=expected)
 
-    def request_json(self, method, path, **kwargs):
-        """:meth:`request`, and the answer's JSON (None for an empty body)."""
-        response = self.request(method, path, **kwargs)
-        return self.json_of(method, path, response)
-
     def json_of(self, method, path, response):
+        """The JSON of ``response`` (None for an empty body); an answer that is not JSON is an error."""
         if not response.content:
             return None
         try:
