@@ -263,13 +263,13 @@ def test_a_refusal_returns_the_image_it_refused(http, found, args, words):
 
 
 def test_a_failure_after_a_create_returns_the_created_image(http):
-    http.expect(lookup("web"), create({"name": "web", "container_format": "bare", "visibility": "private"}),
+    fields = {"name": "web", "container_format": "bare", "visibility": "private"}
+    http.expect(lookup("web"), create(fields),
                 Call("POST", "/v2/images/{id}/members", status=403,
                      answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
     result = run({"name": "web", "members": [MEMBER_A]})
     assert result["failed"] is True and result["status_code"] == 403
-    assert result["operations"] == [{"action": "create", "fields": {"name": "web", "container_format": "bare",
-                                                                     "visibility": "private"}}]
+    assert result["operations"] == [{"action": "create", "fields": fields}]
     assert result["image"]["name"] == "web" and result["image"]["status"] == "queued"
     assert result["image"]["id"] == http.requests[1].json["id"]
 
