@@ -411,8 +411,9 @@ class ImsImage(ImsModule):
         self.before = managed_view(image, self.params)
         if image is not None:
             self.refuse_foreign(image, "deleted")
-            if protected_reason(image):
-                raise ImsError(protected_reason(image))
+            reason = protected_reason(image)
+            if reason:
+                raise ImsError(reason)
             self.write("delete", self.client.delete_image, image["id"], id=image["id"])
         self.finish(None, {"state": "absent"})
 
