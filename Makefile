@@ -87,9 +87,12 @@ $(STAMP): requirements-dev.txt requirements.txt
 
 # Cheap and idempotent, so it runs every time (build/ may have been cleaned
 # while .venv stayed).
+# The link is relative (build/collections/ansible_collections/hwcloud/ims -> ../../../..), so a
+# moved or copied clone runs its own files, never those of the tree it came from; an old
+# absolute link is replaced on the next run of any target.
 collection-path:
 	@mkdir -p '$(dir $(COLLECTION_LINK))' '$(ANSIBLE_LOCAL_TEMP)' '$(ANSIBLE_REMOTE_TMP)'
-	@ln -sfn '$(ROOT)' '$(COLLECTION_LINK)'
+	@ln -sfn ../../../.. '$(COLLECTION_LINK)'
 
 # The edit-test loop: the gates that take seconds, each on its own, none starting an
 # emulator or an ansible process. What each runs and how long: TESTING.md.
