@@ -59,7 +59,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 unexport VIRTUAL_ENV PYTHONHOME
 
 .PHONY: help venv collection-path check unit emulator-unit answer-shapes emulator-test journeys integration sanity lint \
-        changelog-lint changelog release-notes docs-lint version-check dist installed-test test demo clean distclean
+        changelog-lint changelog release-notes docs-lint doc-paths version-check dist installed-test test demo clean distclean
 
 help: ## List the targets
 	@echo 'Targets of the hwcloud.ims Makefile:'
@@ -96,7 +96,7 @@ collection-path:
 
 # The edit-test loop: the gates that take seconds, each on its own, none starting an
 # emulator or an ansible process. What each runs and how long: TESTING.md.
-check: unit emulator-unit answer-shapes version-check lint docs-lint changelog-lint ## The quick gates (about a minute): unit tests, emulator unit tests, answer shapes, version, lint, docs-lint, changelog-lint
+check: unit emulator-unit answer-shapes version-check lint docs-lint doc-paths changelog-lint ## The quick gates (about a minute): unit tests, emulator unit tests, answer shapes, version, lint, docs-lint, doc-paths, changelog-lint
 
 unit: $(STAMP) collection-path ## Run the unit tests (pytest tests/unit)
 	'$(VENV_PY)' -m pytest $(PYTEST_ARGS) tests/unit
@@ -152,6 +152,9 @@ release-notes: $(STAMP) collection-path ## Turn the fragments into the release n
 # edit-on-GitHub link, and fails when that random folder name ends in "_" (an RST reference).
 docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
 	env -u ANSIBLE_COLLECTIONS_PATH -u PYTHONPATH antsibull-docs lint-collection-docs --plugin-docs .
+
+doc-paths: ## Check that the Markdown pages link to and cite only files the tree has
+	'$(PYTHON)' hacking/check_doc_paths.py
 
 version-check: $(STAMP) ## Check that plugins/module_utils/_version.py has galaxy.yml's version
 	'$(VENV_PY)' hacking/check_version.py
