@@ -42,6 +42,9 @@ IMAGE_FIELDS = {
 MEMBER_FIELDS = {
     "member_id": (True, _TEXT),
     "status": (False, _OPTIONAL_TEXT),
+    "image_id": (False, _OPTIONAL_TEXT),
+    "created_at": (False, _OPTIONAL_TEXT),
+    "updated_at": (False, _OPTIONAL_TEXT),
 }
 
 
@@ -114,6 +117,11 @@ def member_list(obj):
     for index, item in enumerate(members):
         _check_fields(item, MEMBER_FIELDS, "member %d of the list" % (index + 1))
     return obj
+
+
+def member(obj):
+    """``obj`` when it is one member, as ``GET`` and ``PUT /v2/images/{id}/members/{pid}`` answer."""
+    return _check_fields(obj, MEMBER_FIELDS, "the member")
 
 
 def any_object(obj):
