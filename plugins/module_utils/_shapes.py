@@ -47,6 +47,9 @@ MEMBER_FIELDS = {
     "updated_at": (False, _OPTIONAL_TEXT),
 }
 
+# One membership, as the member's own calls read it: its status decides the write.
+MEMBER_ANSWER_FIELDS = dict(MEMBER_FIELDS, status=(True, _TEXT))
+
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
                dict: "an object", type(None): "null"}
@@ -121,7 +124,7 @@ def member_list(obj):
 
 def member(obj):
     """``obj`` when it is one member, as ``GET`` and ``PUT /v2/images/{id}/members/{pid}`` answer."""
-    return _check_fields(obj, MEMBER_FIELDS, "the member")
+    return _check_fields(obj, MEMBER_ANSWER_FIELDS, "the member")
 
 
 def any_object(obj):

@@ -80,8 +80,8 @@ def test_a_project_that_is_not_a_member_gets_a_clear_failure(sharing_emu, ansibl
     ran = ansible.adhoc("hwcloud.ims.ims_image_member", "image=%s status=accepted" % image_id, env)
     assert ran.rc != 0
     result = ran.result()
-    assert result["msg"].startswith("image: no image with id %s is visible to project %s" % (image_id,
-                                                                                          MEMBER["project_id"]))
+    expected = "image: no image with id %s is visible to project %s" % (image_id, MEMBER["project_id"])
+    assert result["msg"].startswith(expected)
     assert writes(sharing_emu) == []
 
 

@@ -64,7 +64,11 @@ def test_the_shape_of_one_member():
     assert _shapes.member(good) is good
     with pytest.raises(_shapes.ShapeError, match="the member has no member_id"):
         _shapes.member({"status": "pending"})
-    with pytest.raises(_shapes.ShapeError, match="the member field status must be a string or null; got an integer"):
+    with pytest.raises(_shapes.ShapeError, match="the member field status must be a string; got an integer"):
         _shapes.member(dict(good, status=1))
+    with pytest.raises(_shapes.ShapeError, match="the member field status must be a string; got null"):
+        _shapes.member(dict(good, status=None))  # a status decides the write: never from a null
+    with pytest.raises(_shapes.ShapeError, match="the member has no status"):
+        _shapes.member({"member_id": PROJECT})
     with pytest.raises(_shapes.ShapeError, match="the member must be an object; got a list"):
         _shapes.member([])
