@@ -17,7 +17,7 @@ description:
   - The member is the project of the connection options (O(project_id)). Only the member can set its status;
     the owner cannot, and the module fails when the image is the caller's own.
   - Reads the membership first and writes only when the status differs. An unchanged run by id is two reads
-    (the image and the membership) and no write.
+    (the image and the membership) and no write; by name, three listings and the membership.
   - A write whose outcome is unknown (a time-out, a server error) is followed by a read of the membership, and is
     sent again only when the status still differs.
 author:
