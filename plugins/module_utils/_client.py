@@ -140,6 +140,21 @@ class ImsClient:
         return self._json("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
                           json_body={"member": member}, idempotent=False)
 
+    def get_member(self, image_id, member):
+        """The membership of project ``member`` in the image, or None when it is not a member (or the image is not visible)."""
+        try:
+            return self._json("GET", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+                              _shapes.member)
+        except ImsApiError as exc:
+            if exc.not_found:
+                return None
+            raise
+
+    def set_member_status(self, image_id, member, status):
+        """One ``PUT .../members/{member}`` with ``status``; only the member project may send it."""
+        return self._json("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+                          _shapes.member, json_body={"status": status}, idempotent=False)
+
     def remove_member(self, image_id, member):
         """False when ``member`` was not a member any more."""
         try:
@@ -198,6 +213,18 @@ class ImsClient:
         params.extend((key, value) for key, value in filters.items() if value is not None)
         return list(self.iter_images(params))
 
+    def shared_images(self, project_id, member_status, **filters):
+        """The images shared with the project whose membership is ``member_status``, each with its ``member_status``.
+
+        One paged listing (``visibility=shared``, ``__imagetype=shared``, ``member_status``);
+        ``filters`` are further query parameters (``name``...). An image the project owns is
+        left out: it is not shared with the project, whatever its visibility.
+        """
+        params = [("visibility", "shared"), ("__imagetype", "shared"), ("member_status", member_status)]
+        params.extend((key, value) for key, value in filters.items() if value is not None)
+        return [dict(image, member_status=member_status) for image in self.iter_images(params)
+                if not project_id or image.get("owner") != project_id]
+
     # -- writes whose outcome may be unknown -----------------------------------------
 
     def _write(self, send, read_back, payload, unknown_statuses=()):
@@ -227,11 +254,21 @@ class ImsClient:
     def add_member_once(self, image_id, member):
         """Share the image with ``member``; after an unknown outcome or a 409, again only if the member list lacks it."""
         def read_back(payload, error):
-            if any(entry["member_id"] == member for entry in self.list_members(image_id)):
-                return True, None
+            for entry in self.list_members(image_id):
+                if entry["member_id"] == member:
+                    return True, entry
             return False, payload
         return self._write(lambda payload: self.add_member(image_id, payload), read_back, member,
                            unknown_statuses=(409,))
+
+    def set_member_status_once(self, image_id, member, status):
+        """Set the membership status of ``member``; after an unknown outcome, read the membership and send again only if it still differs."""
+        def read_back(payload, error):
+            current = self.get_member(image_id, member)
+            if current is None:
+                raise error
+            return (True, current) if current.get("status") == payload else (False, payload)
+        return self._write(lambda payload: self.set_member_status(image_id, member, payload), read_back, status)
 
     def upload_file_once(self, image, filename, checksum):
         """Stream ``filename`` into the queued ``image``; after an unknown outcome, resend only while it is still queued."""

@@ -42,7 +42,13 @@ IMAGE_FIELDS = {
 MEMBER_FIELDS = {
     "member_id": (True, _TEXT),
     "status": (False, _OPTIONAL_TEXT),
+    "image_id": (False, _OPTIONAL_TEXT),
+    "created_at": (False, _OPTIONAL_TEXT),
+    "updated_at": (False, _OPTIONAL_TEXT),
 }
+
+# One membership, as the member's own calls read it: its status decides the write.
+MEMBER_ANSWER_FIELDS = dict(MEMBER_FIELDS, status=(True, _TEXT))
 
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
@@ -114,6 +120,11 @@ def member_list(obj):
     for index, item in enumerate(members):
         _check_fields(item, MEMBER_FIELDS, "member %d of the list" % (index + 1))
     return obj
+
+
+def member(obj):
+    """``obj`` when it is one member, as ``GET`` and ``PUT /v2/images/{id}/members/{pid}`` answer."""
+    return _check_fields(obj, MEMBER_ANSWER_FIELDS, "the member")
 
 
 def any_object(obj):

@@ -124,7 +124,8 @@ options:
     description:
       - The project ids the image is shared with. Not set, the members are left alone. Set, the image is shared with
         exactly these (with O(purge_members=true)) or at least these.
-      - A member project still has to accept the image before it can use it.
+      - A member project still has to accept the image before it can use it, with its own credentials and
+        M(hwcloud.ims.ims_image_member); RV(members) shows each member's status.
     type: list
     elements: str
   purge_members:
@@ -267,6 +268,37 @@ image:
     __imagetype: private
     __image_size: "2147483648"
     __os_version: Ubuntu 22.04 server 64bit
+members:
+  description:
+    - Each member project of the image and its membership status after the run (in check mode, as it would be), in
+      the order IMS lists them, then the members added.
+    - A member just added is V(pending) until the member project accepts it (M(hwcloud.ims.ims_image_member)).
+    - Only when O(members) is set, which is when the module reads the members; the other runs do not ask for them.
+  returned: when O(members) is set
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    member_id:
+      description: The member project id.
+      type: str
+      sample: 5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b
+    image_id:
+      description: The image id.
+      type: str
+      sample: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    status:
+      description: V(pending), V(accepted) or V(rejected).
+      type: str
+      sample: accepted
+    created_at:
+      description: When the image was shared with the member (UTC); V(null) in check mode for a member to add.
+      type: str
+      sample: "2024-06-01T10:00:00Z"
+    updated_at:
+      description: When the member last changed its status (UTC); V(null) in check mode for a member to add.
+      type: str
+      sample: "2024-06-02T08:30:00Z"
 operations:
   description:
     - What the run did, or in check mode would do, in order. Empty when nothing changed.
@@ -289,6 +321,7 @@ import uuid
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError, ImsImageKilled
+from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view, predicted_member
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     CONTAINER_FORMATS,
     DISK_FORMATS,
@@ -420,9 +453,11 @@ class ImsImage(ImsModule):
     def present(self, image):
         params = self.params
         members = []
+        self.member_records = []
         if image is not None and params["members"] is not None and image.get("status") != "killed" \
                 and not foreign_reason(image, self.project_id):
-            members = [member["member_id"] for member in self.client.list_members(image["id"])]
+            self.member_records = [member_view(member, image["id"]) for member in self.client.list_members(image["id"])]
+            members = [member["member_id"] for member in self.member_records]
         self.before = managed_view(image, params, members)
         if image is not None and image.get("status") == "killed":
             if not params["replace_failed"]:
@@ -484,13 +519,18 @@ class ImsImage(ImsModule):
         return self.write("create", self.client.create_image_once, body, fields=fields)
 
     def sync_members(self, image, current):
+        """Add and remove members; ``members`` in the result: each member and its status after the run."""
         add, remove = member_changes(current, self.params["members"], self.params["purge_members"])
+        image_id = image["id"] if image is not None else None
+        records = [record for record in self.member_records if record["member_id"] not in remove]
         for member in add:
-            self.write("add_member", self.client.add_member_once, image["id"], member, member=member)
+            added = self.write("add_member", self.client.add_member_once, image_id, member, member=member)
+            records.append(member_view(added, image_id, member) if added else predicted_member(image_id, member))
         for member in remove:
-            self.write("remove_member", self.client.remove_member, image["id"], member, member=member)
+            self.write("remove_member", self.client.remove_member, image_id, member, member=member)
         if self.params["members"] is None:
             return current
+        self.result["members"] = records
         return [member for member in current if member not in remove] + add
 
     def upload(self, image):

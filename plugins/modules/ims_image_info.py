@@ -179,6 +179,15 @@ options:
     description:
       - Start after the image with this id, as in the listing with the same filters and sorting.
     type: str
+  members:
+    description:
+      - Add RV(images[].members) to each image this project owns (whose owner is O(project_id)) - each member project
+        and its membership status. One more request per owned image; none for the images of other projects, which
+        get no RV(images[].members) (a member sees its own status with M(hwcloud.ims.ims_image_member_info)).
+      - Needs O(project_id), to know which images are the project's own.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - Fields of RV(images) that IMS adds (their names start with C(__)) are strings, as IMS returns them,
     including C(__image_size) and C(__isregistered).
@@ -223,6 +232,13 @@ EXAMPLES = r"""
     visibility: shared
     imagetype: shared
     member_status: pending
+
+- name: Own images, each with its members and whether they accepted the share
+  hwcloud.ims.ims_image_info:
+    owner: "{{ lookup('ansible.builtin.env', 'HW_PROJECT_ID') }}"
+    imagetype: private
+    members: true
+  register: own
 
 - name: Any other IMS parameter, by its API name
   hwcloud.ims.ims_image_info:
@@ -317,6 +333,20 @@ images:
       description: The size of the image file in bytes, as a string.
       type: str
       sample: "2147483648"
+    members:
+      description:
+        - The member projects of an image this project owns, each with its membership status.
+        - Only with O(members=true), and only on the images this project owns.
+      returned: when O(members=true), on the images of this project
+      type: list
+      elements: dict
+      version_added: 0.2.0
+      sample:
+        - member_id: 5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b
+          image_id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+          status: accepted
+          created_at: "2024-06-01T10:00:00Z"
+          updated_at: "2024-06-02T08:30:00Z"
 """
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
@@ -327,6 +357,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._filters import (
     keep_unflagged,
 )
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import DISK_FORMATS
+from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view
 
 _PAGING = ("sort_key", "sort_dir", "page_size", "max_results", "marker")
 
@@ -368,6 +399,7 @@ class ImsImageInfo(ImsModule):
         "page_size": {"type": "int", "default": 1000},
         "max_results": {"type": "int"},
         "marker": {"type": "str"},
+        "members": {"type": "bool", "default": False},
     }
 
     def check_options(self):
@@ -382,6 +414,8 @@ class ImsImageInfo(ImsModule):
         for option in ("name", "id", "owner", "tag", "marker", "platform", "container_format"):
             if self.params[option] == "":
                 problems.append("%s must not be empty; leave it out to match any %s" % (option, option))
+        if self.params["members"] and not self.params["project_id"]:
+            problems.append("members: true needs project_id, to know which images are this project's own (HW_PROJECT_ID)")
         try:
             self.query, self.excluded_flags = build_list_query(
                 {option: self.params[option] for option in LIST_FILTERS}, self.params["filters"])
@@ -390,18 +424,25 @@ class ImsImageInfo(ImsModule):
         return problems
 
     def run(self):
+        self.result["images"] = self.find()
+        if self.params["members"]:
+            for image in self.result["images"]:
+                if image.get("owner") == self.params["project_id"]:
+                    image["members"] = [member_view(member, image["id"])
+                                        for member in self.client.list_members(image["id"])]
+
+    def find(self):
         image_id = self.params["id"]
         if image_id and not self.query and not self.params["marker"]:
             image = self.client.get_image(image_id)
-            self.result["images"] = [image] if image else []
-            return
+            return [image] if image else []
         params = list(self.query)
         if image_id:
             params.append(("id", image_id))
         params += [("sort_key", self.params["sort_key"]), ("sort_dir", self.params["sort_dir"])]
         if self.params["marker"]:
             params.append(("marker", self.params["marker"]))
-        self.result["images"] = list(self.client.iter_images(
+        return list(self.client.iter_images(
             params, page_size=self.params["page_size"], max_results=self.params["max_results"],
             keep=keep_unflagged(self.excluded_flags)))
 

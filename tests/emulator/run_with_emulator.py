@@ -1,10 +1,15 @@
 """Run a command against a fresh IMS emulator.
 
-    python3 tests/emulator/run_with_emulator.py [--state FILE] [--seed-demo] [--port N] [--tls] -- COMMAND...
+    python3 tests/emulator/run_with_emulator.py [--state FILE] [--seed-demo] [--port N] [--tls]
+                                                [--account AK:SK:PROJECT_ID]... -- COMMAND...
 
 Starts the emulator, exports HW_IMS_ENDPOINT, HW_IAM_ENDPOINT, HW_ACCESS_KEY,
 HW_SECRET_KEY, HW_PROJECT_ID and HW_REGION_NAME for its default account, runs COMMAND,
 stops the emulator and exits with COMMAND's status (128 + N when a signal N ended it).
+Each --account (repeatable) is an AK/SK account of the emulator, in place of its built-in
+one; the first is the default account above. Every account N (1, 2, ... in the order given;
+1 is the default one) is also exported as HW_ACCESS_KEY_N, HW_SECRET_KEY_N and
+HW_PROJECT_ID_N, so COMMAND reaches the other projects (docs/sharing.md).
 SIGINT and SIGTERM are passed on to COMMAND. With --tls the emulator serves HTTPS with a
 certificate signed by a throwaway CA, and HW_CA_BUNDLE names that CA's PEM file (made with the
 cryptography package, or the openssl command). Otherwise standard library only.
@@ -41,11 +46,14 @@ DEMO_IMAGES = [
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description="Run COMMAND against a fresh IMS emulator (see tests/emulator/README.md).",
-        usage="%(prog)s [--state FILE] [--seed-demo] [--port N] [--tls] -- COMMAND...")
+        usage="%(prog)s [--state FILE] [--seed-demo] [--port N] [--tls] [--account AK:SK:PROJECT_ID]... -- COMMAND...")
     parser.add_argument("--state", metavar="FILE", help="the emulator's --state file")
     parser.add_argument("--seed-demo", action="store_true",
                         help="add a few demo images to the default project first")
     parser.add_argument("--port", type=int, default=0, help="port of the emulator (default: a free one)")
+    parser.add_argument("--account", action="append", type=parse_account, metavar="AK:SK:PROJECT_ID",
+                        help="an AK/SK account (repeatable; the first is the default, exported as HW_*; "
+                             "account N is also exported as HW_ACCESS_KEY_N, HW_SECRET_KEY_N, HW_PROJECT_ID_N)")
     parser.add_argument("--tls", action="store_true",
                         help="serve HTTPS with a throwaway CA; HW_CA_BUNDLE names the CA's PEM file")
     if "--" in argv:
@@ -58,6 +66,25 @@ def parse_args(argv):
         parser.error("give the command to run after --")
     args.command = command
     return args
+
+
+def parse_account(text: str) -> str:
+    """``AK:SK:PROJECT_ID`` as given (the SK may contain ``:``), once checked."""
+    access_key, sep, rest = text.partition(":")
+    secret_key, sep2, project_id = rest.rpartition(":")
+    if not (sep and sep2 and access_key and secret_key and project_id):
+        raise argparse.ArgumentTypeError("expected AK:SK:PROJECT_ID (three parts separated by colons)")
+    return text
+
+
+def accounts_env(accounts) -> dict:
+    """HW_ACCESS_KEY_N, HW_SECRET_KEY_N and HW_PROJECT_ID_N of every account, N from 1 (the default)."""
+    env = {}
+    for number, account in enumerate(accounts, 1):
+        env["HW_ACCESS_KEY_%d" % number] = account["access_key"]
+        env["HW_SECRET_KEY_%d" % number] = account["secret_key"]
+        env["HW_PROJECT_ID_%d" % number] = account["project_id"]
+    return env
 
 
 def seed_demo(emulator: Emulator) -> None:
@@ -105,7 +132,7 @@ def _in_terminal_foreground() -> bool:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        emulator = Emulator.start(state=args.state, port=args.port, tls=args.tls)
+        emulator = Emulator.start(accounts=args.account, state=args.state, port=args.port, tls=args.tls)
     except EmulatorError as exc:
         sys.stderr.write("run_with_emulator: %s\n" % exc)
         return 1
@@ -114,6 +141,7 @@ def main(argv=None) -> int:
             seed_demo(emulator)
         env = dict(os.environ)
         env.update(emulator.env())
+        env.update(accounts_env(emulator.accounts))
         try:
             status = run(args.command, env)
         except OSError as exc:

@@ -290,6 +290,60 @@ def test_runner_state(tmp_path):
     assert [i["name"] for i in out["IMAGES"] if i["owner"] == harness.DEFAULT_PROJECT_ID] == ["made-by-child"]
 
 
+TWO_ACCOUNTS_CHILD = textwrap.dedent('''
+    import json, os, urllib.request
+    from ansible_collections.hwcloud.ims.plugins.module_utils._signer import AkSkSigner
+    print("ENV=" + json.dumps({k: v for k, v in os.environ.items() if k.startswith("HW_")}))
+    base = os.environ["HW_IMS_ENDPOINT"].rstrip("/")
+
+    def call(number, method, path, body=None):
+        suffix = "_%d" % number
+        signer = AkSkSigner(os.environ["HW_ACCESS_KEY" + suffix], os.environ["HW_SECRET_KEY" + suffix],
+                            os.environ["HW_PROJECT_ID" + suffix])
+        data = json.dumps(body).encode() if body is not None else b""
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        req = urllib.request.Request(base + path, data=data or None, method=method,
+                                     headers=signer.sign(method, base + path, headers=headers, body=data))
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read() or b"null")
+
+    made = call(2, "POST", "/v2/images", {"name": "made-by-account-2"})
+    print("OWNER=" + json.dumps(made["owner"]))
+    print("SEEN_BY_1=" + json.dumps([i["name"] for i in call(1, "GET", "/v2/images")["images"] if i["owner"] == made["owner"]]))
+''')
+
+
+def test_runner_accounts_are_exported_numbered_the_first_as_default():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = pythonpath_for_children()
+    for k in list(env):
+        if k.startswith("HW_"):
+            del env[k]
+    accounts = ["%(access_key)s:%(secret_key)s:%(project_id)s" % account for account in (A, B)]
+    p = subprocess.run([sys.executable, RUNNER, "--account", accounts[0], "--account", accounts[1], "--",
+                        sys.executable, "-c", TWO_ACCOUNTS_CHILD],
+                       capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL, check=False)
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    out = dict(line.split("=", 1) for line in p.stdout.splitlines() if "=" in line)
+    seen = json.loads(out["ENV"])
+    assert (seen["HW_ACCESS_KEY"], seen["HW_SECRET_KEY"], seen["HW_PROJECT_ID"]) == (
+        A["access_key"], A["secret_key"], A["project_id"])
+    for number, account in ((1, A), (2, B)):
+        assert (seen["HW_ACCESS_KEY_%d" % number], seen["HW_SECRET_KEY_%d" % number],
+                seen["HW_PROJECT_ID_%d" % number]) == (account["access_key"], account["secret_key"], account["project_id"])
+    assert "HW_ACCESS_KEY_3" not in seen
+    assert json.loads(out["OWNER"]) == B["project_id"]  # account 2 signs as its own project
+    assert json.loads(out["SEEN_BY_1"]) == []  # and the default project does not see its image
+
+
+@pytest.mark.parametrize("value", ["AK:SK", "AK::PID", ":SK:PID", "AK:SK:"])
+def test_runner_refuses_a_bad_account(value):
+    p = subprocess.run([sys.executable, RUNNER, "--account", value, "--", sys.executable, "-c", "pass"],
+                       capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, check=False)
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert "--account: expected AK:SK:PROJECT_ID (three parts separated by colons)" in p.stderr
+
+
 def test_runner_failing_command():
     env = dict(os.environ)
     p = subprocess.run([sys.executable, RUNNER, "--", sys.executable, "-c", "import sys; sys.exit(7)"],

@@ -35,7 +35,8 @@ from ansible.module_utils.testing import patch_module_args
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
-from ansible_collections.hwcloud.ims.plugins.modules import ims_image, ims_image_cleanup, ims_image_info
+from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_info,
+                                                             ims_image_member, ims_image_member_info)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROLE_DIR = ROOT / "roles" / "image_cleanup"
@@ -45,9 +46,13 @@ MODULES = {
     "ims_image": (ims_image, ims_image.ImsImage),
     "ims_image_info": (ims_image_info, ims_image_info.ImsImageInfo),
     "ims_image_cleanup": (ims_image_cleanup, ims_image_cleanup.ImsImageCleanup),
+    "ims_image_member": (ims_image_member, ims_image_member.ImsImageMember),
+    "ims_image_member_info": (ims_image_member_info, ims_image_member_info.ImsImageMemberInfo),
 }
 # Arguments that make each module valid, so that the bad value is the only problem.
-BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {}}
+BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {},
+             "ims_image_member": {"image": "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86", "status": "accepted"},
+             "ims_image_member_info": {}}
 
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -116,6 +121,11 @@ def case_of(value, problems_of):
 def type_cases(option, option_spec):
     """Wrong types, from the argument spec alone."""
     kind = option_spec.get("type", "str")
+    if option_spec.get("choices") and kind == "list":
+        choices = [str(c) for c in option_spec["choices"]]
+        return [case(st.lists(TEXT.filter(lambda s: s not in choices), min_size=1, max_size=2),
+                     ["must be one or more of: " + ", ".join(choices)]),
+                case(NOT_LIST, ["unable to convert to list"])]
     if option_spec.get("choices"):
         choices = [str(c) for c in option_spec["choices"]]
         return [case(TEXT.filter(lambda s: s not in choices), ["must be one of: " + ", ".join(choices)]),
@@ -246,6 +256,12 @@ RULES = {
         "stale_name_pattern": [case(BAD_REGEX, REGEX_WORDS)],
         "stale_tag": [case(st.just(""), ["must not be empty"])],
     },
+    "ims_image_member": {
+        "image": [case(st.sampled_from(["", " ", "\t"]), ["must not be empty"])],
+    },
+    "ims_image_member_info": {
+        "status": [case(st.just([]), ["must list at least one of pending, accepted, rejected"])],
+    },
 }
 # Options any value of whose type is accepted (text, booleans, free IMS values).
 FREE = {
@@ -256,8 +272,10 @@ FREE = {
     "ims_image_info": {"status", "imagetype", "visibility", "protected", "isregistered", "disk_format", "os_bit", "os_type",
                        "support_kvm", "support_xen", "support_largememory", "support_diskintensive", "support_highperformance",
                        "support_xen_hana", "support_kvm_infiniband", "support_xen_gpu_type", "support_kvm_gpu_type", "sort_key",
-                       "sort_dir"},
+                       "sort_dir", "members"},
     "ims_image_cleanup": {"dry_run", "exclude_tag"},
+    "ims_image_member": {"status"},
+    "ims_image_member_info": set(),
 }
 
 

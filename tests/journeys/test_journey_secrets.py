@@ -196,11 +196,12 @@ def test_no_secret_shown(secrets_emu, ansible, tmp_path, kind, way, outcome):
     # The run did what it should, so the search below is meaningful.
     if outcome == "success":
         assert ran.rc == 0, ran
-        assert not any(results[step].get("failed") for step in ("info", "create", "update", "delete", "cleanup")), results
+        assert not any(results[step].get("failed") for step in ("info", "create", "update", "delete", "cleanup", "shares")), results
         assert results["create"]["changed"] and results["delete"]["changed"], results
+        assert results["answer"]["failed"] and results["answer"]["msg"].startswith("image: no image with id"), results
         assert results["role_failure"] is None
     else:
-        assert all(results[step].get("failed") for step in ("info", "create", "update", "delete", "cleanup")), results
+        assert all(results[step].get("failed") for step in ("info", "create", "update", "delete", "cleanup", "shares", "answer")), results
         assert results["role_failure"] is not None, ran
     if outcome in FAULTS:  # the echo reached the client: it is scrubbed, not missing
         messages = " ".join(results[step]["msg"] for step in ("info", "create", "cleanup"))

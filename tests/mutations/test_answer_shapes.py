@@ -21,7 +21,8 @@ import pytest
 
 from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
 from ansible_collections.hwcloud.ims.plugins.module_utils._shapes import IMAGE_FIELDS
-from ansible_collections.hwcloud.ims.plugins.modules import ims_image, ims_image_cleanup, ims_image_info
+from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_info,
+                                                             ims_image_member, ims_image_member_info)
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import run_module
 from imsemu.app import EmulatorApp
 from imsemu.defaults import DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY
@@ -32,6 +33,7 @@ CONNECTION = {"ims_endpoint": "http://ims.emulator.test", "project_id": DEFAULT_
               "access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY, "retries": 1}
 MEMBER_1 = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
 MEMBER_2 = "6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c"
+OTHER_OWNER = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"
 # Of an image, the fields the modules read, and a few they pass on untouched.
 IMAGE_KEYS = sorted(IMAGE_FIELDS) + ["__os_type", "file", "self"]
 
@@ -103,7 +105,8 @@ def mutations(body):
 
 
 def snapshot(app):
-    """The project's images and members, without ids and times (and the random checksums of seeded images)."""
+    """The project's images and members, without ids and times (and the random checksums of seeded images), then its
+    membership status on each image of another project shared with it."""
     images = []
     for image in app.store.images.values():
         if image.get("owner") != DEFAULT_PROJECT_ID:
@@ -112,7 +115,10 @@ def snapshot(app):
         images.append((image["name"], image["status"], image.get("min_ram"), tuple(sorted(image.get("tags") or [])),
                        image.get("protected"), image.get("checksum") if image["name"] == "shape-new" else None,
                        tuple(members)))
-    return sorted(images)
+    # The project's own answers as a member of other projects' images.
+    shares = [("share", app.store.images[image_id]["name"], members[DEFAULT_PROJECT_ID]["status"])
+              for image_id, members in app.store.members.items() if DEFAULT_PROJECT_ID in members]
+    return sorted(images) + sorted(shares)
 
 
 def scenario_create(app, tmp_path):
@@ -157,8 +163,36 @@ def scenario_cleanup(app, tmp_path):
     return ims_image_cleanup, {"dry_run": False}
 
 
+def seed_shares(app):
+    """Two images of another project shared with this one (pending, accepted); their ids."""
+    return app.control.seed({"images": [
+        {"name": "shape-shared-in", "owner": OTHER_OWNER, "members": [{"member": DEFAULT_PROJECT_ID, "status": "pending"}]},
+        {"name": "shape-shared-ok", "owner": OTHER_OWNER,
+         "members": [{"member": DEFAULT_PROJECT_ID, "status": "accepted"}]}]})["ids"]
+
+
+def scenario_member_accept(app, tmp_path):
+    return ims_image_member, {"image": seed_shares(app)[0], "status": "accepted"}
+
+
+def scenario_member_by_name(app, tmp_path):
+    seed_shares(app)
+    return ims_image_member, {"image": "shape-shared-in", "status": "rejected"}
+
+
+def scenario_member_info(app, tmp_path):
+    seed_shares(app)
+    return ims_image_member_info, {}
+
+
+def scenario_info_members(app, tmp_path):
+    app.control.seed({"name": "shape-owned", "members": [{"member": MEMBER_1, "status": "accepted"}]})
+    return ims_image_info, {"imagetype": "private", "members": True}
+
+
 SCENARIOS = [scenario_create, scenario_update, scenario_unchanged, scenario_delete, scenario_delete_by_id,
-             scenario_list_pages, scenario_show, scenario_cleanup]
+             scenario_list_pages, scenario_show, scenario_cleanup, scenario_member_accept, scenario_member_by_name,
+             scenario_member_info, scenario_info_members]
 
 
 class Breaker:
