@@ -11,20 +11,11 @@ exports them). Also the recipe of docs/sharing.md, run as a reader runs it.
 
 from __future__ import annotations
 
-import os
-import pathlib
-import re
-import shutil
-import subprocess
-import sys
-
-import pytest
-
 import harness
 
 from support.fixtures import emulator_fixtures
+from support.guides import ROOT, check_markers, parse_guide, reader_environment, run_guide
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 RECIPE = ROOT / "docs" / "sharing.md"
 OWNER = {"access_key": harness.DEFAULT_ACCESS_KEY, "secret_key": harness.DEFAULT_SECRET_KEY,
          "project_id": harness.DEFAULT_PROJECT_ID}
@@ -85,58 +76,13 @@ def test_a_project_that_is_not_a_member_gets_a_clear_failure(sharing_emu, ansibl
     assert writes(sharing_emu) == []
 
 
-# -- the recipe of docs/sharing.md -------------------------------------------------------------------
+# -- the recipe of docs/sharing.md (markers and how they run: tests/support/guides.py) ---------------
 
-MARKER = re.compile(r"^<!-- sample: (?P<kind>file|run|output|show)(?: (?P<arg>\S+))? -->$")
-
-
-def recipe_samples():
-    """(kind, arg, body) of each marked fenced block of the recipe."""
-    lines = RECIPE.read_text(encoding="utf-8").splitlines()
-    samples, marker, index = [], None, 0
-    while index < len(lines):
-        found = MARKER.match(lines[index].strip())
-        if found:
-            marker = (found.group("kind"), found.group("arg"))
-        elif lines[index].startswith("```"):
-            end = lines.index("```", index + 1)
-            assert marker, "docs/sharing.md:%d: a code block without a <!-- sample: KIND --> marker" % (index + 1)
-            samples.append((marker[0], marker[1], "\n".join(lines[index + 1:end]) + "\n"))
-            marker, index = None, end
-        elif lines[index].strip():
-            marker = None
-        index += 1
-    return samples
+def test_every_code_block_of_the_recipe_is_marked():
+    check_markers(parse_guide(RECIPE), required=("file", "run", "output"))
 
 
-def matches(expected, actual):
-    """Each non-blank line of ``expected`` matches a line of ``actual`` (white space runs as one, ``…`` anything)."""
-    seen = [" ".join(line.split()) for line in actual.splitlines()]
-    for line in expected.splitlines():
-        if line.strip():
-            pattern = re.compile(".*".join(re.escape(part) for part in " ".join(line.split()).split("…")))
-            if not any(pattern.fullmatch(candidate) for candidate in seen):
-                return line
-    return None
-
-
-def test_the_recipe_runs_as_written(tmp_path, ansible):
-    if not shutil.which("bash"):
-        pytest.skip("the recipe's commands need bash")
-    samples = recipe_samples()
-    assert {kind for kind, _arg, _body in samples} >= {"file", "run", "output"}
-    for kind, arg, body in samples:
-        if kind == "file":
-            (tmp_path / arg).write_text(body, encoding="utf-8")
-    env = ansible.environment({}, {"EMU": str(ROOT / "tests" / "emulator"),
-                                   "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]})
-    last_output = None
-    for kind, _arg, body in samples:
-        if kind == "run":
-            ran = subprocess.run(["bash", "-euo", "pipefail", "-c", body], cwd=tmp_path, env=env, capture_output=True,
-                                 text=True, timeout=600, check=False)
-            assert ran.returncode == 0, (body, ran.stdout, ran.stderr)
-            last_output = ran.stdout + ran.stderr
-        elif kind == "output":
-            missing = matches(body, last_output)
-            assert missing is None, "no line like %r in:\n%s" % (missing, last_output)
+def test_the_recipe_runs_as_written(tmp_path):
+    env = reader_environment(tmp_path)
+    env["EMU"] = str(ROOT / "tests" / "emulator")  # the recipe's reader knows where the emulator is
+    run_guide(parse_guide(RECIPE), tmp_path, env=env, timeout=600)
