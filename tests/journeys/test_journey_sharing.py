@@ -26,9 +26,10 @@ sharing_emulator, sharing_emu = emulator_fixtures("sharing_emulator", "sharing_e
                                                   accounts=[OWNER, MEMBER])
 
 
-def member_env(account=MEMBER, number=2):
-    return {"HW_ACCESS_KEY_%d" % number: account["access_key"], "HW_SECRET_KEY_%d" % number: account["secret_key"],
-            "HW_PROJECT_ID_%d" % number: account["project_id"]}
+def member_env():
+    """The member's account as run_with_emulator.py --account exports the second account."""
+    return {"HW_ACCESS_KEY_2": MEMBER["access_key"], "HW_SECRET_KEY_2": MEMBER["secret_key"],
+            "HW_PROJECT_ID_2": MEMBER["project_id"]}
 
 
 def writes(emu):
