@@ -35,9 +35,9 @@ options:
     description:
       - The image name, matched exactly (not as a pattern).
       - A wildcard (C(*), C(?)) is refused, since it would only find an image with that very name; to match a
-        pattern, leave O(name) out and filter RV(images) client-side, for example
-        C(images | selectattr('name', 'match', 'Ubuntu.*')). The same holds for O(owner), O(platform),
-        O(container_format), O(support_kvm_gpu_type), O(support_xen_gpu_type) and the values of O(filters).
+        pattern, leave O(name) out and filter RV(images) client-side, for example with the C(selectattr) filter and
+        the C(match) test (see the examples). The same holds for O(owner), O(platform), O(container_format),
+        O(support_kvm_gpu_type), O(support_xen_gpu_type) and the values of O(filters).
     type: str
   status:
     description:
