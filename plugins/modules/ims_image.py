@@ -89,8 +89,9 @@ options:
   tags:
     description:
       - The tags of the image, usually C(key=value), each 1 to 255 characters without C(/) or C(,).
-      - A list of strings, a comma-separated string (V(team=web, env=prod); each part is stripped of surrounding
-        spaces), or a dictionary of key and value (V({team: web}) is the tag V(team=web)).
+      - "A list of strings, a comma-separated string (V(team=web, env=prod); each part is stripped of surrounding
+        spaces), or a dictionary of key and value (V({team: web}) is the tag V(team=web); numbers and booleans as IMS
+        writes them, V({keep: true}) is V(keep=true))."
       - A list item with surrounding whitespace, an empty tag, an empty key (V(=web)), whitespace around C(=), or
         an empty part of a comma-separated string is refused before any request, never stored as written.
       - Not set, the tags are left alone. Set, the image gets exactly these tags, or with O(purge_tags=false) these in
