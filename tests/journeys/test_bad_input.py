@@ -674,6 +674,7 @@ ROLE_CASES = [
     ({"image_cleanup_family_pattern": "(?P<family"}, "family_pattern", "regular expression"),
     ({"image_cleanup_retries": 99}, "retries", "from 0 to 20"),
     ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_min_age_days": 0}, "stale_min_age_days", "1 or more"),
+    ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_tag": "team=web,env=prod"}, "stale_tag", "takes one tag"),
 ]
 
 
