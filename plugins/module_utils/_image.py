@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ._tags import TagError, normalize_tags
+
 DISK_FORMATS = ("vhd", "zvhd", "zvhd2", "raw", "qcow2", "iso")
 CONTAINER_FORMATS = ("bare",)
 NAME_MAX = 128
-TAG_MAX = 255
 DESCRIPTION_MAX = 1024
 MIN_DISK_MAX = 1024
 # AK/SK-signed request bodies are capped by the API gateway (413 above).
@@ -64,10 +65,10 @@ def validate_options(params):
         problems.append("min_disk must be from 0 to %d (GB); got %d" % (MIN_DISK_MAX, min_disk))
     if params.get("min_ram") is not None and params["min_ram"] < 0:
         problems.append("min_ram must be 0 or more (MB); got %d" % params["min_ram"])
-    for tag in params.get("tags") or []:
-        if not 1 <= len(tag) <= TAG_MAX or "/" in tag:
-            problems.append("tags must each be 1 to %d characters without '/', e.g. team=web; got %r"
-                            % (TAG_MAX, tag))
+    try:
+        normalize_tags(params.get("tags"))
+    except TagError as exc:
+        problems.append(str(exc))
     description = params.get("description")
     if description is not None and len(description) > DESCRIPTION_MAX:
         problems.append("description must be at most %d characters; got %d" % (DESCRIPTION_MAX, len(description)))

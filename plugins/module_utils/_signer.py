@@ -45,10 +45,21 @@ def canonical_uri(path):
     return uri
 
 
+def _text(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def canonical_query_string(pairs):
-    """Encode (name, value) pairs sorted by name then value: the query to send and to sign."""
-    encoded = sorted((encode_component(name), encode_component(value)) for name, value in pairs)
-    return "&".join("%s=%s" % item for item in encoded)
+    """Encode (name, value) pairs sorted by name then value: the query to send and to sign.
+
+    As the official SDK does, the pairs are sorted as they are, then encoded: a name given
+    more than once (``tag=env-x=1&tag=env=prod``) keeps the order of its raw values, which
+    is not the order of their encoded forms (``-`` sorts before ``=``, but ``%3D`` before ``-``).
+    """
+    ordered = sorted((_text(name), _text(value)) for name, value in pairs)
+    return "&".join("%s=%s" % (encode_component(name), encode_component(value)) for name, value in ordered)
 
 
 def format_sdk_date(now=None):

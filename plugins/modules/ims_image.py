@@ -88,11 +88,15 @@ options:
     type: bool
   tags:
     description:
-      - The tags of the image, usually C(key=value), each 1 to 255 characters without C(/).
+      - The tags of the image, usually C(key=value), each 1 to 255 characters without C(/) or C(,).
+      - "A list of strings, a comma-separated string (V(team=web, env=prod); each part is stripped of surrounding
+        spaces), or a dictionary of key and value (V({team: web}) is the tag V(team=web); numbers and booleans as IMS
+        writes them, V({keep: true}) is V(keep=true))."
+      - A list item with surrounding whitespace, an empty tag, an empty key (V(=web)), whitespace around C(=), or
+        an empty part of a comma-separated string is refused before any request, never stored as written.
       - Not set, the tags are left alone. Set, the image gets exactly these tags, or with O(purge_tags=false) these in
-        addition to those it has. V([]) with O(purge_tags=true) removes every tag.
-    type: list
-    elements: str
+        addition to those it has. V([]) (or V({})) with O(purge_tags=true) removes every tag.
+    type: raw
   purge_tags:
     description:
       - Whether tags the image has but O(tags) does not list are removed. Only used when O(tags) is set.
@@ -188,6 +192,13 @@ EXAMPLES = r"""
     tags:
       - release=2024.06
     purge_tags: false
+
+- name: Tags as a dictionary, as amazon.aws takes them (the image gets team=web and env=prod)
+  hwcloud.ims.ims_image:
+    name: web-2024-06-final
+    tags:
+      team: web
+      env: prod
 
 - name: Further IMS properties, removing the ones not listed
   hwcloud.ims.ims_image:
@@ -340,6 +351,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     upload_size_problem,
     validate_options,
 )
+from ansible_collections.hwcloud.ims.plugins.module_utils._tags import TagError, normalize_tags
 
 
 class ImsImage(ImsModule):
@@ -353,7 +365,7 @@ class ImsImage(ImsModule):
         "min_disk": {"type": "int"},
         "min_ram": {"type": "int"},
         "protected": {"type": "bool"},
-        "tags": {"type": "list", "elements": "str"},
+        "tags": {"type": "raw"},
         "purge_tags": {"type": "bool", "default": True},
         "os_version": {"type": "str"},
         "description": {"type": "str"},
@@ -370,6 +382,10 @@ class ImsImage(ImsModule):
 
     def check_options(self):
         problems = validate_options(self.params)
+        try:
+            self.params["tags"] = normalize_tags(self.params["tags"])
+        except TagError:
+            pass  # validate_options said why
         filename = self.params["filename"]
         self.digest = None
         if filename:

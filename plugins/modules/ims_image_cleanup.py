@@ -77,11 +77,15 @@ options:
     type: str
   stale_tag:
     description:
-      - Only active images with this tag (C(key=value)) are stale candidates. IMS filters on it.
+      - Only active images with this tag (C(key=value)) are stale candidates. IMS filters on it, matching the whole
+        tag exactly.
+      - One tag. A value with a comma or a wildcard (C(*), C(?)) is refused, since no tag could match it; one without
+        C(=) is warned of, since it matches only a tag that is exactly that key.
     type: str
   exclude_tag:
     description:
       - Images carrying this tag are never deleted. An empty string turns the exclusion off.
+      - One tag, matched exactly, with the rules of O(stale_tag).
     type: str
     default: cleanup=keep
   max_deletions:
@@ -177,6 +181,7 @@ import re
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError
 from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import Policy, plan, recheck
+from ansible_collections.hwcloud.ims.plugins.module_utils._tags import tag_filter_problem, tag_filter_warning
 
 
 class ImsImageCleanup(ImsModule):
@@ -210,6 +215,13 @@ class ImsImageCleanup(ImsModule):
                     problems.append("%s must be a Python regular expression; %r is not: %s" % (option, params[option], exc))
         if params["stale_tag"] == "":
             problems.append("stale_tag must not be empty; leave it out to consider every tag")
+        for option in ("stale_tag", "exclude_tag"):
+            if params[option]:
+                problem = tag_filter_problem(option, params[option], takes_a_list=False)
+                if problem:
+                    problems.append(problem)
+                elif tag_filter_warning(option, params[option]):
+                    self.module.warn(tag_filter_warning(option, params[option]))
         return problems
 
     def run(self):

@@ -15,6 +15,10 @@ description:
   - Every filter of the IMS list API is an option, applied by the server. The module follows the C(next) links
     until every matching image is read (or O(max_results) are), with few requests thanks to a large O(page_size).
   - Finding nothing is not an error; RV(images) is then an empty list.
+  - A filter that cannot match anything is refused before any request, naming the option - a wildcard in an
+    exact-match option, a O(platform) in the wrong case, a O(tag) with a comma, or an O(imagetype) that contradicts
+    O(visibility). One that can match but probably does not mean what was meant (an unknown O(platform), a O(tag)
+    without C(=)) is sent, with a warning.
 author:
   - hwcloud.ims contributors (@hwcloud-ims)
 extends_documentation_fragment:
@@ -30,6 +34,10 @@ options:
   name:
     description:
       - The image name, matched exactly (not as a pattern).
+      - A wildcard (C(*), C(?)) is refused, since it would only find an image with that very name; to match a
+        pattern, leave O(name) out and filter RV(images) client-side, for example with the C(selectattr) filter and
+        the C(match) test (see the examples). The same holds for O(owner), O(platform), O(container_format),
+        O(support_kvm_gpu_type), O(support_xen_gpu_type) and the values of O(filters).
     type: str
   status:
     description:
@@ -39,6 +47,8 @@ options:
   imagetype:
     description:
       - The IMS image type (C(__imagetype)) - V(gold) for public images, V(private), V(shared), V(market).
+      - Each type has one visibility - V(gold) and V(market) images are V(public), V(private) ones V(private), V(shared)
+        ones V(shared) - so an O(imagetype) with another O(visibility) is refused, since nothing could match.
     type: str
     choices: [gold, private, shared, market]
   visibility:
@@ -88,18 +98,24 @@ options:
     choices: ['32', '64']
   os_type:
     description:
-      - The operating system type (C(__os_type)).
+      - The operating system type (C(__os_type)), case-sensitive.
     type: str
     choices: [Linux, Windows, Other]
   platform:
     description:
       - The image platform (C(__platform)), for example V(Ubuntu), V(CentOS), V(EulerOS), V(Windows), V(Debian),
-        V(SUSE), V(Oracle Linux), V(Fedora), V(CoreOS), V(OpenSUSE), V(Other). Matched exactly.
+        V(SUSE), V(RedHat), V(Oracle Linux), V(Fedora), V(CoreOS), V(OpenSUSE), V(Other). Matched exactly.
+      - One of those in another case or spacing (V(ubuntu), V(oracle-linux)) is refused, naming the right spelling.
+        Another value is sent with a warning, since IMS may have added platforms since it documented these.
     type: str
   tag:
     description:
-      - A tag the image carries, in the C(key=value) form IMS uses (an old C(key.value) tag is also found as C(key=value)).
-    type: str
+      - A tag the image carries, in the C(key=value) form IMS uses (an old C(key.value) tag is also found as C(key=value)),
+        or a list of tags, meaning images that carry all of them (sent as one C(tag) parameter each).
+      - Each tag is matched whole and exactly. A tag with a comma is refused (give a list instead), as is one with a
+        wildcard. A tag without C(=) is sent with a warning - it is not refused, since IMS can store a bare key as a
+        tag, but it matches only that bare tag, never the C(key=value) tags of that key.
+    type: raw
   created_at:
     description:
       - Filter on the creation time, as C(OP:TIME). OP is one of V(gt), V(gte), V(lt), V(lte), V(eq), V(neq);
@@ -151,7 +167,9 @@ options:
     description:
       - Further IMS list parameters by their API names, for example C(__os_version) or C(virtual_env_type),
         each matched exactly by the server. Booleans are sent as C(true)/C(false).
-      - A parameter that one of the options above already sets, or a paging parameter, is refused.
+      - A parameter that one of the options above already sets, or a paging parameter, is refused. Values follow the
+        rules of the option of the same parameter (C(__platform) those of O(platform), C(tag) those of O(tag) for one
+        tag, C(visibility) and C(__imagetype) the pair rule of O(imagetype)), and none may hold a wildcard.
     type: dict
     default: {}
   sort_key:
@@ -226,6 +244,23 @@ EXAMPLES = r"""
     created_at: lt:2025-01-01T00:00:00Z
     sort_key: created_at
     sort_dir: asc
+
+- name: Images that carry both tags (a list means all of them)
+  hwcloud.ims.ims_image_info:
+    imagetype: private
+    tag:
+      - team=web
+      - env=prod
+
+- name: Names by pattern - IMS matches name exactly, so filter client-side
+  hwcloud.ims.ims_image_info:
+    imagetype: gold
+    visibility: public
+    platform: Ubuntu
+  register: gold_ubuntu
+- name: Show the Ubuntu 22 images
+  ansible.builtin.debug:
+    msg: "{{ gold_ubuntu.images | selectattr('name', 'match', 'Ubuntu 22') | map(attribute='name') }}"
 
 - name: Shared images waiting to be accepted
   hwcloud.ims.ims_image_info:
@@ -380,7 +415,7 @@ class ImsImageInfo(ImsModule):
         "os_bit": {"type": "str", "choices": ["32", "64"]},
         "os_type": {"type": "str", "choices": ["Linux", "Windows", "Other"]},
         "platform": {"type": "str"},
-        "tag": {"type": "str"},
+        "tag": {"type": "raw"},
         "created_at": {"type": "str"},
         "updated_at": {"type": "str"},
         "support_kvm": {"type": "bool"},
@@ -411,16 +446,19 @@ class ImsImageInfo(ImsModule):
             problems.append("page_size must be from 1 to 10000; got %d" % self.params["page_size"])
         if self.params["max_results"] is not None and self.params["max_results"] < 1:
             problems.append("max_results must be 1 or more; got %d" % self.params["max_results"])
-        for option in ("name", "id", "owner", "tag", "marker", "platform", "container_format"):
+        for option in ("name", "id", "owner", "marker", "platform", "container_format"):
             if self.params[option] == "":
                 problems.append("%s must not be empty; leave it out to match any %s" % (option, option))
         if self.params["members"] and not self.params["project_id"]:
             problems.append("members: true needs project_id, to know which images are this project's own (HW_PROJECT_ID)")
+        warnings = []
         try:
             self.query, self.excluded_flags = build_list_query(
-                {option: self.params[option] for option in LIST_FILTERS}, self.params["filters"])
+                {option: self.params[option] for option in LIST_FILTERS}, self.params["filters"], warnings)
         except FilterError as exc:
             problems.append(str(exc))
+        for warning in warnings:
+            self.module.warn(warning)
         return problems
 
     def run(self):

@@ -143,6 +143,8 @@ def type_cases(option, option_spec):
     if kind == "list":
         return [case(NOT_LIST, ["unable to convert to list"]),
                 case(st.lists(NOT_TEXT, min_size=1, max_size=2), ["must be a list of strings"])]
+    if kind == "raw":
+        return []  # any type may be meant: the option's RULES say which are refused
     raise AssertionError("no type strategy for %s of type %s" % (option, kind))
 
 
@@ -186,6 +188,30 @@ PROPERTY_PROBLEMS = {
     "": "properties keys must not be empty",
 }
 
+# Tags (plugins/module_utils/_tags.py): what may stand around and inside one tag, written out here.
+TAG = st.text(alphabet="abcxyz019_-.:", min_size=1, max_size=8)
+PADDED_TAG = st.tuples(st.sampled_from([" ", "\t", "  "]), TAG, st.booleans()).map(lambda t: t[0] + t[1] if t[2] else t[1] + t[0])
+TAG_WORDS = ["tags must each be 1 to 255 characters without '/', ',' or surrounding whitespace"]
+BAD_TAG = st.one_of(PADDED_TAG, TAG.map(lambda t: "=" + t), st.tuples(TAG, TAG).map(lambda t: "%s = %s" % t),
+                    st.tuples(TAG, TAG).map(",".join), st.just(""))
+# A comma-separated string with an empty part or an empty key.
+BAD_TAG_STRING = st.one_of(st.lists(TAG, min_size=1, max_size=3).map(lambda tags: ", ".join(tags) + ","),
+                           st.lists(TAG, min_size=2, max_size=3).map(",, ".join),
+                           TAG.map(lambda t: "=%s, a=1" % t))
+# Filters that cannot match: a wildcard in an exact-match value, a documented value in another case.
+WILDCARD = st.tuples(TAG, st.sampled_from(["*", "?"]), st.text(alphabet="abc", max_size=3)).map("".join)
+WILDCARD_WORDS = ["holds a wildcard"]
+CASE_WORDS = ["is case-sensitive and IMS spells this value"]
+PLATFORMS = ["Ubuntu", "CentOS", "EulerOS", "Windows", "Debian", "SUSE", "RedHat", "Oracle Linux", "Fedora", "CoreOS",
+             "OpenSUSE", "Other"]
+WRONG_CASE_PLATFORM = st.sampled_from(PLATFORMS).flatmap(
+    lambda p: st.sampled_from([p.lower(), p.upper(), p.swapcase()]).filter(lambda v: v != p))
+COMMA_TAG = st.lists(TAG, min_size=2, max_size=3).map(",".join)
+TAG_FILTER_WORDS = ["holds a comma", "holds a wildcard", "must not be empty"]
+# imagetype -> the visibilities none of its images has.
+CONTRADICTIONS = {"private": ["public", "shared"], "gold": ["private", "shared"], "market": ["private", "shared"],
+                  "shared": ["public", "private"]}
+
 # Value rules beyond the type, by module and option. Options that accept any value of
 # their type are listed in FREE (so that every option is classified).
 RULES = {
@@ -208,7 +234,13 @@ RULES = {
         "wait_timeout": [below(1, ["1 or more"])],
         "tags": [case(st.lists(st.one_of(st.just(""), st.text(min_size=256, max_size=300),
                                          st.tuples(TEXT, TEXT).map("/".join)), min_size=1, max_size=3),
-                      ["1 to 255 characters without '/'"])],
+                      ["1 to 255 characters without '/'"]),
+                 case(st.lists(BAD_TAG, min_size=1, max_size=3), TAG_WORDS),
+                 case(BAD_TAG_STRING, TAG_WORDS),
+                 case(st.dictionaries(st.just(""), TAG, min_size=1), TAG_WORDS),
+                 case(st.dictionaries(TAG, st.one_of(st.none(), st.lists(TAG, max_size=2)), min_size=1),
+                      ["tags as a dictionary must map each key to a string or a number"]),
+                 case(st.lists(NOT_TEXT, min_size=1, max_size=2), ["must be a list of strings"])],
         "description": [case(st.text(min_size=1025, max_size=1100), ["at most 1024 characters"])],
         "properties": [
             case_of(st.dictionaries(st.sampled_from(sorted(PROPERTY_PROBLEMS)), TEXT, min_size=1, max_size=3),
@@ -222,12 +254,20 @@ RULES = {
     },
     "ims_image_info": {
         "id": [case(st.just(""), ["must not be empty"])],
-        "name": [case(st.just(""), ["must not be empty"])],
-        "owner": [case(st.just(""), ["must not be empty"])],
-        "tag": [case(st.just(""), ["must not be empty"])],
+        "name": [case(st.just(""), ["must not be empty"]), case(WILDCARD, WILDCARD_WORDS)],
+        "owner": [case(st.just(""), ["must not be empty"]), case(WILDCARD, WILDCARD_WORDS)],
+        "tag": [case(st.just(""), ["must not be empty"]), case(COMMA_TAG, ["holds a comma"]), case(WILDCARD, WILDCARD_WORDS),
+                case(st.lists(st.one_of(COMMA_TAG, WILDCARD, st.just("")), min_size=1, max_size=3), TAG_FILTER_WORDS),
+                case(st.one_of(st.dictionaries(TAG, TAG, min_size=1, max_size=2), st.lists(NOT_TEXT, min_size=1, max_size=2)),
+                     ["must be a tag (key=value) or a list of tags"])],
         "marker": [case(st.just(""), ["must not be empty"])],
-        "platform": [case(st.just(""), ["must not be empty"])],
-        "container_format": [case(st.just(""), ["must not be empty"])],
+        "platform": [case(st.just(""), ["must not be empty"]), case(WILDCARD, WILDCARD_WORDS),
+                     case(WRONG_CASE_PLATFORM, CASE_WORDS)],
+        "container_format": [case(st.just(""), ["must not be empty"]), case(WILDCARD, WILDCARD_WORDS)],
+        "support_xen_gpu_type": [case(WILDCARD, WILDCARD_WORDS)],
+        "support_kvm_gpu_type": [case(WILDCARD, WILDCARD_WORDS)],
+        "visibility": [case(st.sampled_from(bad), ["cannot match together"], {"imagetype": imagetype})
+                       for imagetype, bad in sorted(CONTRADICTIONS.items())],
         "min_ram": [below(0, ["0 or more"])],
         "min_disk": [below(0, ["0 or more"])],
         "page_size": [outside(1, 10000, ["from 1 to 10000"])],
@@ -244,6 +284,10 @@ RULES = {
             case(st.dictionaries(st.just("x"), st.one_of(st.none(), st.lists(TEXT, max_size=2)), min_size=1),
                  ["string, number or boolean"]),
             case(st.dictionaries(st.sampled_from(["created_at", "updated_at"]), BAD_TIMES, min_size=1, max_size=1), TIME_WORDS),
+            case(st.dictionaries(st.sampled_from(["__os_version", "virtual_env_type", "name"]), WILDCARD, min_size=1, max_size=1),
+                 WILDCARD_WORDS),
+            case(st.dictionaries(st.just("__platform"), WRONG_CASE_PLATFORM, min_size=1), CASE_WORDS),
+            case(st.dictionaries(st.just("tag"), COMMA_TAG, min_size=1), ["holds a comma"]),
         ],
     },
     "ims_image_cleanup": {
@@ -254,7 +298,9 @@ RULES = {
         "max_deletions": [below(0, ["0 or more"])],
         "family_pattern": [case(BAD_REGEX, REGEX_WORDS)],
         "stale_name_pattern": [case(BAD_REGEX, REGEX_WORDS)],
-        "stale_tag": [case(st.just(""), ["must not be empty"])],
+        "stale_tag": [case(st.just(""), ["must not be empty"]), case(COMMA_TAG, ["stale_tag takes one tag"]),
+                      case(WILDCARD, WILDCARD_WORDS)],
+        "exclude_tag": [case(COMMA_TAG, ["exclude_tag takes one tag"]), case(WILDCARD, WILDCARD_WORDS)],
     },
     "ims_image_member": {
         "image": [case(st.sampled_from(["", " ", "\t"]), ["must not be empty"])],
@@ -269,11 +315,10 @@ FREE = {
                    "domain_name", "validate_certs"},
     "ims_image": {"state", "on_duplicate", "container_format", "disk_format", "protected", "purge_tags", "os_version",
                   "purge_properties", "purge_members", "wait", "replace_failed"},
-    "ims_image_info": {"status", "imagetype", "visibility", "protected", "isregistered", "disk_format", "os_bit", "os_type",
+    "ims_image_info": {"status", "imagetype", "protected", "isregistered", "disk_format", "os_bit", "os_type",
                        "support_kvm", "support_xen", "support_largememory", "support_diskintensive", "support_highperformance",
-                       "support_xen_hana", "support_kvm_infiniband", "support_xen_gpu_type", "support_kvm_gpu_type", "sort_key",
-                       "sort_dir", "members"},
-    "ims_image_cleanup": {"dry_run", "exclude_tag"},
+                       "support_xen_hana", "support_kvm_infiniband", "sort_key", "sort_dir", "members"},
+    "ims_image_cleanup": {"dry_run"},
     "ims_image_member": {"status"},
     "ims_image_member_info": set(),
 }
@@ -448,6 +493,7 @@ ROLE_TO_MODULE = {
     "image_cleanup_family_pattern": "family_pattern",
     "image_cleanup_stale_name_pattern": "stale_name_pattern",
     "image_cleanup_max_deletions": "max_deletions",
+    "image_cleanup_exclude_tag": "exclude_tag",
     "image_cleanup_region": "region",
     "image_cleanup_ims_endpoint": "ims_endpoint",
     "image_cleanup_iam_endpoint": "iam_endpoint",
@@ -646,6 +692,7 @@ ROLE_CASES = [
     ({"image_cleanup_family_pattern": "(?P<family"}, "family_pattern", "regular expression"),
     ({"image_cleanup_retries": 99}, "retries", "from 0 to 20"),
     ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_min_age_days": 0}, "stale_min_age_days", "1 or more"),
+    ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_tag": "team=web,env=prod"}, "stale_tag", "takes one tag"),
 ]
 
 

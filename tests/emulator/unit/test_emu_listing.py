@@ -152,6 +152,19 @@ def test_paging_follows_next_to_the_end(images):
     assert pages == [[1, 2], [3, 4], [5]]
 
 
+def test_next_keeps_every_repeated_tag_and_each_page_has_all_of_them(store):
+    """tag given twice: the next link repeats both, so the second page is filtered on both too."""
+    both = ["team=web", "env=prod"]
+    store.add([make(1, tags=both), make(2, tags=["team=web"]), make(3, tags=both + ["x=1"]), make(4, tags=["env=prod"]),
+               make(5, tags=both)])
+    query = [("tag", "team=web"), ("limit", "2"), ("tag", "env=prod"), ("sort_key", "id"), ("sort_dir", "asc")]
+    body = run(store, query)
+    assert ids(body) == [1, 3]
+    following = parse_qsl(urlsplit(body["next"]).query)
+    assert [value for name, value in following if name == "tag"] == ["team=web", "env=prod"]
+    assert ids(run(store, following)) == [5]
+
+
 def test_an_exactly_full_last_page_still_has_next(images):
     query = [("owner", ME), ("limit", "5")]
     body = run(images, query)

@@ -39,6 +39,9 @@ def test_canonical_forms():
     assert SignatureVerifier.canonical_uri("/v2/images") == "/v2/images/"
     assert SignatureVerifier.canonical_uri("/v2/images/a%20b/tags/x%2Fy") == "/v2/images/a%20b/tags/x/y/"
     assert SignatureVerifier.canonical_query("b=2&a=1&a=0&c=x+y&d=") == "a=0&a=1&b=2&c=x%20y&d="
+    # A repeated name keeps the order of its decoded values, as the official SDK sorts them ("-" before "="),
+    # not of their encodings ("%3D" before "-").
+    assert SignatureVerifier.canonical_query("tag=env%3Dprod&tag=env-x%3D1") == "tag=env-x%3D1&tag=env%3Dprod"
     assert SignatureVerifier.parse_authorization(
         "SDK-HMAC-SHA256 Access=AK, SignedHeaders=Host;X-Sdk-Date, Signature=ab") == ("AK", ["host", "x-sdk-date"], "ab")
     for bad in ("Basic abc", "SDK-HMAC-SHA256 Access=AK, Signature=ab", "SDK-HMAC-SHA256 Access=, SignedHeaders=a, Signature=b"):

@@ -50,6 +50,7 @@ from urllib3.exceptions import (
 )
 
 import ansible.module_utils.basic as ansible_basic
+import ansible.module_utils.common.warnings as ansible_warnings
 
 from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
 
@@ -524,6 +525,8 @@ def run_module(module, args, check_mode=False, diff=False):
     error, fails the test.
     """
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    # A module process starts with no warning; in process, the earlier runs' would be in this result too.
+    ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
     output = io.StringIO()
     environment = {name: value for name, value in os.environ.items() if not name.startswith("HW_")}
     with mock.patch.dict(os.environ, environment, clear=True), _module_args(args), \
@@ -545,4 +548,7 @@ def run_module(module, args, check_mode=False, diff=False):
     failed = bool(result.get("failed"))
     assert failed == (code not in (0, None)), "exit code %r but failed=%r: %s" % (code, failed, result)
     result["failed"] = failed
+    if "warnings" in result:
+        # ansible-core 2.19 sends each warning as a summary whose event holds the text; 2.18 as the text.
+        result["warnings"] = [item["event"]["msg"] if isinstance(item, dict) else item for item in result["warnings"]]
     return result

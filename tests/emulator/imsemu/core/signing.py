@@ -42,9 +42,10 @@ class SignatureVerifier:
 
     @classmethod
     def canonical_query(cls, raw_query: str) -> str:
-        pairs = parse_qsl(raw_query, keep_blank_values=True)
-        encoded = sorted((cls.encode(name), cls.encode(value)) for name, value in pairs)
-        return "&".join("%s=%s" % pair for pair in encoded)
+        # Sorted as received, then encoded, as the official SDK signs: a repeated name keeps the
+        # order of its raw values (``env-x=1`` before ``env=prod``), not of their encodings.
+        pairs = sorted(parse_qsl(raw_query, keep_blank_values=True))
+        return "&".join("%s=%s" % (cls.encode(name), cls.encode(value)) for name, value in pairs)
 
     @staticmethod
     def parse_authorization(value: str):

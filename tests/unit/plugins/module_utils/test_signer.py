@@ -63,6 +63,14 @@ def test_canonical_query_encoding_rules():
     assert canonical_query_string([("k", "ü~-_.")]) == "k=%C3%BC~-_."
 
 
+def test_a_repeated_name_keeps_the_order_of_its_raw_values_as_the_official_sdk_does():
+    """``-`` sorts before ``=`` but ``%3D`` before ``-``: the SDK sorts the values, then encodes them
+    (vector "list images with repeated tag filters"), so the signature of ``tag`` given twice matches it."""
+    assert canonical_query_string([("tag", "env=prod"), ("tag", "env-x=1")]) == "tag=env-x%3D1&tag=env%3Dprod"
+    assert canonical_query_string([("tag", "b"), ("limit", 5), ("tag", "a"), ("flag", True)]) == (
+        "flag=true&limit=5&tag=a&tag=b")
+
+
 def test_canonical_uri_always_ends_with_slash_and_encodes_segments():
     assert canonical_uri("") == "/"
     assert canonical_uri("/v2/images") == "/v2/images/"
