@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from . import _shapes
 from ._auth import select_auth
-from ._connection import connection_problems, ims_endpoint
+from ._connection import connection_problems, endpoint_origins, ims_endpoint
 from ._errors import (ImsAnswerError, ImsApiError, ImsConfigError, ImsConnectionError, ImsError,
                       ImsImageKilled, may_have_taken_effect)
 from ._retry import wait_for_status, write_until_known
@@ -64,7 +64,8 @@ class ImsClient:
         auth, secrets = select_auth(options)
         return cls(Transport(ims_endpoint(options), auth, timeout=options.get("timeout", 30),
                              retries=options.get("retries", 5), validate_certs=options.get("validate_certs", True),
-                             ca_bundle=options.get("ca_bundle") or None, secrets=secrets, **kwargs))
+                             ca_bundle=options.get("ca_bundle") or None, secrets=secrets,
+                             origins=endpoint_origins(options), **kwargs))
 
     # -- the session ---------------------------------------------------------------
 

@@ -94,6 +94,26 @@ def _format_problems(options):
     return problems
 
 
+def endpoint_origins(options):
+    """Where the host name of each endpoint comes from: host -> (option, region), region None when given.
+
+    ``("ims_endpoint", "cn-north-4")``: the host was derived from ``region`` because ``ims_endpoint``
+    is not set; ``("ims_endpoint", None)``: the host is that of the ``ims_endpoint`` given. The IAM
+    endpoint counts only with password authentication, the one that calls IAM.
+    """
+    origins = {}
+    names = ["ims_endpoint"] + (["iam_endpoint"] if credential_kind(options) == "password" else [])
+    for option in names:
+        given = options.get(option)
+        if not given and not options.get("region"):
+            continue
+        url = given or regional_endpoint(option.split("_")[0], options["region"])
+        host = urlsplit(url).hostname
+        if host:
+            origins.setdefault(host.lower(), (option, None if given else options["region"]))
+    return origins
+
+
 def ims_endpoint(options):
     """The IMS endpoint the options name (``ims_endpoint``, else the region's public one)."""
     return (options.get("ims_endpoint") or regional_endpoint("ims", options["region"])).rstrip("/")

@@ -32,6 +32,7 @@ import http.client
 import io
 import json
 import os
+import socket
 
 from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
@@ -339,6 +340,28 @@ def refused(request):
     """The connection was refused: the request was never sent."""
     reason = NewConnectionError(_connection(request), "Failed to establish a new connection: [Errno 111] Connection refused")
     return requests.exceptions.ConnectionError(MaxRetryError(_pool(request), request.path, reason))
+
+
+def unresolved(request, errno=socket.EAI_NONAME, text="Name or service not known"):
+    """The resolver says the host name does not exist (a misspelled region): the request was never sent.
+
+    Built as urllib3 2 raises it, ``from`` the resolver's ``socket.gaierror``; no real lookup is made.
+    """
+    host = urlsplit(request.url).hostname
+    reason = socket.gaierror(errno, text)
+    try:
+        from urllib3.exceptions import NameResolutionError
+    except ImportError:  # urllib3 1.26: a NewConnectionError raised while handling the gaierror
+        error = NewConnectionError(_connection(request), "Failed to establish a new connection: %s" % reason)
+    else:
+        error = NameResolutionError(host, _connection(request), reason)
+    error.__cause__ = reason
+    return requests.exceptions.ConnectionError(MaxRetryError(_pool(request), request.path, error))
+
+
+def resolver_unavailable(request):
+    """The resolver could not answer now (EAI_AGAIN): a passing failure, the request never sent."""
+    return unresolved(request, socket.EAI_AGAIN, "Temporary failure in name resolution")
 
 
 # -- the fakes ----------------------------------------------------------------------------------
