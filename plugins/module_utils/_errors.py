@@ -53,7 +53,7 @@ class ImsImageKilled(ImsError):
 class ImsApiError(ImsError):
     """The API answered with an error status (or, for :class:`ImsAnswerError`, a body it cannot use)."""
 
-    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None):
+    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None, hint=None):
         self.method = method
         self.path = path
         self.status = status
@@ -61,6 +61,7 @@ class ImsApiError(ImsError):
         self.message = message or ""
         self.request_id = request_id
         self.retry_after = retry_after
+        self.hint = hint  # what to check, e.g. the credentials used after a 401
         super().__init__(self._format())
 
     def _format(self):
@@ -70,6 +71,8 @@ class ImsApiError(ImsError):
         if self.message:
             text += ": %s" % self.message
         text += " (request id: %s)" % (self.request_id or "none")
+        if self.hint:
+            text += "; %s" % self.hint
         return text
 
     @property

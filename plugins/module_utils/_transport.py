@@ -50,7 +50,7 @@ class Transport:
     """Sends API calls with retries, renewing an expired token, and maps failures to :mod:`_errors`."""
 
     def __init__(self, endpoint, auth, timeout=30, retries=5, validate_certs=True, ca_bundle=None,
-                 sleep=None, rng=None, user_agent=None, secrets=(), origins=None):
+                 sleep=None, rng=None, user_agent=None, secrets=(), origins=None, credentials=None):
         if not HAS_REQUESTS:
             raise ImsConfigError("the Python library 'requests' is required on the host that runs this module")
         self.endpoint = endpoint.rstrip("/")
@@ -59,6 +59,8 @@ class Transport:
         self.retries = retries
         # host -> (endpoint option, region it was derived from or None): the hints of a name that does not resolve.
         self.origins = dict(origins or {})
+        # What a 401 says of the credentials used (their kind and source, never a secret).
+        self.credentials = credentials
         self.pause = Pause(sleep, rng)
         self.redact = Redactor(secrets)
         self.session = requests.Session()
@@ -168,5 +170,6 @@ class Transport:
         # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
         code, message, body_request_id = parse_error_body(self.redact(response.text))
         request_id = response.headers.get("X-Request-Id") or body_request_id
+        hint = self.credentials if response.status_code == 401 else None
         return ImsApiError(method, path, response.status_code, code, self.redact(message) if message else None,
-                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")))
+                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint)

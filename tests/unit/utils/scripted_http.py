@@ -538,17 +538,18 @@ def _module_args(args):
             yield
 
 
-def run_module(module, args, check_mode=False, diff=False):
+def run_module(module, args, check_mode=False, diff=False, env=None):
     """Run ``module.main()`` in process with ``args``; return its result (``failed`` set on failure).
 
     The result is what the module printed for the controller (after AnsibleModule removed
     no_log values), so a test sees what a user sees. No HW_* variable of the environment
-    reaches the module. A module that ends without exit_json/fail_json, or with a Python
-    error, fails the test.
+    reaches the module, only those of ``env``. A module that ends without exit_json/fail_json,
+    or with a Python error, fails the test.
     """
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     output = io.StringIO()
     environment = {name: value for name, value in os.environ.items() if not name.startswith("HW_")}
+    environment.update(env or {})
     with mock.patch.dict(os.environ, environment, clear=True), _module_args(args), \
             contextlib.redirect_stdout(output):
         code = _UNSET
