@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER
 
@@ -164,3 +165,33 @@ def test_missing_credentials_get_a_clear_message(emu, ansible):
     assert ran.rc != 0, ran
     assert message in ran.result()["msg"]
     assert "Traceback" not in ran.output
+
+
+def test_a_401_names_the_credentials_used_and_never_shows_the_secret(emu, ansible):
+    """Issue 12: a wrong secret key from HW_SECRET_KEY, then from the task's options (which then win
+    over HW_SECRET_KEY): the 401 names AK/SK, the access key shortened and where each part came from, and
+    says that the token also given was ignored; at -vvv the secret keys appear nowhere (the one given as an
+    option comes from a lookup, since ansible-core echoes a failed ad-hoc task's arguments as written). Every kind of
+    credentials and source, in process: tests/unit/plugins/module_utils/test_client_credentials.py."""
+    wrong = "SkWrong-journey-0123456789abcdef"
+    access_key = emu.default_account["access_key"]
+    short = "%s...%s" % (access_key[:4], access_key[-2:])
+    cases = [
+        (dict(emu.env(), HW_SECRET_KEY=wrong, HW_AUTH_TOKEN="MIItoken-journey-ignored"), {},
+         "access_key and secret_key from the environment variables HW_ACCESS_KEY and HW_SECRET_KEY; ignored, since "
+         "AK/SK wins over a token: auth_token from the environment variable HW_AUTH_TOKEN"),
+        # From the options, through a lookup: ansible-core echoes the arguments of a failed ad-hoc task as
+        # written (docs/authentication.md), so a literal secret_key=... would be shown by ansible itself.
+        (dict(emu.env(), JOURNEY_WRONG_SECRET=wrong), {"secret_key": "{{ lookup('ansible.builtin.env', 'JOURNEY_WRONG_SECRET') }}"},
+         "secret_key from the task's options, access_key from the environment variable HW_ACCESS_KEY"),
+    ]
+    for env, options, sources in cases:
+        ran = ansible.adhoc(MODULE, json.dumps(dict(options, imagetype="private")), env, options=["-vvv"])
+        assert ran.rc != 0, ran
+        result = ran.result()
+        assert result["status_code"] == 401, result
+        assert result["msg"].endswith("; the credentials used: AK/SK with the access key %s, %s" % (short, sources)), \
+            result["msg"]
+        assert access_key not in result["msg"]
+        for secret in (wrong, emu.default_account["secret_key"], "MIItoken-journey-ignored"):
+            assert secret not in ran.output, secret
