@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 
 from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER
 
@@ -195,3 +196,40 @@ def test_a_401_names_the_credentials_used_and_never_shows_the_secret(emu, ansibl
         assert access_key not in result["msg"]
         for secret in (wrong, emu.default_account["secret_key"], "MIItoken-journey-ignored"):
             assert secret not in ran.output, secret
+
+
+# A resolver for the module's Python that knows no public Huawei Cloud host: loaded through PYTHONPATH as
+# sitecustomize, it fails each lookup of such a name as a resolver does for a name that does not exist,
+# and writes the name down. No real DNS lookup is made.
+NO_SUCH_HOST = '''
+import socket
+_getaddrinfo = socket.getaddrinfo
+def _fake(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith((".myhuaweicloud.com", ".myhuaweicloud.eu")):
+        with open(%r, "a") as log:
+            log.write(host + "\\n")
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return _getaddrinfo(host, *args, **kwargs)
+socket.getaddrinfo = _fake
+'''
+
+
+def test_a_misspelled_region_fails_at_once_naming_region(emu, ansible, tmp_path):
+    """Issue 12: ``region=cn-nort-4`` (no ims_endpoint) was retried like a passing DNS failure, 6 lookups and
+    seconds of backoff; now one lookup, and a message that names region, the value, the host it gave and the form
+    of a region. The other cases (a given endpoint, EAI_AGAIN, the IAM host, a write), in process:
+    tests/unit/plugins/module_utils/test_client_dns.py."""
+    shim, log = tmp_path / "resolver", tmp_path / "looked-up.txt"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(NO_SUCH_HOST % str(log))
+    env = {name: value for name, value in emu.env().items() if name not in ("HW_IMS_ENDPOINT", "HW_IAM_ENDPOINT")}
+    path = os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")]))
+    ran = ansible.adhoc(MODULE, "region=cn-nort-4", env, extra_env={"PYTHONPATH": path})
+    assert ran.rc != 0, ran
+    assert "Traceback" not in ran.output, ran
+    assert ran.result()["msg"] == (
+        "the host name ims.cn-nort-4.myhuaweicloud.com does not resolve (Name or service not known) on GET "
+        "/v2/images: check region (HW_REGION_NAME): 'cn-nort-4' gives the host ims.cn-nort-4.myhuaweicloud.com, "
+        "and a Huawei Cloud region name has the form cn-north-4 or ap-southeast-1 (or set ims_endpoint to the "
+        "endpoint's URL); not retried")
+    assert log.read_text().splitlines() == ["ims.cn-nort-4.myhuaweicloud.com"]  # one lookup: never retried
