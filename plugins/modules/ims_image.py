@@ -73,7 +73,7 @@ options:
     description:
       - The disk format. Setting it on a task whose image does not exist creates an empty image (C(queued)) to upload
         into later; without it (and without O(filename)) no image is created.
-      - A new image created with O(filename) and no O(disk_format) gets the IMS default, V(zvhd2): the module does
+      - A new image created with O(filename) and no O(disk_format) gets the IMS default, V(zvhd2); the module does
         not guess the format from the file name, so set it to the file's format.
       - Can only change while the image is C(queued) (before a file is uploaded); a different value on an active
         image is an error.

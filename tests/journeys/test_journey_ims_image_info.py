@@ -182,7 +182,7 @@ def test_a_401_names_the_credentials_used_and_never_shows_the_secret(emu, ansibl
          "access_key and secret_key from the environment variables HW_ACCESS_KEY and HW_SECRET_KEY; ignored, since "
          "AK/SK wins over a token: auth_token from the environment variable HW_AUTH_TOKEN"),
         # From the options, through a lookup: ansible-core echoes the arguments of a failed ad-hoc task as
-        # written (docs/authentication.md), so a literal secret_key=... would be shown by ansible itself.
+        # written (issue 12), so a literal secret_key=... would be shown by ansible-core itself.
         (dict(emu.env(), JOURNEY_WRONG_SECRET=wrong), {"secret_key": "{{ lookup('ansible.builtin.env', 'JOURNEY_WRONG_SECRET') }}"},
          "secret_key from the task's options, access_key from the environment variable HW_ACCESS_KEY"),
     ]
