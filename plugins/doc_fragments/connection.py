@@ -15,6 +15,9 @@ options:
       - Gives the endpoints C(https://ims.REGION.myhuaweicloud.com) and C(https://iam.REGION.myhuaweicloud.com)
         (C(myhuaweicloud.eu) for the C(eu-west-1xx) regions) unless O(ims_endpoint) and O(iam_endpoint) are set.
       - Required unless O(ims_endpoint) is set.
+      - A region whose endpoint host name does not exist (a misspelling such as V(cn-nort-4)) fails at once, without
+        retries, with a message naming O(region), its value and the host it gave. A host name of O(ims_endpoint) or
+        O(iam_endpoint) that does not resolve is retried like any connection that could not be made.
       - If not set, the environment variable E(HW_REGION_NAME) is used.
     type: str
   project_id:
@@ -28,6 +31,9 @@ options:
     description:
       - The access key (AK) used to sign every request (C(SDK-HMAC-SHA256)). Goes with O(secret_key).
       - AK/SK signing is used whenever O(access_key) and O(secret_key) are set, before O(auth_token) and O(password).
+      - An authentication failure (HTTP 401) names the kind of credentials used, the access key shortened to its first
+        4 and last 2 characters, whether each option came from the task or its environment variable, and the
+        credentials given but ignored; never a secret.
       - If not set, the environment variable E(HW_ACCESS_KEY) is used.
     type: str
   secret_key:

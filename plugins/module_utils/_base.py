@@ -13,27 +13,27 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ImsApiError, ImsClient, ImsError
-from ._connection import connection_problems
+from ._connection import ENV_NAMES, connection_problems
 
 
 def connection_argument_spec():
     """The options of the ``hwcloud.ims.connection`` doc fragment."""
-    def env(name):
-        return (env_fallback, [name])
+    def env(option):
+        return (env_fallback, [ENV_NAMES[option]])
     return {
-        "region": {"type": "str", "fallback": env("HW_REGION_NAME")},
-        "project_id": {"type": "str", "fallback": env("HW_PROJECT_ID")},
-        "access_key": {"type": "str", "no_log": False, "fallback": env("HW_ACCESS_KEY")},
-        "secret_key": {"type": "str", "no_log": True, "fallback": env("HW_SECRET_KEY")},
-        "security_token": {"type": "str", "no_log": True, "fallback": env("HW_SECURITY_TOKEN")},
-        "auth_token": {"type": "str", "no_log": True, "fallback": env("HW_AUTH_TOKEN")},
-        "user_name": {"type": "str", "fallback": env("HW_USER_NAME")},
-        "password": {"type": "str", "no_log": True, "fallback": env("HW_USER_PASSWORD")},
-        "domain_name": {"type": "str", "fallback": env("HW_DOMAIN_NAME")},
-        "ims_endpoint": {"type": "str", "fallback": env("HW_IMS_ENDPOINT")},
-        "iam_endpoint": {"type": "str", "fallback": env("HW_IAM_ENDPOINT")},
+        "region": {"type": "str", "fallback": env("region")},
+        "project_id": {"type": "str", "fallback": env("project_id")},
+        "access_key": {"type": "str", "no_log": False, "fallback": env("access_key")},
+        "secret_key": {"type": "str", "no_log": True, "fallback": env("secret_key")},
+        "security_token": {"type": "str", "no_log": True, "fallback": env("security_token")},
+        "auth_token": {"type": "str", "no_log": True, "fallback": env("auth_token")},
+        "user_name": {"type": "str", "fallback": env("user_name")},
+        "password": {"type": "str", "no_log": True, "fallback": env("password")},
+        "domain_name": {"type": "str", "fallback": env("domain_name")},
+        "ims_endpoint": {"type": "str", "fallback": env("ims_endpoint")},
+        "iam_endpoint": {"type": "str", "fallback": env("iam_endpoint")},
         "validate_certs": {"type": "bool", "default": True},
-        "ca_bundle": {"type": "path", "fallback": env("HW_CA_BUNDLE")},
+        "ca_bundle": {"type": "path", "fallback": env("ca_bundle")},
         "timeout": {"type": "float", "default": 30.0},
         "retries": {"type": "int", "default": 5},
     }
@@ -74,11 +74,13 @@ class ImsModule:
         self.params = self.module.params
         self.result = {"changed": False}
         self._client = None
+        # The names of the options the task set (not from a HW_* variable): what a 401 says of the credentials.
+        self._given = None
 
     @property
     def client(self):
         if self._client is None:
-            self._client = ImsClient.from_options(self.params)
+            self._client = ImsClient.from_options(self.params, given=self._given)
         return self._client
 
     def fail(self, msg, **kwargs):
@@ -100,7 +102,9 @@ class ImsModule:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         # The arguments as sent, read after AnsibleModule has loaded and checked them.
-        problems = check_text_types(_load_params(), self._spec)
+        raw = _load_params()
+        self._given = frozenset(name for name, value in raw.items() if value is not None)
+        problems = check_text_types(raw, self._spec)
         problems += connection_problems(self.params) + self.check_options()
         if problems:
             self.fail("; ".join(problems))

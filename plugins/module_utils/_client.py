@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from . import _shapes
 from ._auth import select_auth
-from ._connection import connection_problems, ims_endpoint
+from ._connection import connection_problems, describe_credentials, endpoint_origins, ims_endpoint
 from ._errors import (ImsAnswerError, ImsApiError, ImsConfigError, ImsConnectionError, ImsError,
                       ImsImageKilled, may_have_taken_effect)
 from ._retry import wait_for_status, write_until_known
@@ -53,10 +53,12 @@ class ImsClient:
         self.transport = transport
 
     @classmethod
-    def from_options(cls, options, **kwargs):
+    def from_options(cls, options, given=None, **kwargs):
         """Build a client from the connection options of the ``connection`` doc fragment.
 
-        ``kwargs`` go to :class:`Transport` (``sleep``, ``rng``, ``user_agent``).
+        ``given``: the names of the options the task set, the others having come from their HW_*
+        variables (None: unknown), for what a 401 says. ``kwargs`` go to :class:`Transport`
+        (``sleep``, ``rng``, ``user_agent``).
         """
         problems = connection_problems(options)
         if problems:
@@ -64,7 +66,9 @@ class ImsClient:
         auth, secrets = select_auth(options)
         return cls(Transport(ims_endpoint(options), auth, timeout=options.get("timeout", 30),
                              retries=options.get("retries", 5), validate_certs=options.get("validate_certs", True),
-                             ca_bundle=options.get("ca_bundle") or None, secrets=secrets, **kwargs))
+                             ca_bundle=options.get("ca_bundle") or None, secrets=secrets,
+                             origins=endpoint_origins(options), credentials=describe_credentials(options, given),
+                             **kwargs))
 
     # -- the session ---------------------------------------------------------------
 

@@ -18,6 +18,20 @@ from urllib.parse import urlsplit
 _REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 _EU_REGION = re.compile(r"^eu-west-1\d\d$")
 RETRIES_MAX = 20
+# The environment variable each connection option falls back to (the connection doc fragment).
+ENV_NAMES = {
+    "region": "HW_REGION_NAME", "project_id": "HW_PROJECT_ID", "access_key": "HW_ACCESS_KEY",
+    "secret_key": "HW_SECRET_KEY", "security_token": "HW_SECURITY_TOKEN", "auth_token": "HW_AUTH_TOKEN",
+    "user_name": "HW_USER_NAME", "password": "HW_USER_PASSWORD", "domain_name": "HW_DOMAIN_NAME",
+    "ims_endpoint": "HW_IMS_ENDPOINT", "iam_endpoint": "HW_IAM_ENDPOINT", "ca_bundle": "HW_CA_BUNDLE",
+}
+# The options of each kind of credentials, in the order credential_kind tries them.
+CREDENTIAL_OPTIONS = {
+    "aksk": ("access_key", "secret_key", "security_token"),
+    "token": ("auth_token",),
+    "password": ("user_name", "password", "domain_name"),
+}
+KIND_NAMES = {"aksk": "AK/SK", "token": "a token", "password": "an IAM password"}
 
 
 def regional_endpoint(service, region):
@@ -38,6 +52,61 @@ def credential_kind(options):
     if options.get("user_name") or options.get("password"):
         return "password"
     return None
+
+
+def short_key(access_key):
+    """An access key id shortened for a message: its first 4 and last 2 characters."""
+    if len(access_key) < 10:
+        return "(%d characters)" % len(access_key)
+    return "%s...%s" % (access_key[:4], access_key[-2:])
+
+
+def _words(items):
+    return items[0] if len(items) == 1 else "%s and %s" % (", ".join(items[:-1]), items[-1])
+
+
+def _sources(options, names, given):
+    """Where the options ``names`` (those set) came from: the task's options or their HW_* variables."""
+    names = [name for name in names if options.get(name)]
+    if given is None:
+        return "%s from the task's options or the environment" % _words(names)
+    from_task = [name for name in names if name in given]
+    from_env = [name for name in names if name not in given]
+    parts = []
+    if from_task:
+        parts.append("%s from the task's options" % _words(from_task))
+    if from_env:
+        parts.append("%s from the environment variable%s %s" % (
+            _words(from_env), "s" if len(from_env) > 1 else "", _words([ENV_NAMES[name] for name in from_env])))
+    return ", ".join(parts)
+
+
+def describe_credentials(options, given=None):
+    """What the credentials the options choose are and where they came from, for a 401; never a secret.
+
+    ``given``: the names of the options the task set (the others came from their HW_* variables,
+    if set at all); None when unknown. Also names the credentials given but ignored, since AK/SK
+    wins over a token and a password, and a token over a password.
+    """
+    kind = credential_kind(options)
+    if kind is None:
+        return None
+    if kind == "aksk":
+        temporary = " and a security token" if options.get("security_token") else ""
+        what = "AK/SK with the access key %s%s" % (short_key(options.get("access_key") or ""), temporary)
+    elif kind == "token":
+        what = "the token of auth_token (a fixed token, never renewed)"
+    else:
+        what = "the IAM password of user %s in domain %s" % (options.get("user_name"), options.get("domain_name"))
+    text = "the credentials used: %s, %s" % (what, _sources(options, CREDENTIAL_OPTIONS[kind], given))
+    kinds = list(CREDENTIAL_OPTIONS)
+    ignored = [other for other in kinds[kinds.index(kind) + 1:]
+               if any(options.get(name) for name in CREDENTIAL_OPTIONS[other] if name != "domain_name")]
+    if ignored:
+        text += "; ignored, since %s wins over %s: %s" % (
+            KIND_NAMES[kind], _words([KIND_NAMES[other] for other in ignored]),
+            "; ".join(_sources(options, CREDENTIAL_OPTIONS[other], given) for other in ignored))
+    return text
 
 
 def connection_problems(options):
@@ -92,6 +161,26 @@ def _format_problems(options):
     if options.get("retries") is not None and not 0 <= options["retries"] <= RETRIES_MAX:
         problems.append("retries must be an integer from 0 to %d; got %r" % (RETRIES_MAX, options["retries"]))
     return problems
+
+
+def endpoint_origins(options):
+    """Where the host name of each endpoint comes from: host -> (option, region), region None when given.
+
+    ``("ims_endpoint", "cn-north-4")``: the host was derived from ``region`` because ``ims_endpoint``
+    is not set; ``("ims_endpoint", None)``: the host is that of the ``ims_endpoint`` given. The IAM
+    endpoint counts only with password authentication, the one that calls IAM.
+    """
+    origins = {}
+    names = ["ims_endpoint"] + (["iam_endpoint"] if credential_kind(options) == "password" else [])
+    for option in names:
+        given = options.get(option)
+        if not given and not options.get("region"):
+            continue
+        url = given or regional_endpoint(option.split("_")[0], options["region"])
+        host = urlsplit(url).hostname
+        if host:
+            origins.setdefault(host.lower(), (option, None if given else options["region"]))
+    return origins
 
 
 def ims_endpoint(options):

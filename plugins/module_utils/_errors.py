@@ -11,6 +11,7 @@ docs/dev/ims-api.md, section "Errors".
 from __future__ import annotations
 
 import json
+import socket
 import ssl
 
 from urllib.parse import urlsplit
@@ -20,6 +21,10 @@ NOT_FOUND_CODES = frozenset(("IMG.0027", "IMG.0144"))
 TOKEN_EXPIRED_CODES = frozenset(("APIGW.0307", "APIG.0307"))
 # Statuses after which a write may or may not have taken effect.
 UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 503, 504))
+# Resolver answers that say the name does not exist (as opposed to EAI_AGAIN: it could not answer now).
+NAME_UNKNOWN_ERRNOS = frozenset(code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
+                                if code is not None)
+REGION_FORM = "a Huawei Cloud region name has the form cn-north-4 or ap-southeast-1"
 
 
 class ImsError(Exception):
@@ -48,7 +53,7 @@ class ImsImageKilled(ImsError):
 class ImsApiError(ImsError):
     """The API answered with an error status (or, for :class:`ImsAnswerError`, a body it cannot use)."""
 
-    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None):
+    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None, hint=None):
         self.method = method
         self.path = path
         self.status = status
@@ -56,6 +61,7 @@ class ImsApiError(ImsError):
         self.message = message or ""
         self.request_id = request_id
         self.retry_after = retry_after
+        self.hint = hint  # what to check, e.g. the credentials used after a 401
         super().__init__(self._format())
 
     def _format(self):
@@ -65,6 +71,8 @@ class ImsApiError(ImsError):
         if self.message:
             text += ": %s" % self.message
         text += " (request id: %s)" % (self.request_id or "none")
+        if self.hint:
+            text += "; %s" % self.hint
         return text
 
     @property
@@ -168,6 +176,47 @@ def describe(exc, requests_module):
 def origin(url):
     parts = urlsplit(url)
     return "%s://%s" % (parts.scheme, parts.netloc)
+
+
+def unresolved_name(exc):
+    """The ``socket.gaierror`` behind ``exc`` when a host name did not resolve, else None.
+
+    urllib3 raises its own error ``from`` the resolver's (``__cause__``; ``__context__`` in 1.26).
+    """
+    pending, seen = list(cause_chain(exc)), []
+    while pending:
+        item = pending.pop(0)
+        if any(item is known for known in seen):
+            continue
+        seen.append(item)
+        if isinstance(item, socket.gaierror):
+            return item
+        pending.extend(inner for inner in (getattr(item, "_reason", None), item.__cause__, item.__context__)
+                       if isinstance(inner, BaseException))
+    return None
+
+
+def dns_problem(exc, url, origins):
+    """(message, advice, at_once) for a host name of ``url`` that does not resolve, else None.
+
+    ``origins`` is :func:`_connection.endpoint_origins`. A name derived from ``region`` that the
+    resolver says does not exist is a misspelled region far more often than a passing failure:
+    ``at_once`` (never retried). A name given in an endpoint option, or a resolver that could not
+    answer (EAI_AGAIN), is retried as any connection that could not be made.
+    """
+    error = unresolved_name(exc)
+    if error is None:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    message = "the host name %s does not resolve (%s)" % (host, error.strerror or error)
+    option, region = origins.get(host, (None, None))
+    if option is None:
+        return message, None, False
+    if region is None:
+        return message, "check %s (HW_%s), the endpoint given" % (option, option.upper()), False
+    advice = ("check region (HW_REGION_NAME): %r gives the host %s, and %s (or set %s to the endpoint's URL)"
+              % (region, host, REGION_FORM, option))
+    return message, advice, error.errno in NAME_UNKNOWN_ERRNOS
 
 
 def tls_problem(exc, url, verify, requests_module):

@@ -43,6 +43,9 @@ IMS_FIELDS = frozenset((
 OPTION_FIELDS = dict([(option, option) for option in STANDARD_OPTIONS + ("tags",)]
                      + [(prop, option) for option, prop in PROPERTY_OPTIONS.items()])
 SHARED_TYPES = ("gold", "market", "shared")
+# The options that say what a new image is: a task that gives none of them never creates one.
+# A new source of an image (another image, a server, a volume...) is one more name here.
+CREATE_SOURCES = ("disk_format", "filename")
 
 
 def property_value(value):
@@ -110,6 +113,29 @@ def create_body(params):
     if params.get("tags") is not None:
         body["tags"] = list(dict.fromkeys(params["tags"]))
     return body
+
+
+def create_refusal(params, project_id=None, killed=None):
+    """Why the task must not create its image, which does not exist (None when the task says what it is).
+
+    An image is created only when the task gives one of CREATE_SOURCES (its ``disk_format`` or a
+    ``filename``): a task that only names an image, say to change ``min_ram``, has a typo in the name
+    or the wrong project far more often than it means a new, empty image. ``killed``: the killed
+    image that ``replace_failed`` would delete to create the new one.
+    """
+    where = "project %s" % project_id if project_id else "this project"
+    how = "disk_format (an empty image to upload into later, e.g. disk_format: qcow2) or filename (the file to upload)"
+    if params.get("id") and killed is None:
+        return ("no image with id %s exists in %s; images are created by name: leave id out, and give name with %s"
+                % (params["id"], where, how))
+    if any(params.get(option) is not None for option in CREATE_SOURCES):
+        return None
+    if killed is not None:
+        return ("image %s (%r) is killed, and replace_failed would delete it and create a new image, but the task "
+                "does not say what that image is; set %s" % (killed.get("id"), killed.get("name"), how))
+    return ("no image named %r exists in %s (among its own private images), and the task does not say what a new "
+            "image would be, so none is created; to create it, set %s; to change an existing image, check name "
+            "(or give its id) and project_id" % (params.get("name"), where, how))
 
 
 def target_tags(live_tags, tags, purge):

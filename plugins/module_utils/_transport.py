@@ -28,6 +28,7 @@ from ._errors import (
     ImsConfigError,
     ImsConnectionError,
     describe,
+    dns_problem,
     never_sent,
     origin,
     parse_error_body,
@@ -49,13 +50,17 @@ class Transport:
     """Sends API calls with retries, renewing an expired token, and maps failures to :mod:`_errors`."""
 
     def __init__(self, endpoint, auth, timeout=30, retries=5, validate_certs=True, ca_bundle=None,
-                 sleep=None, rng=None, user_agent=None, secrets=()):
+                 sleep=None, rng=None, user_agent=None, secrets=(), origins=None, credentials=None):
         if not HAS_REQUESTS:
             raise ImsConfigError("the Python library 'requests' is required on the host that runs this module")
         self.endpoint = endpoint.rstrip("/")
         self.auth = auth
         self.timeout = timeout
         self.retries = retries
+        # host -> (endpoint option, region it was derived from or None): the hints of a name that does not resolve.
+        self.origins = dict(origins or {})
+        # What a 401 says of the credentials used (their kind and source, never a secret).
+        self.credentials = credentials
         self.pause = Pause(sleep, rng)
         self.redact = Redactor(secrets)
         self.session = requests.Session()
@@ -135,13 +140,18 @@ class Transport:
                 if problem:  # a configuration problem, not a transient one: never retried
                     raise ImsConnectionError(self.redact("%s on %s %s: %s" % (problem[0], method, path, problem[1])),
                                              sent=False)
+                dns = dns_problem(exc, url, self.origins)
+                if dns and dns[2]:  # a misspelled region, not a transient failure: never retried
+                    raise ImsConnectionError(self.redact("%s on %s %s: %s; not retried" % (dns[0], method, path, dns[1])),
+                                             sent=False)
                 unsent = never_sent(exc, requests)
                 if attempt <= self.retries and (idempotent or unsent):
                     self.pause(attempt)
                     refreshed = False  # the token may expire again while we wait: renew it again
                     continue
-                raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s" % (
-                    method, origin(url), path, describe(exc, requests), attempt, root_cause(exc))), sent=not unsent)
+                hint = "; %s" % dns[1] if dns and dns[1] else ""
+                raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s%s" % (
+                    method, origin(url), path, describe(exc, requests), attempt, root_cause(exc), hint)), sent=not unsent)
             if response.status_code in expected:
                 return response
             error = self.error(method, path, response)
@@ -160,5 +170,6 @@ class Transport:
         # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
         code, message, body_request_id = parse_error_body(self.redact(response.text))
         request_id = response.headers.get("X-Request-Id") or body_request_id
+        hint = self.credentials if response.status_code == 401 else None
         return ImsApiError(method, path, response.status_code, code, self.redact(message) if message else None,
-                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")))
+                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint)

@@ -14,6 +14,9 @@ description:
     OpenStack-native (Glance v2) API, with the fewest API calls. A second run with the same options changes nothing,
     reads the image once and writes nothing.
   - The image is found by O(id), or by O(name) among the project's own private images.
+  - When none is found, an image is created only when the task says what it is, with O(disk_format) or O(filename);
+    a task that gives neither fails before any request that writes, in check mode too, saying that no such image
+    exists in the project and how to create one. So a typo in O(name) never creates an image.
   - Creates the image metadata, uploads a local file into it (streamed, skipped when the image already holds a file
     with the same checksum), updates what differs with one JSON patch, manages tags and members, and deletes.
   - A create whose outcome is unknown (a time-out, a server error) is followed by a lookup before it is ever sent
@@ -51,7 +54,7 @@ options:
   name:
     description:
       - The image name, 1 to 128 characters. Without O(id), the image is looked up by this name among the project's
-        own private images, and created with it when there is none.
+        own private images, and created with it when there is none and O(disk_format) or O(filename) is set.
     type: str
   on_duplicate:
     description:
@@ -68,7 +71,10 @@ options:
     choices: [bare]
   disk_format:
     description:
-      - The disk format. IMS uses V(zvhd2) when a new image gets none.
+      - The disk format. Setting it on a task whose image does not exist creates an empty image (C(queued)) to upload
+        into later; without it (and without O(filename)) no image is created.
+      - A new image created with O(filename) and no O(disk_format) gets the IMS default, V(zvhd2); the module does
+        not guess the format from the file name, so set it to the file's format.
       - Can only change while the image is C(queued) (before a file is uploaded); a different value on an active
         image is an error.
     type: str
@@ -140,6 +146,8 @@ options:
   filename:
     description:
       - A local file to upload as the image's file. It is streamed, never read whole into memory.
+      - When the image does not exist, it is created (with O(disk_format), else the IMS default V(zvhd2)) and the
+        file uploaded into it.
       - Skipped when the image is already C(active) with the file's MD5 checksum. An active image with another
         checksum is an error, since IMS cannot replace the file of an image.
       - With AK/SK authentication, the API gateway accepts at most 12 MB in a signed request; upload larger files
@@ -160,6 +168,8 @@ options:
     description:
       - Whether an image found in state C(killed) (an earlier upload failed) is deleted and created again.
       - When V(false), such an image is an error that says so; nothing is deleted without being asked for.
+      - The new image is a create, so the task needs O(disk_format) or O(filename); without either it fails before
+        the delete.
     type: bool
     default: false
 notes:
@@ -339,6 +349,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     apply_patch,
     build_patch,
     create_body,
+    create_refusal,
     file_digest,
     foreign_reason,
     immutable_changes,
@@ -432,6 +443,12 @@ class ImsImage(ImsModule):
             raise ImsError("image %s (%r) is not owned by this project (%s); it cannot be %s"
                            % (image["id"], image.get("name"), reason, doing))
 
+    def refuse_create(self, params, killed=None):
+        """Fail before any write when the task does not say what its new image is (check mode too)."""
+        reason = create_refusal(params, self.project_id, killed)
+        if reason:
+            raise ImsError(reason)
+
     def upload_needed(self, image):
         try:
             return upload_needed(image, self.digest, self.params["filename"])
@@ -479,13 +496,13 @@ class ImsImage(ImsModule):
             if not params["replace_failed"]:
                 raise ImsError(killed_reason(image))
             self.refuse_foreign(image, "replaced")
+            self.refuse_create(params, killed=image)
             self.write("delete", self.client.delete_image, image["id"], id=image["id"], reason="killed")
             params = dict(params, id=None, name=params["name"] or image.get("name"))
             image = None
             self.now(None)
-        elif image is None and params["id"]:
-            raise ImsError("no image with id %s in this project; leave id out and give name to create an image"
-                           % params["id"])
+        elif image is None:
+            self.refuse_create(params)
         if image is None:
             self.check_upload_size(None)
             image = self.now(self.create(params))

@@ -240,7 +240,7 @@ def test_a_create_whose_answer_was_lost_is_looked_up_and_never_sent_again(emu, a
     test_a_create_that_did_not_land_is_sent_again_after_a_wait_and_a_read)."""
     fault, posts = {"drop": True, "after": True}, 1
     emu.set_faults({"rules": [dict(fault, method="POST", path="/v2/images", times=1)]})
-    ran = ansible.adhoc(MODULE, json.dumps({"name": "fault-1", "min_ram": 512, "tags": ["a=1"]}), emu.env())
+    ran = ansible.adhoc(MODULE, json.dumps({"name": "fault-1", "disk_format": "qcow2", "min_ram": 512, "tags": ["a=1"]}), emu.env())
     assert ran.rc == 0, ran
     result = ran.result()
     assert result["changed"] is True
@@ -263,7 +263,7 @@ def test_a_create_that_timed_out_never_leaves_a_duplicate(emu, ansible):
     one image named timeout-1, not two."""
     latency = 3
     emu.set_faults({"rules": [{"method": "POST", "path": "/v2/images", "times": 1, "latency": latency}]})
-    ran = ansible.adhoc(MODULE, json.dumps({"name": "timeout-1", "min_ram": 512, "timeout": 1}), emu.env())
+    ran = ansible.adhoc(MODULE, json.dumps({"name": "timeout-1", "disk_format": "qcow2", "min_ram": 512, "timeout": 1}), emu.env())
     assert "Traceback" not in ran.output, ran
     assert emu.faults()["rules"][0]["injected"] == 1
     # The delayed create arrived before the module ended: let it land before counting images
@@ -280,7 +280,7 @@ def test_a_refused_write_fails_unchanged(emu, ansible):
     no operation, and the message names the call and the error code. Here a create; a refused update
     and delete: test_ims_image.py::test_a_refused_write_fails_unchanged, a refused create, update, member
     add and upload (400 and 403): test_ims_image_unknown_outcome.py::test_a_refused_*_fails_at_once."""
-    method, path, task = "POST", "/v2/images", {"name": "refused-2"}
+    method, path, task = "POST", "/v2/images", {"name": "refused-2", "disk_format": "qcow2"}
     emu.seed(name="refused-1", properties={"min_ram": 1024})
     emu.set_faults({"rules": [{"method": method, "path": path, "status": 403}]})
     ran = ansible.adhoc(MODULE, json.dumps(task), emu.env())
@@ -294,6 +294,26 @@ def test_a_refused_write_fails_unchanged(emu, ansible):
     assert emu.faults()["rules"][0]["injected"] == 1
     assert [image["min_ram"] for image in own_images(emu, "refused-1")] == [1024]
     assert own_images(emu, "refused-2") == []
+
+
+def test_a_typo_in_name_creates_nothing_and_says_how_to_create(emu, ansible):
+    """Issue 12: ``name: mistakez`` on a task meant to update ``web`` fails before any write, in check mode
+    too, naming the name and the project and how to create an image; no image appears. Each branch in
+    process: test_ims_image.py::test_a_name_that_matches_no_image_fails_before_any_write_without_disk_format_or_filename."""
+    emu.seed(name="web", properties={"min_ram": 1024})
+    project = emu.default_account["project_id"]
+    for options in ((), ("--check",)):
+        emu.reset_stats()
+        ran = ansible.adhoc(MODULE, json.dumps({"name": "mistakez", "min_ram": 2048}), emu.env(), options=options)
+        assert ran.rc != 0, ran
+        assert "Traceback" not in ran.output, ran
+        result = ran.result()
+        assert result["changed"] is False and result["operations"] == [] and result["image"] is None, result
+        assert result["msg"].startswith("no image named 'mistakez' exists in project %s" % project), result["msg"]
+        assert "set disk_format" in result["msg"] and "or filename" in result["msg"], result["msg"]
+        assert write_routes(emu.stats()) == {}, options
+    assert own_images(emu, "mistakez") == []
+    assert [image["min_ram"] for image in own_images(emu, "web")] == [1024]
 
 
 def test_a_write_with_an_unknown_outcome_is_checked_then_completed(emu, ansible, tmp_path):

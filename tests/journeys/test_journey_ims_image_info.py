@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import datetime
+import json
+import os
 
 from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER
 
@@ -164,3 +166,70 @@ def test_missing_credentials_get_a_clear_message(emu, ansible):
     assert ran.rc != 0, ran
     assert message in ran.result()["msg"]
     assert "Traceback" not in ran.output
+
+
+def test_a_401_names_the_credentials_used_and_never_shows_the_secret(emu, ansible):
+    """Issue 12: a wrong secret key from HW_SECRET_KEY, then from the task's options (which then win
+    over HW_SECRET_KEY): the 401 names AK/SK, the access key shortened and where each part came from, and
+    says that the token also given was ignored; at -vvv the secret keys appear nowhere (the one given as an
+    option comes from a lookup, since ansible-core echoes a failed ad-hoc task's arguments as written). Every kind of
+    credentials and source, in process: tests/unit/plugins/module_utils/test_client_credentials.py."""
+    wrong = "SkWrong-journey-0123456789abcdef"
+    access_key = emu.default_account["access_key"]
+    short = "%s...%s" % (access_key[:4], access_key[-2:])
+    cases = [
+        (dict(emu.env(), HW_SECRET_KEY=wrong, HW_AUTH_TOKEN="MIItoken-journey-ignored"), {},
+         "access_key and secret_key from the environment variables HW_ACCESS_KEY and HW_SECRET_KEY; ignored, since "
+         "AK/SK wins over a token: auth_token from the environment variable HW_AUTH_TOKEN"),
+        # From the options, through a lookup: ansible-core echoes the arguments of a failed ad-hoc task as
+        # written (issue 12), so a literal secret_key=... would be shown by ansible-core itself.
+        (dict(emu.env(), JOURNEY_WRONG_SECRET=wrong), {"secret_key": "{{ lookup('ansible.builtin.env', 'JOURNEY_WRONG_SECRET') }}"},
+         "secret_key from the task's options, access_key from the environment variable HW_ACCESS_KEY"),
+    ]
+    for env, options, sources in cases:
+        ran = ansible.adhoc(MODULE, json.dumps(dict(options, imagetype="private")), env, options=["-vvv"])
+        assert ran.rc != 0, ran
+        result = ran.result()
+        assert result["status_code"] == 401, result
+        assert result["msg"].endswith("; the credentials used: AK/SK with the access key %s, %s" % (short, sources)), \
+            result["msg"]
+        assert access_key not in result["msg"]
+        for secret in (wrong, emu.default_account["secret_key"], "MIItoken-journey-ignored"):
+            assert secret not in ran.output, secret
+
+
+# A resolver for the module's Python that knows no public Huawei Cloud host: loaded through PYTHONPATH as
+# sitecustomize, it fails each lookup of such a name as a resolver does for a name that does not exist,
+# and writes the name down. No real DNS lookup is made.
+NO_SUCH_HOST = '''
+import socket
+_getaddrinfo = socket.getaddrinfo
+def _fake(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith((".myhuaweicloud.com", ".myhuaweicloud.eu")):
+        with open(%r, "a") as log:
+            log.write(host + "\\n")
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return _getaddrinfo(host, *args, **kwargs)
+socket.getaddrinfo = _fake
+'''
+
+
+def test_a_misspelled_region_fails_at_once_naming_region(emu, ansible, tmp_path):
+    """Issue 12: ``region=cn-nort-4`` (no ims_endpoint) was retried like a passing DNS failure, 6 lookups and
+    seconds of backoff; now one lookup, and a message that names region, the value, the host it gave and the form
+    of a region. The other cases (a given endpoint, EAI_AGAIN, the IAM host, a write), in process:
+    tests/unit/plugins/module_utils/test_client_dns.py."""
+    shim, log = tmp_path / "resolver", tmp_path / "looked-up.txt"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(NO_SUCH_HOST % str(log))
+    env = {name: value for name, value in emu.env().items() if name not in ("HW_IMS_ENDPOINT", "HW_IAM_ENDPOINT")}
+    path = os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")]))
+    ran = ansible.adhoc(MODULE, "region=cn-nort-4", env, extra_env={"PYTHONPATH": path})
+    assert ran.rc != 0, ran
+    assert "Traceback" not in ran.output, ran
+    assert ran.result()["msg"] == (
+        "the host name ims.cn-nort-4.myhuaweicloud.com does not resolve (Name or service not known) on GET "
+        "/v2/images: check region (HW_REGION_NAME): 'cn-nort-4' gives the host ims.cn-nort-4.myhuaweicloud.com, "
+        "and a Huawei Cloud region name has the form cn-north-4 or ap-southeast-1 (or set ims_endpoint to the "
+        "endpoint's URL); not retried")
+    assert log.read_text().splitlines() == ["ims.cn-nort-4.myhuaweicloud.com"]  # one lookup: never retried

@@ -164,7 +164,7 @@ def test_iam_password_login_refused_without_the_bundle(temu, ansible):
 
 
 def test_image_write_over_tls(temu, ansible):
-    args = json.dumps({"name": "tls-write", "tags": ["via=tls"]})
+    args = json.dumps({"name": "tls-write", "disk_format": "qcow2", "tags": ["via=tls"]})
     refused = ansible.adhoc(IMAGE, args, without_bundle(temu), extra_env=NO_REQUESTS_BUNDLE)
     assert_refused(refused, temu)
     created = ansible.adhoc(IMAGE, args, temu.env())

@@ -32,6 +32,7 @@ import http.client
 import io
 import json
 import os
+import socket
 
 from unittest import mock
 from urllib.parse import parse_qsl, urlsplit
@@ -342,6 +343,28 @@ def refused(request):
     return requests.exceptions.ConnectionError(MaxRetryError(_pool(request), request.path, reason))
 
 
+def unresolved(request, errno=socket.EAI_NONAME, text="Name or service not known"):
+    """The resolver says the host name does not exist (a misspelled region): the request was never sent.
+
+    Built as urllib3 2 raises it, ``from`` the resolver's ``socket.gaierror``; no real lookup is made.
+    """
+    host = urlsplit(request.url).hostname
+    reason = socket.gaierror(errno, text)
+    try:
+        from urllib3.exceptions import NameResolutionError
+    except ImportError:  # urllib3 1.26: a NewConnectionError raised while handling the gaierror
+        error = NewConnectionError(_connection(request), "Failed to establish a new connection: %s" % reason)
+    else:
+        error = NameResolutionError(host, _connection(request), reason)
+    error.__cause__ = reason
+    return requests.exceptions.ConnectionError(MaxRetryError(_pool(request), request.path, error))
+
+
+def resolver_unavailable(request):
+    """The resolver could not answer now (EAI_AGAIN): a passing failure, the request never sent."""
+    return unresolved(request, socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+
 # -- the fakes ----------------------------------------------------------------------------------
 
 
@@ -516,19 +539,20 @@ def _module_args(args):
             yield
 
 
-def run_module(module, args, check_mode=False, diff=False):
+def run_module(module, args, check_mode=False, diff=False, env=None):
     """Run ``module.main()`` in process with ``args``; return its result (``failed`` set on failure).
 
     The result is what the module printed for the controller (after AnsibleModule removed
     no_log values), so a test sees what a user sees. No HW_* variable of the environment
-    reaches the module. A module that ends without exit_json/fail_json, or with a Python
-    error, fails the test.
+    reaches the module, only those of ``env``. A module that ends without exit_json/fail_json,
+    or with a Python error, fails the test.
     """
     args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
     # A module process starts with no warning; in process, the earlier runs' would be in this result too.
     ansible_warnings._global_warnings.clear()  # pylint: disable=protected-access
     output = io.StringIO()
     environment = {name: value for name, value in os.environ.items() if not name.startswith("HW_")}
+    environment.update(env or {})
     with mock.patch.dict(os.environ, environment, clear=True), _module_args(args), \
             contextlib.redirect_stdout(output):
         code = _UNSET

@@ -336,7 +336,10 @@ def test_gateway_errors_carry_status_code_and_request_id(http, status, code):
     with pytest.raises(ImsApiError) as err:
         list(aksk(retries=0).iter_images(OWN))
     assert (err.value.status, err.value.code, err.value.request_id) == (status, code, "gw-req-0001")
-    assert str(err.value) == "GET /v2/images failed: HTTP %d %s: refused (request id: gw-req-0001)" % (status, code)
+    text = "GET /v2/images failed: HTTP %d %s: refused (request id: gw-req-0001)" % (status, code)
+    if status == 401:  # and the credentials used (test_client_credentials.py)
+        text += "; the credentials used: AK/SK with the access key AKTE...01, access_key and secret_key from the task's options or the environment"
+    assert str(err.value) == text
 
 
 def test_the_request_id_of_the_body_is_used_without_the_header(http):
@@ -513,7 +516,8 @@ def test_a_wrong_password_is_a_clear_401(http):
     with pytest.raises(ImsApiError) as err:
         password_client().get_image("x")
     assert str(err.value) == ("POST /v3/auth/tokens failed: HTTP 401: The username or password is wrong. "
-                              "(request id: req-1)")
+                              "(request id: req-1); the credentials used: the IAM password of user alice in domain acme, "
+                              "user_name, password and domain_name from the task's options or the environment")
     assert err.value.code is None
 
 

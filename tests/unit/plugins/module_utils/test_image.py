@@ -13,7 +13,9 @@ import pytest
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     apply_patch,
     build_patch,
+    CREATE_SOURCES,
     create_body,
+    create_refusal,
     file_digest,
     foreign_reason,
     immutable_changes,
@@ -206,3 +208,40 @@ def test_file_digest_streams(tmp_path):
     path = tmp_path / "image.raw"
     path.write_bytes(data)
     assert file_digest(str(path), chunk_size=1024) == (hashlib.md5(data).hexdigest(), len(data))
+
+
+# -- when a create happens ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [{"disk_format": "qcow2"}, {"disk_format": "zvhd2"}, {"filename": "/srv/web.qcow2"}])
+def test_a_task_that_says_what_the_image_is_may_create_it(source):
+    assert create_refusal(dict({"name": "web", "min_ram": 2048}, **source), "p1") is None
+
+
+def test_each_create_source_alone_allows_a_create():
+    for option in CREATE_SOURCES:
+        assert create_refusal({"name": "web", option: "x"}, "p1") is None
+
+
+@pytest.mark.parametrize("params", [{"name": "mistakez"}, {"name": "mistakez", "min_ram": 2048, "tags": ["a=1"]},
+                                    {"name": "mistakez", "disk_format": None, "filename": None}])
+def test_a_task_that_only_names_an_image_may_not_create_it(params):
+    reason = create_refusal(params, "p1")
+    assert reason.startswith("no image named 'mistakez' exists in project p1 (among its own private images)")
+    assert "set disk_format" in reason and "or filename" in reason
+
+
+def test_the_refusal_says_this_project_without_a_project_id():
+    assert "exists in this project " in create_refusal({"name": "web"}, None)
+
+
+def test_an_id_that_does_not_exist_is_refused_even_with_a_source():
+    reason = create_refusal({"id": "i9", "disk_format": "qcow2"}, "p1")
+    assert reason.startswith("no image with id i9 exists in project p1; images are created by name")
+
+
+def test_replacing_a_killed_image_needs_a_source_too():
+    killed = {"id": "i1", "name": "web", "status": "killed"}
+    assert create_refusal({"id": "i1", "disk_format": "raw"}, "p1", killed) is None
+    assert create_refusal({"name": "web"}, "p1", killed).startswith(
+        "image i1 ('web') is killed, and replace_failed would delete it and create a new image")

@@ -34,6 +34,7 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
     CONNECTION,
+    PROJECT_ID,
     Call,
     run_module,
 )
@@ -66,21 +67,23 @@ def test_create_sends_one_post_with_its_own_id_and_every_field(http):
 
 def test_create_check_mode_predicts_the_create_and_sends_nothing(http):
     http.expect(lookup("web"))
-    result = run({"name": "web", "min_ram": 512, "tags": ["a=1"]}, check_mode=True, diff=True)
+    result = run({"name": "web", "disk_format": "qcow2", "min_ram": 512, "tags": ["a=1"]}, check_mode=True, diff=True)
     assert result["changed"] is True
     assert result["image"] is None
     assert result["operations"] == [{"action": "create", "fields": {
-        "name": "web", "container_format": "bare", "visibility": "private", "min_ram": 512, "tags": ["a=1"]}}]
+        "name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2", "min_ram": 512,
+        "tags": ["a=1"]}}]
     assert result["diff"] == {"before": {"state": "absent"}, "after": {
-        "state": "present", "id": None, "status": "queued", "name": "web", "min_ram": 512, "tags": ["a=1"]}}
+        "state": "present", "id": None, "status": "queued", "name": "web", "disk_format": "qcow2", "min_ram": 512,
+        "tags": ["a=1"]}}
 
 
 def test_two_runs_create_two_different_ids(http):
-    fields = {"name": "web", "container_format": "bare", "visibility": "private"}
+    fields = {"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "zvhd2"}
     http.expect(lookup("web"), create(fields))
-    first = run({"name": "web"})["image"]["id"]
+    first = run({"name": "web", "disk_format": "zvhd2"})["image"]["id"]
     http.expect(lookup("web"), create(fields))
-    second = run({"name": "web"})["image"]["id"]
+    second = run({"name": "web", "disk_format": "zvhd2"})["image"]["id"]
     assert first != second
 
 
@@ -176,6 +179,35 @@ def test_a_saving_image_is_not_waited_for_in_check_mode(http):
     assert result["changed"] is False and result["image"]["status"] == "saving"
 
 
+# -- create only when the task says what the image is -------------------------------------------
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check-mode"])
+def test_a_name_that_matches_no_image_fails_before_any_write_without_disk_format_or_filename(http, check_mode):
+    """The typo of issue 12: ``name: mistakez`` on a task meant to update an image creates nothing."""
+    http.expect(lookup("mistakez"))
+    result = run({"name": "mistakez", "min_ram": 2048, "tags": ["team=web"]}, check_mode=check_mode, diff=True)
+    assert result["failed"] is True and result["changed"] is False
+    assert result["operations"] == [] and result["image"] is None and "diff" not in result
+    assert result["msg"] == (
+        "no image named 'mistakez' exists in project %s (among its own private images), and the task does not say "
+        "what a new image would be, so none is created; to create it, set disk_format (an empty image to upload into "
+        "later, e.g. disk_format: qcow2) or filename (the file to upload); to change an existing image, check name "
+        "(or give its id) and project_id" % PROJECT_ID)
+    assert len(http.requests) == 1
+
+
+def test_a_filename_alone_creates_the_image_with_the_disk_format_ims_gives(http, tmp_path):
+    """A create with ``filename`` and no ``disk_format`` sends none: IMS gives zvhd2 (documented)."""
+    path, data, md5 = write_file(tmp_path)
+    http.expect(lookup("web"), create({"name": "web", "container_format": "bare", "visibility": "private"}),
+                upload(data),
+                Call("GET", "/v2/images/{id}", answer=lambda request, values: image(values["id"], checksum=md5,
+                                                                                    size=len(data))))
+    result = run({"name": "web", "filename": path})
+    assert result["failed"] is False and actions(result) == ["create", "upload"]
+
+
 # -- unchanged -----------------------------------------------------------------------------
 
 
@@ -247,8 +279,10 @@ def test_an_id_that_does_not_exist_is_an_error(http):
     http.expect(get_missing())
     result = run({"id": IMAGE_ID, "min_ram": 1})
     assert result["failed"] is True and result["changed"] is False
-    assert result["msg"] == ("no image with id %s in this project; leave id out and give name to create an image"
-                             % IMAGE_ID)
+    assert result["msg"] == (
+        "no image with id %s exists in project %s; images are created by name: leave id out, and give name with "
+        "disk_format (an empty image to upload into later, e.g. disk_format: qcow2) or filename (the file to upload)"
+        % (IMAGE_ID, PROJECT_ID))
 
 
 def test_disk_format_changes_while_queued(http):
@@ -364,11 +398,11 @@ def test_members_in_check_mode_are_only_read(http):
 
 
 def test_members_of_a_new_image_are_added_after_the_create(http):
-    fields = {"name": "web", "container_format": "bare", "visibility": "private"}
+    fields = {"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2"}
     http.expect(lookup("web"), create(fields),
                 Call("POST", "/v2/images/{id}/members", json={"member": MEMBER_A},
                      answer=lambda request, values: member(values["id"], MEMBER_A)))
-    result = run({"name": "web", "members": [MEMBER_A]})
+    result = run({"name": "web", "disk_format": "qcow2", "members": [MEMBER_A]})
     assert actions(result) == ["create", "add_member"]
 
 
@@ -400,15 +434,25 @@ def test_a_killed_image_is_deleted_and_created_again_with_replace_failed(http, t
 def test_a_killed_image_found_by_id_is_replaced_under_its_name(http):
     http.expect(get(image(name="web", status="killed")),
                 Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204),
-                create({"name": "web", "container_format": "bare", "visibility": "private"}))
-    result = run({"id": IMAGE_ID, "replace_failed": True})
+                create({"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2"}))
+    result = run({"id": IMAGE_ID, "disk_format": "qcow2", "replace_failed": True})
     assert actions(result) == ["delete", "create"]
 
 
 def test_replacing_a_killed_image_in_check_mode_sends_nothing(http):
     http.expect(lookup("web", image(status="killed")))
-    result = run({"name": "web", "replace_failed": True}, check_mode=True)
+    result = run({"name": "web", "disk_format": "qcow2", "replace_failed": True}, check_mode=True)
     assert actions(result) == ["delete", "create"] and result["image"] is None
+
+
+@pytest.mark.parametrize("check_mode", [False, True], ids=["run", "check-mode"])
+def test_replacing_a_killed_image_without_disk_format_or_filename_fails_before_the_delete(http, check_mode):
+    http.expect(lookup("web", image(status="killed")))
+    result = run({"name": "web", "min_ram": 1024, "replace_failed": True}, check_mode=check_mode)
+    assert result["failed"] is True and result["changed"] is False and result["operations"] == []
+    assert result["msg"].startswith("image %s ('web') is killed, and replace_failed would delete it and create a new "
+                                    "image, but the task does not say what that image is; set disk_format" % IMAGE_ID)
+    assert result["image"]["status"] == "killed"  # the image as it is: nothing was deleted
 
 
 # -- absent -------------------------------------------------------------------------------------

@@ -263,11 +263,11 @@ def test_a_refusal_returns_the_image_it_refused(http, found, args, words):
 
 
 def test_a_failure_after_a_create_returns_the_created_image(http):
-    fields = {"name": "web", "container_format": "bare", "visibility": "private"}
+    fields = {"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2"}
     http.expect(lookup("web"), create(fields),
                 Call("POST", "/v2/images/{id}/members", status=403,
                      answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
-    result = run({"name": "web", "members": [MEMBER_A]})
+    result = run({"name": "web", "disk_format": "qcow2", "members": [MEMBER_A]})
     assert result["failed"] is True and result["status_code"] == 403
     assert result["operations"] == [{"action": "create", "fields": fields}]
     assert result["image"]["name"] == "web" and result["image"]["status"] == "queued"
@@ -288,6 +288,6 @@ def test_a_failure_after_replacing_a_killed_image_returns_no_image(http):
     http.expect(lookup("web", image(status="killed")),
                 Call("DELETE", "/v2/images/%s" % IMAGE_ID, status=204),
                 Call("POST", "/v2/images", status=403, answer={"error_code": "APIGW.0302", "error_msg": "no permission"}))
-    result = run({"name": "web", "replace_failed": True})
+    result = run({"name": "web", "disk_format": "qcow2", "replace_failed": True})
     assert result["failed"] is True and result["image"] is None
     assert result["operations"] == [{"action": "delete", "id": IMAGE_ID, "reason": "killed"}]

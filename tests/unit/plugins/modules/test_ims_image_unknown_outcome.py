@@ -43,8 +43,8 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
 )
 
 NEW = Var("id")
-FIELDS = {"name": "web", "container_format": "bare", "visibility": "private", "min_ram": 512}
-ARGS = {"name": "web", "min_ram": 512}
+FIELDS = {"name": "web", "container_format": "bare", "visibility": "private", "disk_format": "qcow2", "min_ram": 512}
+ARGS = {"name": "web", "disk_format": "qcow2", "min_ram": 512}
 UNKNOWN = [
     pytest.param({"status": 500}, id="500"),
     pytest.param({"status": 502}, id="502"),
