@@ -121,9 +121,12 @@ def documents(root):
 def problems(root):
     """Every problem found under ``root``, as lines."""
     lines = []
-    for label, document in documents(root):
-        for where, problem in walk(document, ''):
-            lines.append('%s %s: %s' % (label, where.lstrip('.'), problem))
+    try:
+        for label, document in documents(root):
+            for where, problem in walk(document, ''):
+                lines.append('%s %s: %s' % (label, where.lstrip('.'), problem))
+    except (SyntaxError, yaml.YAMLError) as exc:
+        lines.append('cannot read the documentation: %s' % exc)
     return lines
 
 
