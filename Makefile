@@ -150,8 +150,9 @@ release-notes: $(STAMP) collection-path ## Turn the fragments into the release n
 # temporary folder and asks ansible-doc there; with ANSIBLE_COLLECTIONS_PATH/PYTHONPATH set it
 # finds the modules through build/collections instead, writes the temporary path into the
 # edit-on-GitHub link, and fails when that random folder name ends in "_" (an RST reference).
-docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs)
+docs-lint: $(STAMP) collection-path ## Check plugin documentation markup (antsibull-docs, and markup that ends too early)
 	env -u ANSIBLE_COLLECTIONS_PATH -u PYTHONPATH antsibull-docs lint-collection-docs --plugin-docs .
+	'$(VENV_PY)' hacking/docs_markup_check.py
 
 doc-paths: ## Check that the Markdown pages link to and cite only files the tree has
 	'$(PYTHON)' hacking/check_doc_paths.py

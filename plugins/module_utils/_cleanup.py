@@ -74,19 +74,29 @@ class Policy:
         return None
 
 
+def _age_order(image):
+    """Oldest first; images created in the same second by name, then id (the later one counts as newer)."""
+    return (image.get("created_at") or "", image.get("name") or "", image.get("id") or "")
+
+
+def _plan_order(entry):
+    """How plan lines (candidates, spared) are listed: by name, then id."""
+    return (entry.get("name") or "", entry.get("id") or "")
+
+
 def _entry(image, reason):
     return {"id": image.get("id"), "name": image.get("name"), "status": image.get("status"),
             "created_at": image.get("created_at"), "reason": reason}
 
 
 def plan(images, now, policy):
-    """Return (candidates, spared) for ``images``, each a list of entries with a reason.
+    """Return (candidates, spared) for ``images``, each a list of entries with a reason, ordered by name, then id.
 
     Spared are the near-candidates: images of a selected status that a rule keeps.
     """
     candidates, spared = [], []
     newest = _newest_of_families([image for image in images if image.get("status") == "active"], policy)
-    for image in sorted(images, key=lambda item: (item.get("created_at") or "", item.get("id") or "")):
+    for image in images:
         status = image.get("status")
         threshold = policy.threshold(status)
         if threshold is None:
@@ -109,17 +119,17 @@ def plan(images, now, policy):
             candidates.append(_entry(image, reason))
         else:
             spared.append(_entry(image, keep))
-    return candidates, spared
+    return sorted(candidates, key=_plan_order), sorted(spared, key=_plan_order)
 
 
 def _newest_of_families(active, policy):
-    """Ids of the ``keep_newest`` newest active images of each name family."""
+    """Ids of the ``keep_newest`` newest active images of each name family (ties: see ``_age_order``)."""
     families = {}
     for image in active:
         families.setdefault(family_of(image.get("name"), policy.family_pattern), []).append(image)
     keep = set()
     for members in families.values():
-        members.sort(key=lambda item: (item.get("created_at") or "", item.get("id") or ""), reverse=True)
+        members.sort(key=_age_order, reverse=True)
         keep.update(image.get("id") for image in members[:policy.keep_newest])
     return keep
 

@@ -61,6 +61,8 @@ options:
   keep_newest:
     description:
       - How many of the newest active images of each name family are kept, however old. Young images count.
+      - Images created in the same second are ordered by name, then id - the one whose name sorts later counts as
+        the newer (C(web-0002) over C(web-0001)) - so a tie is kept or deleted the same way on every run.
     type: int
     default: 3
   family_pattern:
@@ -124,7 +126,9 @@ dry_run:
   returned: always
   type: bool
 candidates:
-  description: The images chosen for deletion, oldest first, each with the reason it was chosen.
+  description:
+    - The images chosen for deletion, each with the reason it was chosen, ordered by name, then id (the order they are
+      deleted in).
   returned: always
   type: list
   elements: dict
@@ -135,7 +139,9 @@ candidates:
       created_at: "2024-06-01T10:00:00Z"
       reason: killed for more than 6 h
 spared:
-  description: Near-candidates that were kept, each with the reason it was spared.
+  description:
+    - Near-candidates that were kept, each with the reason it was spared, ordered by name, then id; the candidates
+      spared by their re-check right before deletion follow, in the order they were re-checked.
   returned: always
   type: list
   elements: dict

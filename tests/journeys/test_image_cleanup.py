@@ -211,8 +211,8 @@ def test_stale_selection_narrowed_by_name_pattern_or_tag(emu, ansible, tmp_path)
     report = read_report(by_name)
     assert reasons(report["candidates"]) == dict(uploads, **web)
     spared = reasons(report["spared"])
-    assert spared["db-01"] == "name does not match stale_name_pattern"
-    assert spared["api-2024.01.05"] == "name does not match stale_name_pattern"
+    assert spared["db-01"] == "name does not match image_cleanup_stale_name_pattern"
+    assert spared["api-2024.01.05"] == "name does not match image_cleanup_stale_name_pattern"
 
     emu.reset_stats()
     by_tag = tmp_path / "by-tag.json"

@@ -104,11 +104,33 @@ def test_stale_name_pattern_and_keep_zero():
     assert reasons(spared) == {"web-1": "name does not match stale_name_pattern"}
 
 
-def test_candidates_are_oldest_first_and_carry_their_fields():
-    images = [image("k2", "killed", days=2), image("k1", "killed", days=3)]
-    candidates, _spared = plan(images, NOW, Policy(PROJECT))
-    assert [c["name"] for c in candidates] == ["k1", "k2"]
+def test_candidates_and_spared_are_ordered_by_name_then_id_and_carry_their_fields():
+    images = [image("k1", "killed", days=2), image("k3", "killed", days=3), image("k2", "queued", days=9),
+              image("k0", "killed", days=1, id="id-b"), image("k0", "killed", days=4, id="id-a"),
+              image("y2", "killed", hours=1), image("y1", "killed", hours=2, protected=True)]
+    candidates, spared = plan(images, NOW, Policy(PROJECT))
+    assert [(c["name"], c["id"]) for c in candidates] == [("k0", "id-a"), ("k0", "id-b"), ("k1", "id-k1"),
+                                                          ("k2", "id-k2"), ("k3", "id-k3")]
+    assert [s["name"] for s in spared] == ["y1", "y2"]
     assert set(candidates[0]) == {"id", "name", "status", "created_at", "reason"}
+
+
+def test_a_timestamp_tie_is_broken_by_name_then_id_the_later_one_counting_as_newer():
+    # Same second: web-02 and web-03 are "newer" than web-01 by name; keep_newest 2 keeps them, whatever the ids.
+    tied = [image("web-03", days=400, id="id-1"), image("web-01", days=400, id="id-3"),
+            image("web-02", days=400, id="id-2")]
+    candidates, spared = plan(tied, NOW, Policy(PROJECT, stale_min_age_days=90, keep_newest=2))
+    assert [c["name"] for c in candidates] == ["web-01"]
+    assert [s["name"] for s in spared] == ["web-02", "web-03"]
+    # Same second and same name: the id decides (the greater id counts as newer).
+    twins = [image("db-1", days=400, id="id-2"), image("db-1", days=400, id="id-1"), image("db-1", days=400, id="id-3")]
+    candidates, spared = plan(twins, NOW, Policy(PROJECT, stale_min_age_days=90, keep_newest=1))
+    assert [c["id"] for c in candidates] == ["id-1", "id-2"]
+    assert [s["id"] for s in spared] == ["id-3"]
+    # A real age difference still wins over the name.
+    aged = [image("web-9", days=500), image("web-1", days=400)]
+    candidates, spared = plan(aged, NOW, Policy(PROJECT, stale_min_age_days=90, keep_newest=1))
+    assert [c["name"] for c in candidates] == ["web-9"] and [s["name"] for s in spared] == ["web-1"]
 
 
 def test_unparsable_times_are_never_old_enough():

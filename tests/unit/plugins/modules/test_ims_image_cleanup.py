@@ -84,7 +84,7 @@ def test_a_dry_run_plans_and_sends_no_write(http):
     result = run({})
     assert result["failed"] is False and result["changed"] is False
     assert result["dry_run"] is True and result["outcome"] == "planned"
-    assert entry_ids(result["candidates"]) == [SAVING["id"], QUEUED["id"], KILLED["id"]]  # oldest first
+    assert entry_ids(result["candidates"]) == [KILLED["id"], QUEUED["id"], SAVING["id"]]  # by name: img-10, img-11, img-12
     assert reasons(result["candidates"]) == {KILLED["id"]: "killed for more than 6 h",
                                              QUEUED["id"]: "queued for more than 24 h",
                                              SAVING["id"]: "saving for more than 24 h"}
@@ -92,8 +92,8 @@ def test_a_dry_run_plans_and_sends_no_write(http):
                                          KEPT["id"]: "carries the exclusion tag cleanup=keep"}
     assert result["summary"] == {"candidates": 3, "deleted": 0, "spared": 3, "failed": 0}
     assert result["deleted"] == [] and result["failures"] == []
-    assert result["candidates"][0] == {"id": SAVING["id"], "name": SAVING["name"], "status": "saving",
-                                       "created_at": SAVING["created_at"], "reason": "saving for more than 24 h"}
+    assert result["candidates"][0] == {"id": KILLED["id"], "name": KILLED["name"], "status": "killed",
+                                       "created_at": KILLED["created_at"], "reason": "killed for more than 6 h"}
 
 
 def test_check_mode_plans_even_with_dry_run_false(http):
@@ -136,7 +136,7 @@ def test_stale_active_images_beyond_the_newest_of_each_family(http):
     result = run({"stale_min_age_days": 30, "keep_newest": 2, "stale_tag": "stale=yes",
                   "stale_name_pattern": "^(web|db)-"})
     # web-2024-01 .. 04 are 101 .. 104 days old; the young web-2025-01 is one of the 2 newest of its family.
-    assert entry_ids(result["candidates"]) == [web[3]["id"], web[2]["id"], web[1]["id"]]
+    assert entry_ids(result["candidates"]) == [web[1]["id"], web[2]["id"], web[3]["id"]]  # by name
     assert reasons(result["candidates"])[web[3]["id"]] == (
         "active for more than 30 days and not among the newest 2 of family 'web'")
     spared = reasons(result["spared"])
@@ -150,7 +150,7 @@ def test_a_family_pattern_groups_names(http):
     images = [old(200 + index, "active", name="build-%s-x" % letter) for index, letter in enumerate("abc")]
     http.expect(*listings(active=images))
     result = run({"stale_min_age_days": 1, "keep_newest": 1, "family_pattern": "^(?P<family>build)-"})
-    assert entry_ids(result["candidates"]) == [images[2]["id"], images[1]["id"]]
+    assert entry_ids(result["candidates"]) == [images[1]["id"], images[2]["id"]]  # by name; build-a-x is the newest
 
 
 def test_too_many_deletions_fail_before_any_delete(http):
@@ -169,11 +169,11 @@ def test_too_many_deletions_fail_before_any_delete(http):
 
 def test_each_candidate_is_read_again_then_deleted(http):
     http.expect(*listings(killed=[KILLED, YOUNG_KILLED], queued=[QUEUED]))
-    http.expect(recheck(QUEUED), delete(QUEUED), recheck(KILLED), delete(KILLED))
+    http.expect(recheck(KILLED), delete(KILLED), recheck(QUEUED), delete(QUEUED))  # in plan order: by name
     result = run({"dry_run": False})
     assert result["failed"] is False and result["changed"] is True
     assert result["outcome"] == "cleaned"
-    assert result["deleted"] == [{"id": QUEUED["id"], "name": QUEUED["name"]}, {"id": KILLED["id"], "name": KILLED["name"]}]
+    assert result["deleted"] == [{"id": KILLED["id"], "name": KILLED["name"]}, {"id": QUEUED["id"], "name": QUEUED["name"]}]
     assert result["summary"] == {"candidates": 2, "deleted": 2, "spared": 1, "failed": 0}
 
 
@@ -187,7 +187,7 @@ def test_each_candidate_is_read_again_then_deleted(http):
 ])
 def test_an_image_changed_between_plan_and_delete_is_not_deleted(http, now, reason):
     http.expect(*listings(killed=[KILLED], queued=[QUEUED]))
-    http.expect(recheck(QUEUED), delete(QUEUED), recheck(KILLED, answer=now))
+    http.expect(recheck(KILLED, answer=now), recheck(QUEUED), delete(QUEUED))
     result = run({"dry_run": False})
     assert result["failed"] is False and result["outcome"] == "cleaned"
     assert entry_ids(result["deleted"]) == [QUEUED["id"]]
@@ -205,13 +205,13 @@ def test_an_image_gone_between_plan_and_delete_is_spared(http):
 
 def test_a_failed_delete_does_not_stop_the_others_and_fails_the_run(http):
     http.expect(*listings(killed=[KILLED], queued=[QUEUED], saving=[SAVING]))
-    http.expect(recheck(SAVING), delete(SAVING),
+    http.expect(recheck(KILLED), delete(KILLED),
                 recheck(QUEUED), delete(QUEUED, status=403, answer={"error_code": "APIGW.0302", "error_msg": "denied"}),
-                recheck(KILLED), delete(KILLED))
+                recheck(SAVING), delete(SAVING))
     result = run({"dry_run": False})
     assert result["failed"] is True and result["changed"] is True
     assert result["outcome"] == "failed"
-    assert entry_ids(result["deleted"]) == [SAVING["id"], KILLED["id"]]
+    assert entry_ids(result["deleted"]) == [KILLED["id"], SAVING["id"]]
     assert result["failures"] == [{"id": QUEUED["id"], "name": QUEUED["name"], "error": (
         "DELETE /v2/images/%s failed: HTTP 403 APIGW.0302: denied (request id: req-7)" % QUEUED["id"])}]
     assert result["msg"] == ("1 of 3 deletions failed: %s (%s): DELETE /v2/images/%s failed: HTTP 403 APIGW.0302: "
