@@ -176,7 +176,7 @@ def endpoint_origins(options):
         given = options.get(option)
         if not given and not options.get("region"):
             continue
-        url = given or regional_endpoint(option.split("_")[0], options["region"])
+        url = given or regional_endpoint(option.split("_", maxsplit=1)[0], options["region"])
         host = urlsplit(url).hostname
         if host:
             origins.setdefault(host.lower(), (option, None if given else options["region"]))
