@@ -207,13 +207,15 @@ class ImsClient:
             seen_markers.add(marker)
 
     def own_images(self, project_id, **filters):
-        """The project's own private images (``__imagetype=private``, ``owner``) that match ``filters``.
+        """The project's own images (``owner``) that match ``filters``.
+
+        ``owner`` alone, because IMS and upstream Glance both honour it, while Glance reads
+        ``__imagetype`` as a property filter that matches nothing (docs/dev/ims-api.md, "Listing
+        and paging"); ``__imagetype=private`` only without a project id (IMS only).
 
         ``filters`` are further query parameters (``name``, ``status``, ``tag``...), in the order given.
         """
-        params = [("__imagetype", "private")]
-        if project_id:
-            params.append(("owner", project_id))
+        params = [("owner", project_id)] if project_id else [("__imagetype", "private")]
         params.extend((key, value) for key, value in filters.items() if value is not None)
         return list(self.iter_images(params))
 

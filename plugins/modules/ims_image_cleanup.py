@@ -97,8 +97,8 @@ options:
     default: 25
 notes:
   - Needs O(project_id); with AK/SK it is needed anyway.
-  - The listing asks IMS for this project's private images in each selected status (C(owner), C(__imagetype),
-    C(status), C(tag)); ages are compared by the module, so that images spared for being too young can be reported.
+  - The listing asks IMS for this project's own images in each selected status (C(owner), C(status), C(tag));
+    ages are compared by the module, so that images spared for being too young can be reported.
 seealso:
   - module: hwcloud.ims.ims_image
   - module: hwcloud.ims.ims_image_info

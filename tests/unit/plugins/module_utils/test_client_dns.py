@@ -141,8 +141,8 @@ def test_ims_image_info_on_a_misspelled_region_fails_at_once(http, clock):
 
 
 def test_ims_image_on_a_misspelled_region_fails_at_once_and_writes_nothing(http, clock):
-    http.expect(Call("GET", TYPO + "/v2/images", query={("owner", PROJECT_ID), ("name", "web"), ("limit", "1000"),
-                                                        ("__imagetype", "private")}, raises=unresolved))
+    http.expect(Call("GET", TYPO + "/v2/images", query={("owner", PROJECT_ID), ("name", "web"), ("limit", "1000")},
+                     raises=unresolved))
     result = run_module(ims_image, dict(REGIONAL, name="web", disk_format="qcow2"))
     assert result["failed"] is True and result["changed"] is False and result["operations"] == []
     assert "check region (HW_REGION_NAME): 'cn-nort-4'" in result["msg"]

@@ -35,7 +35,7 @@ def old(number, status, name=None, **fields):
 
 
 def listed(status, *images, tag=None):
-    query = {("__imagetype", "private"), ("owner", PROJECT_ID), ("status", status), ("limit", "1000")}
+    query = {("owner", PROJECT_ID), ("status", status), ("limit", "1000")}
     if tag:
         query.add(("tag", tag))
     return Call("GET", "/v2/images", query=query, answer=listing(images))

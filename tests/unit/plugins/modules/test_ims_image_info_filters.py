@@ -131,7 +131,7 @@ def test_cleanup_tags_that_cannot_match_are_refused_before_any_request(http, arg
 
 def test_a_cleanup_exclude_tag_without_equals_is_warned_of(http):
     for status in ("killed", "queued", "saving"):
-        http.expect(Call("GET", "/v2/images", query={("__imagetype", "private"), ("owner", PROJECT_ID), ("status", status),
+        http.expect(Call("GET", "/v2/images", query={("owner", PROJECT_ID), ("status", status),
                                                      ("limit", "1000")}, answer=listing([])))
     result = run_cleanup({"exclude_tag": "keep"})
     assert result["failed"] is False
