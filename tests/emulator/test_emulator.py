@@ -370,3 +370,24 @@ def test_delete_other_projects_private(client, client_b):
     img = client.create()
     ims_error(client_b.delete("/v2/images/%s" % img["id"]), 400, "IMG.0027")
     assert client.show(img["id"]).status_code == 200
+
+
+# --------------------------------------------------------------------------------------
+# Version documents and schemas (README "Version documents and schemas")
+
+@pytest.mark.parametrize("path", ["/", "/v2", "/v2/"])
+def test_version_documents_over_http(client, path):
+    resp = client.get(path, auth=None)
+    assert resp.status_code == 300
+    versions = resp.json()["versions"]
+    assert [v["id"] for v in versions] == ["v2.2", "v2.1", "v2.0"]
+    assert {link["href"] for v in versions for link in v["links"]} == {client.base + "/v2/"}
+
+
+def test_schemas_over_http(client):
+    assert client.get("/v2/schemas/image", auth=None).status_code == 401
+    for name in ("image", "images", "member", "members"):
+        resp = client.get("/v2/schemas/" + name)
+        assert resp.status_code == 200 and resp.json()["name"] == name
+    image = client.post("/v2/images", json={"name": "schema-check"}).json()
+    assert set(image) <= set(client.get("/v2/schemas/image", auth="token").json()["properties"])

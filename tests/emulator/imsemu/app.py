@@ -57,10 +57,15 @@ class EmulatorApp:
         self.auth = Authenticator(self.iam, self.clock)
         self.router = Router()
         self.router.bind(IAM_URL_PATHS, IamResponses(self.iam))
-        self.router.bind(IMS_URL_PATHS, ImsResponses(self.store, self.clock, quota))
+        self.ims = ImsResponses(self.store, self.clock, quota)
+        self.router.bind(IMS_URL_PATHS, self.ims)
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
         self.observers = []  # observer(Exchange), once a request is answered
         self.control = ControlSurface(self, CONTROL_URL_PATHS, capture)  # installs its hooks
+
+    def set_origin(self, base_url: str) -> None:
+        """The emulator's own scheme://host:port (the server's URL line), for links of requests without Host."""
+        self.ims.default_origin = base_url
 
     def starting_images(self) -> list:
         return public_catalogue() if self.public_images else []

@@ -19,6 +19,12 @@ P = "b" * 32
 R = ImsResponses
 EXPECTED = [  # method, raw path, route name, function, params
     ("POST", "/v3/auth/tokens", "POST /v3/auth/tokens", IamResponses.issue_token, {}),
+    ("GET", "/", "GET /", R.list_versions, {}),
+    ("GET", "/v2", "GET /v2", R.list_versions, {}),
+    ("GET", "/v2/schemas/image", "GET /v2/schemas/image", R.show_schema, {"schema": "image"}),
+    ("GET", "/v2/schemas/images", "GET /v2/schemas/images", R.show_schema, {"schema": "images"}),
+    ("GET", "/v2/schemas/member", "GET /v2/schemas/member", R.show_schema, {"schema": "member"}),
+    ("GET", "/v2/schemas/members", "GET /v2/schemas/members", R.show_schema, {"schema": "members"}),
     ("GET", "/v2/images", "GET /v2/images", R.list_images, {}),
     ("POST", "/v2/images", "POST /v2/images", R.create_image, {}),
     ("GET", "/v2/images/" + I, "GET /v2/images/{id}", R.show_image, {"id": I}),
@@ -56,13 +62,14 @@ def test_every_route_resolves_to_its_function(app, method, path, name, function,
     service = IamResponses if name == "POST /v3/auth/tokens" else ImsResponses
     assert isinstance(route.handler.__self__, service)
     assert got == params
-    assert route.authenticated is (name != "POST /v3/auth/tokens")
+    assert route.authenticated is (name not in ("POST /v3/auth/tokens", "GET /", "GET /v2"))
     assert route.streams_body is (name == "PUT /v2/images/{id}/file")
 
 
 @pytest.mark.parametrize("method, path", [
     ("GET", "/v2/nothing"), ("GET", "/v2/images/"), ("POST", "/v2/images/" + I), ("OPTIONS", "/v2/images"),
     ("GET", "/v3/auth/tokens"), ("GET", "/v2/images/%s/file/more" % I), ("HEAD", "/"),
+    ("GET", "/v2/schemas/imagex"), ("GET", "/v2/schemas/"), ("POST", "/"), ("GET", "/v1"), ("GET", "//"),
 ])
 def test_unknown_paths_and_methods(app, call, method, path):
     assert app.router.resolve(method, path) == (None, {})

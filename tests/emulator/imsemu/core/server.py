@@ -180,6 +180,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if tls_context is not None:
             self.socket = tls_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
             self.scheme = "https"
+        app.set_origin(self.base_url)
 
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout, ssl.SSLError)):

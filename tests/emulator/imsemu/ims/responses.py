@@ -21,6 +21,7 @@ from ..core.responses import Response, json_with_images
 from ..core.signing import MAX_SIGNED_BODY
 from ..core.util import UUID_RE
 from ..defaults import DEFAULT_QUOTA
+from .documents import SCHEMAS, origin_of, versions_document
 from .exceptions import (ImsErrorAnswer, bad_request, conflict, forbidden, image_not_found, not_a_member,
                          not_found, not_owner, unsupported_media_type)
 from .images import (MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_ONLY, READ_ONLY,
@@ -38,6 +39,8 @@ class ImsResponses:
         self.store = store
         self.clock = clock
         self.quota = quota
+        # scheme://host:port of the emulator, for the version links of a request without Host
+        self.default_origin = "http://localhost"
 
     def _now(self) -> str:
         return format_time(self.clock.now())
@@ -54,6 +57,14 @@ class ImsResponses:
         if relation != OWNER:
             raise not_owner()
         return image
+
+    # -- version documents and schemas (documents.py) ----------------------------------
+    def list_versions(self, ctx):
+        """``GET /`` and ``GET /v2``: 300 Multiple Choices, as IMS documents both."""
+        return Response.json(300, versions_document(origin_of(ctx, self.default_origin)))
+
+    def show_schema(self, ctx):
+        return Response.json(200, SCHEMAS[ctx.params["schema"]]())
 
     # -- images ------------------------------------------------------------------------
     def list_images(self, ctx):

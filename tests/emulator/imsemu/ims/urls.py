@@ -13,6 +13,13 @@ MEMBERS = IMAGE + r"/members"
 MEMBER = MEMBERS + r"/(?P<member>[^/]+)"
 
 URL_PATHS = [
+    # Version discovery is unauthenticated (README "Version documents and schemas"); the schemas are not.
+    UrlPath("GET", r"/", "GET /", ImsResponses.list_versions, authenticated=False),
+    UrlPath("GET", r"/v2/?", "GET /v2", ImsResponses.list_versions, authenticated=False),
+] + [
+    UrlPath("GET", r"/v2/schemas/(?P<schema>%s)" % name, "GET /v2/schemas/" + name, ImsResponses.show_schema)
+    for name in ("image", "images", "member", "members")
+] + [
     UrlPath("GET", r"/v2/images", "GET /v2/images", ImsResponses.list_images),
     UrlPath("POST", r"/v2/images", "POST /v2/images", ImsResponses.create_image),
     UrlPath("GET", IMAGE, "GET /v2/images/{id}", ImsResponses.show_image),
