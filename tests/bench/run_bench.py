@@ -33,7 +33,7 @@ import time
 
 from harness import Emulator
 
-from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK, without_hw_variables
+from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK, play_recap, without_hw_variables
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -150,15 +150,8 @@ def adhoc_result(stdout):
     return match.group(1), json.loads(match.group(2))
 
 
-def recap(stdout):
-    hosts = {}
-    for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", stdout, re.M):
-        hosts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
-    return hosts
-
-
 def check_recap(stdout, hosts):
-    counts = recap(stdout)
+    counts = play_recap(stdout)
     bad = {host: c for host, c in counts.items() if c.get("failed") or c.get("unreachable")}
     if len(counts) != hosts or bad:
         raise Failed("expected %d hosts without failures, got %r" % (hosts, counts))

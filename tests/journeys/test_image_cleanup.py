@@ -45,15 +45,6 @@ def custom_stats(ran):
     return json.loads(match.group(1))
 
 
-def recap(ran):
-    """{host: {ok: N, changed: N, ...}} from the PLAY RECAP."""
-    hosts = {}
-    for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", ran.stdout, re.M):
-        hosts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
-    assert hosts, ran
-    return hosts
-
-
 def module_task_status(ran):
     """How the task that runs ims_image_cleanup ended for each host: ok, changed, ..."""
     block = ran.stdout.split("TASK [hwcloud.ims.image_cleanup : Plan the cleanup", 1)[1].split("TASK [", 1)[0]
@@ -86,7 +77,7 @@ def run_role(ansible, emu, variables, options=(), env=None):
 def assert_passed(ran):
     assert ran.rc == 0, ran
     assert "Traceback" not in ran.output, ran
-    assert all(counts["failed"] == 0 for counts in recap(ran).values()), ran
+    assert all(counts["failed"] == 0 for counts in ran.recap().values()), ran
 
 
 # -- the mixed population: plan, clean, clean again -----------------------------------------
@@ -239,7 +230,7 @@ def test_max_deletions_aborts_before_the_first_deletion(emu, ansible, tmp_path):
     ran = run_role(ansible, emu, dict(STALE, image_cleanup_dry_run=False, image_cleanup_max_deletions=5,
                                       image_cleanup_report_file=str(report_file)))
     assert ran.rc != 0, ran
-    assert recap(ran)["localhost"]["failed"] == 1, ran
+    assert ran.recap()["localhost"]["failed"] == 1, ran
     assert "max_deletions" in ran.stdout
     assert deletes(emu.stats()) == []
     assert by_id(emu.images()) == before
@@ -263,7 +254,7 @@ def test_one_failed_deletion_does_not_stop_the_others(emu, ansible, tmp_path):
     ran = run_role(ansible, emu, {"image_cleanup_dry_run": False, "image_cleanup_retries": 1,
                                   "image_cleanup_report_file": str(report_file)})
     assert ran.rc != 0, ran
-    assert recap(ran)["localhost"]["failed"] == 1, ran
+    assert ran.recap()["localhost"]["failed"] == 1, ran
     remaining = {image["id"] for image in emu.images() if image["owner"] == emu.default_account["project_id"]}
     assert remaining == {failing}
     # The run ends failed, naming the image whose deletion failed.
@@ -289,7 +280,7 @@ def test_a_run_that_cannot_plan_fails_with_the_module_message(emu, ansible, tmp_
     ran = run_role(ansible, emu, {"image_cleanup_dry_run": False, "image_cleanup_secret_key": secret,
                                   "image_cleanup_retries": 0, "image_cleanup_report_file": str(report_file)})
     assert ran.rc != 0, ran
-    assert recap(ran)["localhost"]["failed"] == 1, ran
+    assert ran.recap()["localhost"]["failed"] == 1, ran
     assert "APIGW.0301" in ran.stdout
     assert secret not in ran.output
     assert by_id(emu.images()) == before
@@ -313,7 +304,7 @@ def test_deleting_200_images_costs_what_deleting_20_does(emu, ansible):
         assert [image for image in emu.images() if image["owner"] == emu.default_account["project_id"]] == []
         assert stats["by_route"].get("DELETE /v2/images/{id}") == count
         assert stats["by_route"].get("GET /v2/images/{id}") == count  # the re-check of each candidate
-        runs[count] = (recap(ran)["localhost"], ran.stdout.count("\nTASK ["), len(list_queries(stats)))
+        runs[count] = (ran.recap()["localhost"], ran.stdout.count("\nTASK ["), len(list_queries(stats)))
     # The same tasks and module runs for 200 images as for 20, and a few list requests.
     assert runs[200][0] == runs[20][0], runs
     assert runs[200][1] == runs[20][1], runs
@@ -345,7 +336,7 @@ def test_collection_playbook_cleans_several_targets_at_once(ansible, tmp_path):
         ran = ansible._run([ansible.playbook, "hwcloud.ims.image_cleanup", "-i", str(inventory), "-f", "2",  # pylint: disable=protected-access
                             "-e", json.dumps(dict(STALE, image_cleanup_dry_run=False))], env, 300)
         assert_passed(ran)
-        assert set(recap(ran)) == {"target-a", "target-b"}
+        assert set(ran.recap()) == {"target-a", "target-b"}
         assert module_task_status(ran) == {"target-a": "changed", "target-b": "changed"}
         after = by_id(emu.images())
         expected = {ids[name] for ids in seeded.values() for name in EXPECTED_CANDIDATES}

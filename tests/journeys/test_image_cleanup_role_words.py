@@ -27,15 +27,6 @@ def run_role(ansible, emu, variables, options=()):
     return ansible.run_playbook(PLAYBOOK, emu.env(), extra_vars=variables, options=options)
 
 
-def recap(ran):
-    """{host: {ok: N, changed: N, ...}} from the PLAY RECAP."""
-    hosts = {}
-    for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", ran.stdout, re.M):
-        hosts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
-    assert hosts, ran
-    return hosts
-
-
 def deletes(emu):
     return [entry for entry in emu.stats()["log"] if entry["method"] == "DELETE"]
 
@@ -96,7 +87,7 @@ def test_a_report_file_that_cannot_be_written_fails_before_any_deletion(emu, ans
         emu.reset_stats()
         ran = run_role(ansible, emu, {"image_cleanup_dry_run": False, "image_cleanup_report_file": path})
         assert ran.rc != 0, ran
-        assert recap(ran)["localhost"]["failed"] == 1, ran
+        assert ran.recap()["localhost"]["failed"] == 1, ran
         msg = failure_message(ran)
         assert msg.startswith("image_cleanup_report_file: the report cannot be written to %s: " % path), msg
         assert reason in msg, msg
@@ -138,7 +129,7 @@ def test_a_dry_run_and_check_mode_report_changed_false_on_every_host(emu, ansibl
         ran = ansible._run([ansible.playbook, "hwcloud.ims.image_cleanup", "-i", str(inventory),  # pylint: disable=protected-access
                             "-e", json.dumps(STALE)] + options, env, 300)
         assert ran.rc == 0, ran
-        hosts = recap(ran)
+        hosts = ran.recap()
         assert set(hosts) == {"target-a", "target-b"}, ran
         assert all(counts["changed"] == 0 and counts["failed"] == 0 for counts in hosts.values()), (options, hosts)
         assert "DRY RUN, nothing deleted: 9 candidates" in ran.stdout

@@ -32,6 +32,12 @@ def without_hw_variables(environ=None) -> dict:
     return {k: v for k, v in (os.environ if environ is None else environ).items() if k not in HW_VARIABLES}
 
 
+def play_recap(stdout):
+    """{host: {ok: N, changed: N, ...}} from the PLAY RECAP of an ansible-playbook run's output."""
+    return {host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
+            for host, counts in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", stdout, re.M)}
+
+
 class Ran:
     """What one ansible command did."""
 
@@ -52,6 +58,12 @@ class Ran:
         result = json.loads(match.group(2))
         result.setdefault("failed", match.group(1) == "FAILED!")
         return result
+
+    def recap(self):
+        """The PLAY RECAP (:func:`play_recap`); a run without one fails the test."""
+        hosts = play_recap(self.stdout)
+        assert hosts, self
+        return hosts
 
     def __repr__(self):
         return "Ran(rc=%s, args=%r)\n--- stdout\n%s\n--- stderr\n%s" % (self.rc, self.args, self.stdout, self.stderr)
