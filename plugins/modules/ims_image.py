@@ -362,7 +362,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     upload_size_problem,
     validate_options,
 )
-from ansible_collections.hwcloud.ims.plugins.module_utils._tags import TagError, normalize_tags
+from ansible_collections.hwcloud.ims.plugins.module_utils._tags import normalize_tags
 
 
 class ImsImage(ImsModule):
@@ -393,10 +393,8 @@ class ImsImage(ImsModule):
 
     def check_options(self):
         problems = validate_options(self.params)
-        try:
+        if not problems:  # a bad tag is one of them; the module fails on any before tags are used
             self.params["tags"] = normalize_tags(self.params["tags"])
-        except TagError:
-            pass  # validate_options said why
         filename = self.params["filename"]
         self.digest = None
         if filename:
