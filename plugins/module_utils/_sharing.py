@@ -45,11 +45,7 @@ def predicted_member(image_id, member_id, status="pending"):
 
 def unique_statuses(statuses):
     """``statuses`` in the order given, each once."""
-    seen = []
-    for status in statuses:
-        if status not in seen:
-            seen.append(status)
-    return seen
+    return list(dict.fromkeys(statuses))
 
 
 def pick_shared(found, name):
