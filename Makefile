@@ -186,7 +186,7 @@ installed-test: $(STAMP) collection-path dist ## Install the tarball into a clea
 include $(sort $(wildcard mk/*.mk))
 
 # The quick gates first, then the slow ones; the first failure stops the run.
-test: check emulator-test journeys test-faults-short sanity units docs ee installed-test ## Run every check: check, then the slow gates (stops at the first failure)
+test: check emulator-test journeys glance-test test-faults-short sanity units docs ee installed-test ## Run every check: check, then the slow gates (stops at the first failure)
 
 demo: $(STAMP) collection-path ## Run demo/demo.yml against a fresh, seeded in-memory emulator
 	ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
