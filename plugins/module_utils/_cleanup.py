@@ -34,6 +34,24 @@ def family_of(name, pattern):
     return (match.group(1) if pattern.groups else None) or name
 
 
+# The visibilities of a project's own images that are not offered to everyone (upstream Glance).
+OWN_VISIBILITIES = ("private", "shared")
+
+
+def own_private(image, project_id):
+    """Whether ``image`` is a private image of ``project_id``: one a cleanup may delete.
+
+    IMS says so with ``__imagetype: private`` (public, shared and market images are other
+    types). Upstream Glance has no ``__imagetype``: there it is an image the project owns whose
+    visibility is private or shared (its default), never public or community.
+    """
+    if not project_id or image.get("owner") != project_id:
+        return False
+    if "__imagetype" in image:
+        return image["__imagetype"] == "private"
+    return image.get("visibility") in OWN_VISIBILITIES
+
+
 class Policy:
     """The selection options of one cleanup (see ``hwcloud.ims.ims_image_cleanup``)."""
 
@@ -55,7 +73,7 @@ class Policy:
 
     def untouchable(self, image):
         """Why ``image`` must never be deleted whatever its age (None: it may be)."""
-        if image.get("__imagetype") != "private" or image.get("owner") != self.project_id:
+        if not own_private(image, self.project_id):
             return "not a private image of this project"
         if image.get("protected"):
             return "protected"

@@ -19,6 +19,9 @@ description:
     the listing asks the server for this project's private images only), protected images, images carrying
     O(exclude_tag), or images younger than their threshold. Each of those near-candidates is reported with the
     reason it was spared.
+  - A private image is one this project owns that IMS types C(private). Against an upstream OpenStack Glance,
+    which has no image types, it is one this project owns whose visibility is C(private) or C(shared) (Glance's
+    default), never C(public) or C(community).
   - Every candidate is read again right before it is deleted; one that changed (now protected, tagged, in another
     status, or gone) is spared. One failed deletion does not stop the others; the module then fails naming them.
 author:

@@ -15,6 +15,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import (
     DEFAULT_FAMILY_PATTERN,
     Policy,
     family_of,
+    own_private,
     parse_time,
     plan,
     recheck,
@@ -151,3 +152,28 @@ def test_unparsable_times_are_never_old_enough():
 def test_recheck_right_before_deleting(live, reason):
     planned = {"id": "id-k", "name": "k", "status": "killed"}
     assert recheck(live, planned, Policy(PROJECT)) == reason
+
+
+def glance_image(name, visibility, **fields):
+    """An image as upstream Glance lists it: no __imagetype."""
+    made = image(name, "killed", days=9, visibility=visibility, **fields)
+    made.pop("__imagetype", None)
+    return made
+
+
+def test_own_private_on_glance_is_owned_and_not_offered_to_everyone():
+    images = [glance_image("private", "private"), glance_image("shared", "shared"),
+              glance_image("public", "public"), glance_image("community", "community"),
+              glance_image("other", "private", owner="o" * 32)]
+    candidates, spared = plan(images, NOW, Policy(PROJECT))
+    assert [c["name"] for c in candidates] == ["private", "shared"]
+    assert reasons(spared) == {"public": "not a private image of this project",
+                               "community": "not a private image of this project",
+                               "other": "not a private image of this project"}
+
+
+def test_imagetype_decides_where_ims_gives_it():
+    """IMS's type wins over the visibility: a shared-type image is never this project's own."""
+    assert own_private(image("p", "killed", visibility="private"), PROJECT)
+    assert not own_private(image("s", "killed", visibility="private", __imagetype="shared"), PROJECT)
+    assert not own_private(image("p", "killed", visibility="private"), None)
