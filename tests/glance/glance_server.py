@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
+import datetime
 import os
 import pathlib
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -210,6 +213,21 @@ class Glance:
     def writes(self, since=0) -> list:
         """The write requests (POST, PUT, PATCH, DELETE) among :meth:`requests`."""
         return [request for request in self.requests(since) if request[0] in ("POST", "PUT", "PATCH", "DELETE")]
+
+    def backdate(self, image_id, days=0, hours=0):
+        """Make ``image_id`` look created (and last updated) ``days``/``hours`` ago.
+
+        Glance has no API for it, so this writes its sqlite database, as a test's seeding
+        does; one statement, while the server waits for requests.
+        """
+        when = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days, hours=hours)
+        stamp = when.strftime("%Y-%m-%d %H:%M:%S.%f")
+        with contextlib.closing(sqlite3.connect(str(self.folder / "glance.sqlite"), timeout=30)) as database:
+            with database:
+                changed = database.execute("UPDATE images SET created_at = ?, updated_at = ? WHERE id = ?",
+                                           (stamp, stamp, image_id)).rowcount
+        if changed != 1:
+            raise KeyError("no image %s in Glance's database" % image_id)
 
     def log_tail(self, lines=40) -> str:
         """The end of Glance's log (gunicorn's and Glance's own output)."""
