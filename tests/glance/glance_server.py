@@ -242,8 +242,8 @@ class Glance:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise GlanceError("Glance exited with %s before answering:\n%s" % (self.process.returncode,
-                                                                                self.log_tail()))
+                raise GlanceError("Glance exited with %s before answering:\n%s"
+                                  % (self.process.returncode, self.log_tail()))
             try:
                 with urllib.request.urlopen(self.url + "/healthcheck", timeout=5) as answer:
                     if answer.status == 200:
