@@ -16,13 +16,6 @@ from .images import CONTAINER_FORMATS, DISK_FORMATS, IMAGE_STATUSES, MEMBER_STAT
 VERSIONS = (("v2.2", "CURRENT"), ("v2.1", "SUPPORTED"), ("v2.0", "SUPPORTED"))
 
 
-def origin_of(ctx, default_origin: str) -> str:
-    """scheme://host[:port] of the request: its Host header, else the emulator's own address."""
-    scheme = default_origin.split("://", 1)[0]
-    host = (ctx.headers.get("Host") or "").strip()
-    return "%s://%s" % (scheme, host) if host else default_origin
-
-
 def versions_document(origin: str) -> dict:
     return {"versions": [{"id": version, "status": status, "links": [{"href": origin + "/v2/", "rel": "self"}]}
                          for version, status in VERSIONS]}

@@ -19,9 +19,9 @@ from ..core.exceptions import GatewayErrorAnswer, entity_too_large
 from ..core.request import UPLOAD_RECEIVED
 from ..core.responses import Response, json_with_images
 from ..core.signing import MAX_SIGNED_BODY
-from ..core.util import UUID_RE
+from ..core.util import UUID_RE, origin_of
 from ..defaults import DEFAULT_QUOTA
-from .documents import SCHEMAS, origin_of, versions_document
+from .documents import SCHEMAS, versions_document
 from .exceptions import (ImsErrorAnswer, bad_request, conflict, forbidden, image_not_found, not_a_member,
                          not_found, not_owner, unsupported_media_type)
 from .images import (MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_ONLY, READ_ONLY,
