@@ -104,7 +104,9 @@ class ImsResponses:
         image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                           created_at=self._now(), os_version=os_version, properties=properties, **fields)
         self.store.create(image, self.quota)
-        return Response.json(201, image)
+        # Glance (and so IMS) names the new image in Location, as an absolute URL.
+        location = origin_of(ctx, self.default_origin) + image["self"]
+        return Response.json(201, image, [("Location", location)])
 
     def update_image(self, ctx):
         if ctx.content_type() not in PATCH_CONTENT_TYPES:
