@@ -13,12 +13,13 @@ collection's. Reads a JSON object on stdin::
      "delete": true}
 
 and prints one JSON object: what each step of the image's life returned (list, create and
-upload, update, tags, members, delete), or ``{"error": ..., "message": ..., "step": ...}`` and
+upload, download, update, tags, members, delete), or ``{"error": ..., "message": ..., "step": ...}`` and
 exit status 1 when a call fails. With no member, the member steps are skipped; with ``"delete":
 false`` the image is kept (the test looks at it through the control surface), and
 ``{"owner": {...}, "delete_id": ID}`` only deletes that image.
 """
 
+import hashlib
 import json
 import sys
 
@@ -53,6 +54,9 @@ def lifecycle(config: dict, out: dict, progress: list) -> None:
     out["shown"] = image_view(image)
     out["listed"] = [i.id for i in conn.image.images(name=name)]
     out["listed_by_status"] = [i.id for i in conn.image.images(status="active", name=name)]
+    progress.append("download")
+    downloaded = conn.image.download_image(image)  # checks the body against the image's checksum
+    out["downloaded_md5"] = hashlib.md5(downloaded.content).hexdigest()
     progress.append("update")
     # A standard field, a known image attribute (os_distro) and a free property. openstacksdk's
     # update_image(image, key=value) with an unknown key replaces the whole properties dict (its

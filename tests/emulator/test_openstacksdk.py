@@ -123,6 +123,7 @@ def test_the_password_flow_drives_list_create_upload_update_tags_members_and_del
     assert shown["properties"]["owner_specified.openstack.object"] == "images/sdk-image"
     assert shown["owner"] == A["project_id"] and shown["visibility"] == "private"
     assert out["listed"] == [image_id] and out["listed_by_status"] == [image_id]
+    assert out["downloaded_md5"] == md5
 
     updated = out["updated"]
     assert updated["name"] == "sdk-image-renamed" and updated["min_ram"] == 1024
