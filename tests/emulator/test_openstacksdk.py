@@ -30,6 +30,7 @@ import pytest
 import requests
 
 from emulator_client import A, B, REPO_ROOT, USER_A, USER_B, password_body
+from support.fixtures import emulator_fixtures
 
 REQUIREMENTS = os.path.join(REPO_ROOT, "tests", "requirements", "openstacksdk.txt")
 SDK_VENV = os.path.join(REPO_ROOT, ".venvs", "openstacksdk")
@@ -37,6 +38,10 @@ SDK_PYTHON = os.path.join(SDK_VENV, "bin", "python")
 SDK_STAMP = os.path.join(SDK_VENV, ".installed.stamp")
 DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openstacksdk_image_proxy.py")
 PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
+
+# An HTTPS emulator of the same accounts, for this module (the catalog then says https).
+sdk_tls_emulator, sdk_temu = emulator_fixtures("sdk_tls_emulator", "sdk_temu", scope="module", tls=True,
+                                               accounts=[A, B], users=[USER_A, USER_B])
 
 
 def _venv_is_current() -> bool:
@@ -74,7 +79,7 @@ def sdk_python():
 def run_sdk(sdk_python, config: dict) -> dict:
     """Run the driver with ``config``; its JSON, or the test fails with what went wrong."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "OS_CLOUD", "OS_CLIENT_CONFIG_FILE") and not k.startswith("OS_")}
+           if k not in ("PYTHONPATH", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and not k.startswith("OS_")}
     env["OS_CLIENT_CONFIG_FILE"] = os.devnull  # no clouds.yaml of the machine's user
     done = subprocess.run([sdk_python, DRIVER], input=json.dumps(config), env=env, capture_output=True,
                           text=True, timeout=120, check=False)
@@ -177,3 +182,14 @@ def test_a_token_with_the_image_endpoint_given_skips_keystone(emu, sdk_python, i
     assert "POST /v3/auth/tokens" not in routes and "GET /v3" not in routes
     assert routes["POST /v2/images"] == 1 and routes["DELETE /v2/images/{id}"] == 1
     assert [i for i in emu.images() if i["name"].startswith("sdk-token-image")] == []
+
+
+def test_the_password_flow_over_https_finds_the_https_image_endpoint_in_the_catalog(sdk_temu, sdk_python, image_file):
+    path, md5, _size = image_file
+    owner = dict(keystone_password(sdk_temu, USER_A), cacert=sdk_temu.ca_bundle)
+    assert sdk_temu.base_url.startswith("https://")
+    out = run_sdk(sdk_python, {"owner": owner, "member": None, "file": path, "name": "sdk-tls-image"})
+    assert out["shown"]["checksum"] == md5 and out["downloaded_md5"] == md5
+    assert out["found_after_delete"] is False
+    routes = _routes(sdk_temu)
+    assert routes["GET /v3"] >= 1 and routes["POST /v3/auth/tokens"] == 1 and routes["PUT /v2/images/{id}/file"] == 1
