@@ -13,8 +13,8 @@ checks that, and the emulator's state through its control surface.
 
 Two ways in, as Open Telekom Cloud users configure openstacksdk against the same technology:
 Keystone's password flow (keystoneauth discovers ``/v3``, POSTs ``/v3/auth/tokens`` and reads
-the image endpoint from the token's catalog), and a ready token with the image endpoint given
-(``admin_token`` with ``image_endpoint_override``).
+the image endpoint from the token's catalog), over HTTP and over HTTPS, and a ready token with
+the image endpoint given (``admin_token`` with ``image_endpoint_override``).
 """
 
 from __future__ import annotations
