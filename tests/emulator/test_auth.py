@@ -323,6 +323,29 @@ def test_iam_token_scoped_by_region_name(client, region):
     assert r2.json()["token"]["project"]["id"] == B["project_id"]
 
 
+def test_iam_token_validation_over_http(client):
+    """GET /v3/auth/tokens (README "Authentication"): the same body as POST, 401 caller, 404 subject."""
+    r = _iam(client, password_body(USER_A, project_id=A["project_id"]))
+    tok = r.headers["X-Subject-Token"]
+    url = client.base + "/v3/auth/tokens"
+    got = client.session.get(url, headers={"X-Auth-Token": tok, "X-Subject-Token": tok})
+    assert got.status_code == 200, got.text
+    assert got.headers["X-Subject-Token"] == tok and got.headers.get("X-Request-Id")
+    assert got.json() == r.json()
+    assert got.json()["token"]["catalog"][0]["endpoints"][0]["url"] == client.base
+    bare = client.session.get(url, params={"nocatalog": "true"}, headers={"X-Auth-Token": tok, "X-Subject-Token": tok})
+    assert bare.status_code == 200 and "catalog" not in bare.json()["token"]
+    unknown = client.session.get(url, headers={"X-Auth-Token": "not-a-token-0123456789", "X-Subject-Token": tok})
+    assert unknown.status_code == 401 and unknown.json()["error"]["title"] == "Unauthorized"
+    missing = client.session.get(url, headers={"X-Auth-Token": tok, "X-Subject-Token": "not-a-token-0123456789"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == 404
+    assert "X-Subject-Token" not in missing.headers
+    client.emu.expire_tokens()
+    expired = client.session.get(url, headers={"X-Auth-Token": tok, "X-Subject-Token": tok})
+    assert expired.status_code == 401
+    assert client.emu.stats()["by_route"]["GET /v3/auth/tokens"] == 5
+
+
 @pytest.mark.parametrize("what", ["password", "name", "domain"])
 def test_iam_wrong_credentials(client, what):
     r = _iam(client, password_body(USER_A, project_id=A["project_id"], **{what: "wrong-" + what}))

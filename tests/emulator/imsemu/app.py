@@ -56,7 +56,8 @@ class EmulatorApp:
         self.accounts = self.iam.accounts
         self.auth = Authenticator(self.iam, self.clock)
         self.router = Router()
-        self.router.bind(IAM_URL_PATHS, IamResponses(self.iam))
+        self.iam_responses = IamResponses(self.iam)
+        self.router.bind(IAM_URL_PATHS, self.iam_responses)
         self.ims = ImsResponses(self.store, self.clock, quota)
         self.router.bind(IMS_URL_PATHS, self.ims)
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
@@ -66,6 +67,7 @@ class EmulatorApp:
     def set_origin(self, base_url: str) -> None:
         """The emulator's own scheme://host:port (the server's URL line), for links of requests without Host."""
         self.ims.default_origin = base_url
+        self.iam_responses.default_origin = base_url
 
     def starting_images(self) -> list:
         return public_catalogue() if self.public_images else []

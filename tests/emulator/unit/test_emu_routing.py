@@ -18,7 +18,9 @@ I = "0f0f0f0f-0000-4000-8000-000000000001"
 P = "b" * 32
 R = ImsResponses
 EXPECTED = [  # method, raw path, route name, function, params
+    ("GET", "/v3", "GET /v3", IamResponses.show_version, {}),
     ("POST", "/v3/auth/tokens", "POST /v3/auth/tokens", IamResponses.issue_token, {}),
+    ("GET", "/v3/auth/tokens", "GET /v3/auth/tokens", IamResponses.validate_token, {}),
     ("GET", "/", "GET /", R.list_versions, {}),
     ("GET", "/v2", "GET /v2", R.list_versions, {}),
     ("GET", "/v2/schemas/image", "GET /v2/schemas/image", R.show_schema, {"schema": "image"}),
@@ -59,16 +61,16 @@ def test_every_route_resolves_to_its_function(app, method, path, name, function,
     assert route is not None and route.name == name
     assert route.function is function  # a function reference, bound to the service's responses
     assert route.handler.__func__ is function
-    service = IamResponses if name == "POST /v3/auth/tokens" else ImsResponses
+    service = IamResponses if " /v3" in name else ImsResponses
     assert isinstance(route.handler.__self__, service)
     assert got == params
-    assert route.authenticated is (name not in ("POST /v3/auth/tokens", "GET /", "GET /v2"))
+    assert route.authenticated is not (" /v3" in name or name in ("GET /", "GET /v2"))
     assert route.streams_body is (name == "PUT /v2/images/{id}/file")
 
 
 @pytest.mark.parametrize("method, path", [
     ("GET", "/v2/nothing"), ("GET", "/v2/images/"), ("POST", "/v2/images/" + I), ("OPTIONS", "/v2/images"),
-    ("GET", "/v3/auth/tokens"), ("GET", "/v2/images/%s/file/more" % I), ("HEAD", "/"),
+    ("PUT", "/v3/auth/tokens"), ("GET", "/v3/auth"), ("GET", "/v2/images/%s/file/more" % I), ("HEAD", "/"),
     ("GET", "/v2/schemas/imagex"), ("GET", "/v2/schemas/"), ("POST", "/"), ("GET", "/v1"), ("GET", "//"),
 ])
 def test_unknown_paths_and_methods(app, call, method, path):

@@ -18,6 +18,13 @@ def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def origin_of(ctx, default_origin: str) -> str:
+    """scheme://host[:port] of the request: its Host header, else the emulator's own address."""
+    scheme = default_origin.split("://", 1)[0]
+    host = (ctx.headers.get("Host") or "").strip()
+    return "%s://%s" % (scheme, host) if host else default_origin
+
+
 def random_uuids(count: int):
     """``count`` random (version 4) UUID strings; much faster than uuid.uuid4() in bulk."""
     data = os.urandom(16 * count).hex()

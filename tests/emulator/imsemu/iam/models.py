@@ -61,8 +61,23 @@ class IamBackend:
         expires = now + self.token_ttl
         token = "MII" + secrets.token_urlsafe(96)
         self.store.add_token(token, {"project_id": project_id, "project_name": project_name,
-                                     "user": user.name, "issued_at": now, "expires_at": expires})
+                                     "user": user.name, "domain": user.domain, "methods": ["password"],
+                                     "issued_at": now, "expires_at": expires})
         return token, now, expires
+
+    def user_of(self, record: dict) -> User | None:
+        """The user a token record was issued to (by name and domain; a record of an older state has no domain)."""
+        for user in self.users:
+            if user.name == record.get("user") and record.get("domain", user.domain) == user.domain:
+                return user
+        return None
+
+    def live_token(self, token: str) -> dict | None:
+        """The record of a token that exists and has not expired, or None."""
+        record = self.token(token) if token else None
+        if record is None or self.clock.now() >= record["expires_at"]:
+            return None
+        return record
 
     def token(self, token: str) -> dict | None:
         """The record of a token (``project_id``, ``expires_at``...), or None."""

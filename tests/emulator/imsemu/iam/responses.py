@@ -1,20 +1,49 @@
-"""IAM's API actions: ``POST /v3/auth/tokens`` (the password method, project scopes).
+"""IAM's API actions: the Keystone v3 version document (``GET /v3``), issuing a token
+(``POST /v3/auth/tokens``: the password method, project scopes) and validating one
+(``GET /v3/auth/tokens``).
 
-docs/dev/ims-api.md, "auth and signing" (and the public IAM page "Obtaining a User Token",
-support.huaweicloud.com/api-iam/).
+docs/dev/ims-api.md, "auth and signing" (and the public IAM pages "Querying Keystone API
+Version Information", "Obtaining a User Token" and "Verifying a Token",
+support.huaweicloud.com/api-iam/). A token's body carries the service catalog unless the
+query says ``nocatalog=true``, as IAM's does; the emulator's catalog has the image service
+(and IAM itself) at the emulator's own address, so a Keystone client (keystoneauth,
+openstacksdk) finds the image endpoint there.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from ..core.clock import format_iam_time
 from ..core.responses import Response
+from ..core.util import origin_of
 from ..defaults import DEFAULT_REGION
 from .exceptions import IamErrorAnswer
 from .models import domain_id, user_id
 
+ROLES = ({"id": "0", "name": "op_gated_ims"}, {"id": "1", "name": "te_admin"})
+# The Keystone v3 version IAM reports (GET /v3), and when it was last updated.
+IDENTITY_VERSION = ("v3.6", "2016-04-04T00:00:00Z")
+
 
 def malformed(message: str) -> IamErrorAnswer:
     return IamErrorAnswer(400, message)
+
+
+def service_catalog(origin: str, region: str) -> list:
+    """The catalog of a token: the image service (IMS) and IAM, both at ``origin``, in ``region``."""
+    def service(kind, name, url):
+        def endpoint_id(interface):
+            return hashlib.md5(("%s:%s:%s" % (kind, region, interface)).encode()).hexdigest()
+        return {"type": kind, "name": name, "id": hashlib.md5(("service:" + kind).encode()).hexdigest(),
+                "endpoints": [{"id": endpoint_id(interface), "interface": interface, "region": region,
+                               "region_id": region, "url": url} for interface in ("public", "internal")]}
+    return [service("image", "glance", origin), service("identity", "iam", origin + "/v3")]
+
+
+def wants_catalog(ctx) -> bool:
+    """False when the query says ``nocatalog=true`` (IAM's switch; any case), else True."""
+    return not any(name == "nocatalog" and value.strip().lower() == "true" for name, value in ctx.query_pairs())
 
 
 class IamResponses:
@@ -22,6 +51,18 @@ class IamResponses:
 
     def __init__(self, iam):
         self.iam = iam
+        # scheme://host:port of the emulator, for the catalog of a request without Host
+        self.default_origin = "http://localhost"
+
+    def show_version(self, ctx):
+        """``GET /v3``: the Keystone v3 version document (what keystoneauth discovers first)."""
+        version, updated = IDENTITY_VERSION
+        origin = origin_of(ctx, self.default_origin)
+        return Response.json(200, {"version": {
+            "id": version, "status": "stable", "updated": updated,
+            "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}],
+            "links": [{"rel": "self", "href": origin + "/v3/"}],
+        }})
 
     def issue_token(self, ctx):
         body = ctx.json_body(malformed)
@@ -42,18 +83,38 @@ class IamResponses:
         if found is None:
             raise IamErrorAnswer(401, "The username or password is wrong, or the user does not exist.")
         project_id, project_name = self._scope(body["auth"].get("scope"), found)
-        token, now, expires = self.iam.issue_token(found, project_id, project_name)
-        domain_obj = {"id": domain_id(found), "name": found.domain}
-        answer = {"token": {
-            "expires_at": format_iam_time(expires),
-            "issued_at": format_iam_time(now),
-            "methods": ["password"],
-            "project": {"id": project_id, "name": project_name, "domain": domain_obj},
-            "user": {"id": user_id(found), "name": found.name, "domain": domain_obj,
-                     "password_expires_at": ""},
-            "roles": [{"id": "0", "name": "op_gated_ims"}, {"id": "1", "name": "te_admin"}],
-        }}
-        return Response.json(201, answer, [("X-Subject-Token", token)])
+        token, _now, _expires = self.iam.issue_token(found, project_id, project_name)
+        return Response.json(201, self._token_body(ctx, found, self.iam.token(token)), [("X-Subject-Token", token)])
+
+    def validate_token(self, ctx):
+        """``GET /v3/auth/tokens``: the body of ``X-Subject-Token`` as POST gave it, if both tokens live.
+
+        ``X-Auth-Token`` (the caller) missing, unknown or expired: 401; ``X-Subject-Token``
+        missing, unknown or expired: 404 (Keystone's and IAM's answers).
+        """
+        if self.iam.live_token(ctx.headers.get("X-Auth-Token", "").strip()) is None:
+            raise IamErrorAnswer(401, "The request you have made requires authentication.")
+        subject = ctx.headers.get("X-Subject-Token", "").strip()
+        record = self.iam.live_token(subject)
+        user = self.iam.user_of(record) if record is not None else None
+        if user is None:
+            raise IamErrorAnswer(404, "Could not find token: the token is unknown or has expired.")
+        return Response.json(200, self._token_body(ctx, user, record), [("X-Subject-Token", subject)])
+
+    def _token_body(self, ctx, user, record) -> dict:
+        """``{"token": {...}}`` of a token record, with the catalog unless ``nocatalog=true``."""
+        domain_obj = {"id": domain_id(user), "name": user.domain}
+        token = {
+            "expires_at": format_iam_time(record["expires_at"]),
+            "issued_at": format_iam_time(record["issued_at"]),
+            "methods": list(record.get("methods", ["password"])),
+            "project": {"id": record["project_id"], "name": record["project_name"], "domain": domain_obj},
+            "user": {"id": user_id(user), "name": user.name, "domain": domain_obj, "password_expires_at": ""},
+            "roles": [dict(role) for role in ROLES],
+        }
+        if wants_catalog(ctx):
+            token["catalog"] = service_catalog(origin_of(ctx, self.default_origin), record["project_name"])
+        return {"token": token}
 
     @staticmethod
     def _scope(scope, user) -> tuple:

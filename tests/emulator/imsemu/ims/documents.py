@@ -9,6 +9,8 @@ Glance's JSON-schema shape. The image schema lists the fields the emulator's ima
 
 from __future__ import annotations
 
+import re
+
 from .images import CONTAINER_FORMATS, DISK_FORMATS, IMAGE_STATUSES, MEMBER_STATUSES
 
 # (id, status) of the versions the emulator serves; all of them live under /v2/.
@@ -16,11 +18,24 @@ from .images import CONTAINER_FORMATS, DISK_FORMATS, IMAGE_STATUSES, MEMBER_STAT
 VERSIONS = (("v2.2", "CURRENT"), ("v2.1", "SUPPORTED"), ("v2.0", "SUPPORTED"))
 
 
-def origin_of(ctx, default_origin: str) -> str:
-    """scheme://host[:port] of the request: its Host header, else the emulator's own address."""
-    scheme = default_origin.split("://", 1)[0]
-    host = (ctx.headers.get("Host") or "").strip()
-    return "%s://%s" % (scheme, host) if host else default_origin
+# The image API version from which Glance lets only ``visibility: shared`` images have members
+# (Image API 2.5, Ocata). IMS answers the older semantics unless X-Api-Version asks for more.
+SHARED_VISIBILITY_VERSION = (2, 5)
+_API_VERSION_RE = re.compile(r"^\s*(?:image\s+)?v?(\d+)\.(\d+)\s*$", re.IGNORECASE)
+
+
+def requested_api_version(ctx) -> tuple | None:
+    """(major, minor) of the request's ``X-Api-Version`` (``2.5``, ``v2.5`` or ``image 2.5``), or None
+    when the header is absent or says no version in that form (IMS's default semantics then)."""
+    match = _API_VERSION_RE.match(ctx.headers.get("X-Api-Version") or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def shared_visibility_semantics(ctx) -> bool:
+    """True when the request asks for Image API 2.5 or later: only shared images have members,
+    and ``visibility`` may be ``shared`` on create and be changed between private and shared."""
+    version = requested_api_version(ctx)
+    return version is not None and version >= SHARED_VISIBILITY_VERSION
 
 
 def versions_document(origin: str) -> dict:

@@ -48,3 +48,9 @@ def conflict(message: str) -> ImsErrorAnswer:
 
 def unsupported_media_type(message: str, headers=None) -> ImsErrorAnswer:
     return ImsErrorAnswer(415, "IMG.0415", message, headers)
+
+
+def only_shared_images_have_members() -> ImsErrorAnswer:
+    """403 IMG.0403: a member added to a non-shared image with X-Api-Version 2.5 or later (Glance's
+    "Only shared images have members."; IMS documents no code for it, so the emulator's 403 code)."""
+    return ImsErrorAnswer(403, "IMG.0403", "Only shared images have members: set the image's visibility to shared first.")

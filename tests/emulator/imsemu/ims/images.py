@@ -118,8 +118,19 @@ def validate_standard(name: str, value):
     return value
 
 
-def apply_operation(image: dict, operation) -> None:
-    """Apply one JSON-patch operation of an update to ``image`` (a private copy)."""
+def visibility_error(value, shared_allowed: bool) -> str | None:
+    """Why a ``visibility`` a user gives is refused, or None. Users make ``private`` images;
+    ``shared`` only with X-Api-Version 2.5 or later; ``public`` never (the platform's)."""
+    if value == "private" or (value == "shared" and shared_allowed):
+        return None
+    return "visibility must be private or shared" if shared_allowed else "visibility must be private"
+
+
+def apply_operation(image: dict, operation, shared_allowed: bool = False) -> None:
+    """Apply one JSON-patch operation of an update to ``image`` (a private copy).
+
+    ``shared_allowed`` (X-Api-Version 2.5 or later): ``visibility`` may be replaced by
+    ``private`` or ``shared`` (400 another value, 403 ``public``); otherwise it is read-only."""
     if not isinstance(operation, dict):
         raise bad_request("each operation must be an object")
     op, path = operation.get("op"), operation.get("path")
@@ -130,6 +141,16 @@ def apply_operation(image: dict, operation) -> None:
     name = path[1:].replace("~1", "/").replace("~0", "~")
     if not name:
         raise bad_request("path must be /attribute")
+    if name == "visibility" and shared_allowed and op != "remove":
+        if "value" not in operation:
+            raise bad_request("%s needs a value" % op)
+        if operation["value"] == "public":
+            raise forbidden("Only the platform publishes public images.")
+        problem = visibility_error(operation["value"], True)
+        if problem:
+            raise bad_request(problem)
+        image[name] = operation["value"]
+        return
     if name in READ_ONLY:
         raise forbidden("Attribute %s is read-only." % name)
     if op == "remove":

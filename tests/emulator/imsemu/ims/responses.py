@@ -19,14 +19,14 @@ from ..core.exceptions import GatewayErrorAnswer, entity_too_large
 from ..core.request import UPLOAD_RECEIVED
 from ..core.responses import Response, json_with_images
 from ..core.signing import MAX_SIGNED_BODY
-from ..core.util import UUID_RE
+from ..core.util import UUID_RE, origin_of
 from ..defaults import DEFAULT_QUOTA
-from .documents import SCHEMAS, origin_of, versions_document
+from .documents import SCHEMAS, shared_visibility_semantics, versions_document
 from .exceptions import (ImsErrorAnswer, bad_request, conflict, forbidden, image_not_found, not_a_member,
-                         not_found, not_owner, unsupported_media_type)
+                         not_found, not_owner, only_shared_images_have_members, unsupported_media_type)
 from .images import (MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_ONLY, READ_ONLY,
                      STANDARD_CREATE_FIELDS, apply_operation, mark_active, new_image, new_member, os_fields,
-                     tag_error, validate_standard)
+                     tag_error, validate_standard, visibility_error)
 from .listing import ImageListing
 from .models import OWNER
 
@@ -85,8 +85,10 @@ class ImsResponses:
         for name in ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected", "tags"):
             if name in body:
                 fields[name] = validate_standard(name, body[name])
-        if body.get("visibility", "private") != "private":
-            raise bad_request("visibility must be private")
+        visibility = body.get("visibility", "private")
+        problem = visibility_error(visibility, shared_visibility_semantics(ctx))
+        if problem:
+            raise bad_request(problem)
         image_id = body.get("id")
         if image_id is not None and not (isinstance(image_id, str) and UUID_RE.match(image_id)):
             raise bad_request("id must be a UUID")
@@ -103,8 +105,11 @@ class ImsResponses:
         os_version = properties.pop("__os_version", None)
         image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                           created_at=self._now(), os_version=os_version, properties=properties, **fields)
+        image["visibility"] = visibility
         self.store.create(image, self.quota)
-        return Response.json(201, image)
+        # Glance (and so IMS) names the new image in Location, as an absolute URL.
+        location = origin_of(ctx, self.default_origin) + image["self"]
+        return Response.json(201, image, [("Location", location)])
 
     def update_image(self, ctx):
         if ctx.content_type() not in PATCH_CONTENT_TYPES:
@@ -114,11 +119,12 @@ class ImsResponses:
         operations = ctx.json_body()
         if not isinstance(operations, list):
             raise bad_request("the body must be a JSON list of operations")
+        shared_allowed = shared_visibility_semantics(ctx)
         with self.store.lock:
             image = self._owned(ctx)
             changed = dict(image)
             for operation in operations:
-                apply_operation(changed, operation)
+                apply_operation(changed, operation, shared_allowed)
             for name in QUEUED_ONLY:
                 if changed.get(name) != image.get(name) and image.get("status") != "queued":
                     raise forbidden("Attribute %s can only change while the image is queued." % name)
@@ -282,6 +288,8 @@ class ImsResponses:
                 raise bad_request("public and market images cannot be shared")
             if member_id == ctx.project:
                 raise bad_request("the owner cannot be a member of its image")
+            if shared_visibility_semantics(ctx) and image.get("visibility") != "shared":
+                raise only_shared_images_have_members()
             if member_id in self.store.members.get(image["id"], {}):
                 raise conflict("Project %s is already a member." % member_id)
             member = new_member(image["id"], member_id, "pending", self._now())
