@@ -64,8 +64,8 @@ def ensure_sdk_venv() -> str:
             for step in steps:
                 done = subprocess.run(step, env=env, capture_output=True, text=True, timeout=600, check=False)
                 if done.returncode != 0:
-                    pytest.fail("building %s failed (%s):\n%s%s" % (SDK_VENV, " ".join(step), done.stdout,
-                                                                   done.stderr[-4000:]))
+                    pytest.fail("building %s failed (%s):\n%s%s"
+                                % (SDK_VENV, " ".join(step), done.stdout, done.stderr[-4000:]))
             with open(SDK_STAMP, "w", encoding="utf-8"):
                 pass
     return SDK_PYTHON
