@@ -81,3 +81,21 @@ class GlanceApi:
 
     def delete(self, image_id):
         self.call("DELETE", "/v2/images/%s" % image_id)
+
+    def attempt(self, method, path, body=None, content_type="application/json"):
+        """(status, decoded JSON body or None) of one request, an error status included (no raise)."""
+        try:
+            return self.call(method, path, body, content_type)
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                return exc.code, (json.loads(raw) if raw else None)
+            except ValueError:
+                return exc.code, raw.decode("utf-8", "replace")
+
+    def data(self, image_id):
+        """The bytes of the image's file (``GET /v2/images/{id}/file``)."""
+        request = urllib.request.Request("%s/v2/images/%s/file" % (self.url, image_id), method="GET",
+                                         headers={"X-Project-Id": self.project})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.read()
