@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import urllib.request
+
+from glance_api import mark, served, settle, written
 
 MODULE = "hwcloud.ims.ims_image"
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -31,36 +31,6 @@ def write_file(path, size, seed):
     data = (block * (size // len(block) + 1))[:size]
     path.write_bytes(data)
     return str(path), data, hashlib.md5(data).hexdigest(), hashlib.sha512(data).hexdigest()
-
-
-def settle(glance):
-    """Wait until the access log holds every request answered so far.
-
-    gunicorn writes a request's line after its answer is sent, so the line of a request just
-    answered (an ``api`` call) may not be there yet. Its single worker serves one request at a
-    time: once it has answered ``/healthcheck`` (which glance.requests leaves out), the lines
-    of every earlier request are written.
-    """
-    with urllib.request.urlopen(glance.url + "/healthcheck", timeout=30) as answer:
-        answer.read()
-
-
-def mark(glance):
-    """The mark of "now" for glance.requests(since) and glance.writes(since)."""
-    settle(glance)
-    return len(glance.requests())
-
-
-def served(glance, since):
-    """What Glance served since the mark ``since``: "METHOD path status" a request, in order."""
-    settle(glance)
-    return ["%s %s %s" % (method, path, status) for method, path, _query, status in glance.requests(since)]
-
-
-def written(glance, since):
-    """The writes among what Glance served since the mark ``since``."""
-    settle(glance)
-    return glance.writes(since)
 
 
 def diff_lines(ran):
