@@ -183,6 +183,31 @@ def test_json_patches_of_fields_and_properties_are_taken_by_glance(glance, api, 
     assert held["status"] == "active" and held["checksum"] == hashlib.md5(b"p" * 1024).hexdigest()
 
 
+def test_a_property_key_with_a_slash_or_a_tilde_is_a_json_pointer_escaped(glance, api, ansible, hw_env):
+    """RFC 6901: in a JSON patch path, ``~`` is written ``~0`` and ``/`` is written ``~1``. Glance takes such keys
+    (on create too) and answers 400 "Invalid JSON pointer for this resource: '/a/b'" to an unescaped path."""
+    image_id = api.create("pointer-1", data=b"j" * 1024, **{"a/b": "1"})["id"]
+    args = {"name": "pointer-1", "properties": {"a/b": "2", "c~d": "3"}}
+    since = mark(glance)
+    ran = run(ansible, hw_env, args)
+    seen = served(glance, since)
+    result = succeeded(ran)
+    assert result["changed"] is True
+    assert seen == ["GET /v2/images 200", "PATCH /v2/images/%s 200" % image_id], seen
+    assert sorted((op["op"], op["path"]) for op in result["operations"][0]["patch"]) == \
+        [("add", "/c~0d"), ("replace", "/a~1b")], result
+    held = api.get(image_id)
+    assert (held["a/b"], held["c~d"]) == ("2", "3")
+    rerun_unchanged(glance, ansible, hw_env, args)
+    # And removed by purge_properties.
+    since = mark(glance)
+    result = succeeded(run(ansible, hw_env, {"name": "pointer-1", "properties": {}, "purge_properties": True}))
+    assert written(glance, since) == [("PATCH", "/v2/images/%s" % image_id, "", 200)]
+    assert sorted(op["path"] for op in result["operations"][0]["patch"]) == ["/a~1b", "/c~0d"], result
+    held = api.get(image_id)
+    assert "a/b" not in held and "c~d" not in held
+
+
 # -- tags ---------------------------------------------------------------------------------
 
 
