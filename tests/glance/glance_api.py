@@ -81,3 +81,54 @@ class GlanceApi:
 
     def delete(self, image_id):
         self.call("DELETE", "/v2/images/%s" % image_id)
+
+    def attempt(self, method, path, body=None, content_type="application/json"):
+        """(status, decoded JSON body or None) of one request, an error status included (no raise)."""
+        try:
+            return self.call(method, path, body, content_type)
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                return exc.code, (json.loads(raw) if raw else None)
+            except ValueError:
+                return exc.code, raw.decode("utf-8", "replace")
+
+    def data(self, image_id):
+        """The bytes of the image's file (``GET /v2/images/{id}/file``)."""
+        request = urllib.request.Request("%s/v2/images/%s/file" % (self.url, image_id), method="GET",
+                                         headers={"X-Project-Id": self.project})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.read()
+
+
+# -- what Glance served, for the journeys' counts -----------------------------------------
+
+
+def settle(glance):
+    """Wait until the access log of ``glance`` (glance_server.Glance) holds every request answered so far.
+
+    gunicorn writes a request's line after its answer is sent, so the line of a request just
+    answered (an api call, the last call of a module) may not be there yet. Its single worker
+    serves one request at a time: once it has answered ``/healthcheck`` (which
+    ``Glance.requests`` leaves out), the lines of every earlier request are written.
+    """
+    with urllib.request.urlopen(glance.url + "/healthcheck", timeout=30) as answer:
+        answer.read()
+
+
+def mark(glance):
+    """The mark of now, for ``glance.requests(since)``, :func:`served` and :func:`written`."""
+    settle(glance)
+    return len(glance.requests())
+
+
+def served(glance, since):
+    """What ``glance`` served since the mark ``since``: "METHOD path status" a request, in order."""
+    settle(glance)
+    return ["%s %s %s" % (method, path, status) for method, path, _query, status in glance.requests(since)]
+
+
+def written(glance, since):
+    """The writes (``Glance.writes``) among what ``glance`` served since the mark ``since``."""
+    settle(glance)
+    return glance.writes(since)
