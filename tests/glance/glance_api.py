@@ -104,31 +104,16 @@ class GlanceApi:
 # -- what Glance served, for the journeys' counts -----------------------------------------
 
 
-def settle(glance):
-    """Wait until the access log of ``glance`` (glance_server.Glance) holds every request answered so far.
-
-    gunicorn writes a request's line after its answer is sent, so the line of a request just
-    answered (an api call, the last call of a module) may not be there yet. Its single worker
-    serves one request at a time: once it has answered ``/healthcheck`` (which
-    ``Glance.requests`` leaves out), the lines of every earlier request are written.
-    """
-    with urllib.request.urlopen(glance.url + "/healthcheck", timeout=30) as answer:
-        answer.read()
-
-
 def mark(glance):
     """The mark of now, for ``glance.requests(since)``, :func:`served` and :func:`written`."""
-    settle(glance)
     return len(glance.requests())
 
 
 def served(glance, since):
     """What ``glance`` served since the mark ``since``: "METHOD path status" a request, in order."""
-    settle(glance)
     return ["%s %s %s" % (method, path, status) for method, path, _query, status in glance.requests(since)]
 
 
 def written(glance, since):
     """The writes (``Glance.writes``) among what ``glance`` served since the mark ``since``."""
-    settle(glance)
     return glance.writes(since)

@@ -196,7 +196,13 @@ class Glance:
 
         ``/healthcheck`` (the readiness probe) is left out. ``len(glance.requests())`` is the mark
         to pass as ``since`` to see only what a run sent.
+
+        gunicorn writes a request's line just after its answer is sent, so the line of a request
+        answered a moment ago may be missing yet. Its single worker serves one request at a
+        time: once it has answered a ``/healthcheck`` asked here first, every earlier line is written.
         """
+        with urllib.request.urlopen(self.url + "/healthcheck", timeout=30) as answer:
+            answer.read()
         try:
             lines = (self.folder / ACCESS_LOG).read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
