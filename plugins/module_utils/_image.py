@@ -168,6 +168,16 @@ def immutable_changes(image, params):
     return problems
 
 
+def pointer(key):
+    """The JSON pointer (RFC 6901) of the top-level member ``key``: ``~`` is ``~0`` and ``/`` is ``~1``."""
+    return "/" + key.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_key(path):
+    """The top-level member named by the JSON pointer ``path`` (what :func:`pointer` made)."""
+    return path[1:].replace("~1", "/").replace("~0", "~")
+
+
 def build_patch(image, params):
     """The minimal JSON patch that makes ``image`` what the task asks for.
 
@@ -178,7 +188,7 @@ def build_patch(image, params):
     for field, value in sorted(desired_fields(params).items()):
         if field in image and image[field] == value:
             continue
-        patch.append({"op": "replace" if field in image else "add", "path": "/" + field, "value": value})
+        patch.append({"op": "replace" if field in image else "add", "path": pointer(field), "value": value})
     live_tags = image.get("tags") or []
     tags = target_tags(live_tags, params.get("tags"), params.get("purge_tags", True))
     if tags is not None and sorted(tags) != sorted(live_tags):
@@ -187,7 +197,7 @@ def build_patch(image, params):
         keep = set(params.get("properties") or {})
         for key in sorted(user_properties(image)):
             if key not in keep:
-                patch.append({"op": "remove", "path": "/" + key})
+                patch.append({"op": "remove", "path": pointer(key)})
     return patch
 
 
@@ -195,7 +205,7 @@ def apply_patch(image, patch):
     """``image`` as it will be after ``patch`` (to predict results in check mode)."""
     result = dict(image)
     for operation in patch:
-        key = operation["path"][1:]
+        key = pointer_key(operation["path"])
         if operation["op"] == "remove":
             result.pop(key, None)
         else:

@@ -245,3 +245,19 @@ def test_replacing_a_killed_image_needs_a_source_too():
     assert create_refusal({"id": "i1", "disk_format": "raw"}, "p1", killed) is None
     assert create_refusal({"name": "web"}, "p1", killed).startswith(
         "image i1 ('web') is killed, and replace_failed would delete it and create a new image")
+
+
+def test_property_keys_with_slash_or_tilde_are_escaped_json_pointers():
+    """RFC 6901: "/" is "~1" and "~" is "~0" in a path; Glance answers 400 to an unescaped "/a/b"."""
+    live = dict(LIVE, **{"old/key": "1", "x~y": "2"})
+    patch = build_patch(live, params(properties={"a/b": "1", "c~d": "2", "~1": "3"}, purge_properties=True))
+    assert patch == [{"op": "add", "path": "/a~1b", "value": "1"},
+                     {"op": "add", "path": "/c~0d", "value": "2"},
+                     {"op": "add", "path": "/~01", "value": "3"},
+                     {"op": "remove", "path": "/__support_kvm"},
+                     {"op": "remove", "path": "/hw_firmware_type"},
+                     {"op": "remove", "path": "/old~1key"},
+                     {"op": "remove", "path": "/x~0y"}]
+    after = apply_patch(live, patch)
+    assert (after["a/b"], after["c~d"], after["~1"]) == ("1", "2", "3")
+    assert "old/key" not in after and "x~y" not in after
