@@ -19,7 +19,7 @@ from . import _shapes
 from ._auth import select_auth
 from ._connection import connection_problems, describe_credentials, endpoint_origins, ims_endpoint
 from ._errors import (ImsAnswerError, ImsApiError, ImsConfigError, ImsConnectionError, ImsError,
-                      ImsImageKilled, may_have_taken_effect)
+                      ImsImageKilled, may_have_taken_effect, request_id_of)
 from ._retry import wait_for_status, write_until_known
 from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport
 
@@ -96,7 +96,7 @@ class ImsClient:
             return shape(data)
         except _shapes.ShapeError as exc:
             raise ImsAnswerError(method, path, response.status_code, message=str(exc),
-                                 request_id=response.headers.get("X-Request-Id"))
+                                 request_id=request_id_of(response.headers))
 
     # -- single calls --------------------------------------------------------------
 

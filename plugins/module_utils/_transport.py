@@ -32,6 +32,7 @@ from ._errors import (
     never_sent,
     origin,
     parse_error_body,
+    request_id_of,
     root_cause,
     tls_problem,
 )
@@ -106,7 +107,7 @@ class Transport:
             return response.json()
         except ValueError:
             raise ImsAnswerError(method, path, response.status_code, message="the answer is not JSON",
-                                 request_id=response.headers.get("X-Request-Id"))
+                                 request_id=request_id_of(response.headers))
 
     def fetch_token(self, auth):
         """A new IAM token for ``auth`` (a :class:`PasswordAuth`), remembered as a secret."""
@@ -119,7 +120,7 @@ class Transport:
         if not token:
             raise ImsAnswerError("POST", "/v3/auth/tokens", response.status_code,
                                  message="IAM answered without an X-Subject-Token header",
-                                 request_id=response.headers.get("X-Request-Id"))
+                                 request_id=request_id_of(response.headers))
         self.redact.add(token)
         return token
 
@@ -168,8 +169,10 @@ class Transport:
     def error(self, method, path, response):
         """The :class:`ImsApiError` of an answer with an unexpected status."""
         # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
-        code, message, body_request_id = parse_error_body(self.redact(response.text))
-        request_id = response.headers.get("X-Request-Id") or body_request_id
+        body = parse_error_body(self.redact(response.text))
+        request_id = request_id_of(response.headers) or body.request_id
         hint = self.credentials if response.status_code == 401 else None
-        return ImsApiError(method, path, response.status_code, code, self.redact(message) if message else None,
-                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint)
+        return ImsApiError(method, path, response.status_code, body.code,
+                           self.redact(body.message) if body.message else None, request_id,
+                           retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint,
+                           reason=body.reason)
