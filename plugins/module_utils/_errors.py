@@ -57,6 +57,10 @@ class ImsConnectionError(ImsError):
         self.sent = sent
 
 
+class ImsProjectUnknown(ImsError):
+    """The project of the credentials was not given and could not be learned from IAM."""
+
+
 class ImsImageKilled(ImsError):
     """A write was taken but left the image ``killed`` (an upload that failed on the server): it changed the image."""
 

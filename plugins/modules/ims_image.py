@@ -408,7 +408,8 @@ class ImsImage(ImsModule):
 
     @property
     def project_id(self):
-        return self.params["project_id"]
+        """The project: given, else learned from IAM once; the task fails before any write without it."""
+        return self.client.project_id
 
     def record(self, action, **details):
         details["action"] = action
@@ -429,7 +430,7 @@ class ImsImage(ImsModule):
         """The image the task is about, or None."""
         if self.params["id"]:
             return self.client.get_image(self.params["id"])
-        images = self.client.own_images(self.project_id, name=self.params["name"])
+        images = self.client.own_images(name=self.params["name"])
         try:
             return pick_duplicate(images, self.params["on_duplicate"], self.params["name"])
         except ValueError as exc:
@@ -443,7 +444,7 @@ class ImsImage(ImsModule):
 
     def refuse_create(self, params, killed=None):
         """Fail before any write when the task does not say what its new image is (check mode too)."""
-        reason = create_refusal(params, self.project_id, killed)
+        reason = create_refusal(params, self.client.known_project_id, killed)
         if reason:
             raise ImsError(reason)
 

@@ -240,7 +240,7 @@ class ImsImageCleanup(ImsModule):
         images = {}
         for status in policy.statuses:
             tag = params["stale_tag"] if status == "active" else None
-            for image in self.client.own_images(policy.project_id, status=status, tag=tag):
+            for image in self.client.own_images(status=status, tag=tag):
                 images[image["id"]] = image
         candidates, spared = plan(list(images.values()), datetime.datetime.now(datetime.timezone.utc), policy)
         self.result.update(candidates=candidates, spared=spared)

@@ -449,8 +449,6 @@ class ImsImageInfo(ImsModule):
         for option in ("name", "id", "owner", "marker", "platform", "container_format"):
             if self.params[option] == "":
                 problems.append("%s must not be empty; leave it out to match any %s" % (option, option))
-        if self.params["members"] and not self.params["project_id"]:
-            problems.append("members: true needs project_id, to know which images are this project's own (HW_PROJECT_ID)")
         warnings = []
         try:
             self.query, self.excluded_flags = build_list_query(
@@ -462,10 +460,12 @@ class ImsImageInfo(ImsModule):
         return problems
 
     def run(self):
+        # members: true needs the project (which images are its own): given, else learned from IAM, before any listing.
+        project_id = self.client.project_id if self.params["members"] else None
         self.result["images"] = self.find()
         if self.params["members"]:
             for image in self.result["images"]:
-                if image.get("owner") == self.params["project_id"]:
+                if image.get("owner") == project_id:
                     image["members"] = [member_view(member, image["id"])
                                         for member in self.client.list_members(image["id"])]
 

@@ -159,13 +159,12 @@ class ImsImageMember(ImsModule):
         problems = []
         if not (self.params["image"] or "").strip():
             problems.append("image must not be empty: give the id (or the name) of an image shared with this project")
-        if not self.params["project_id"]:
-            problems.append("project_id is required: it is the member project whose status is set (HW_PROJECT_ID)")
         return problems
 
     @property
     def project_id(self):
-        return self.params["project_id"]
+        """The member project: given, else learned from IAM once (the task fails before any write without it)."""
+        return self.client.project_id
 
     def find(self):
         """The image as the project sees it, or a failure naming ``image``."""
@@ -178,7 +177,7 @@ class ImsImageMember(ImsModule):
             return image
         found = []
         for status in MEMBER_STATUSES:
-            found.extend(self.client.shared_images(self.project_id, status, name=wanted))
+            found.extend(self.client.shared_images(status, name=wanted))
         try:
             image = pick_shared(found, wanted)
         except ValueError as exc:
@@ -193,6 +192,7 @@ class ImsImageMember(ImsModule):
 
     def run(self):
         self.result.update(membership=None, image=None)
+        _ = self.project_id  # learned first (given, else from IAM): the whole task is about this project
         image = self.find()
         self.result["image"] = image
         if image.get("owner") == self.project_id:

@@ -100,7 +100,7 @@ class ImsImageMemberInfo(ImsModule):
     def run(self):
         images = []
         for status in unique_statuses(self.params["status"]):
-            images.extend(self.client.shared_images(self.params["project_id"], status))
+            images.extend(self.client.shared_images(status))
         self.result["images"] = images
 
 
