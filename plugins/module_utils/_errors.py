@@ -92,6 +92,24 @@ class ImsApiError(ImsError):
             text += "; %s" % self.hint
         return text
 
+    def with_hint(self, hint):
+        """A copy of this error whose message ends with ``hint`` as well (what to do about it)."""
+        hints = "; ".join(text for text in (self.hint, hint) if text)
+        return type(self)(self.method, self.path, self.status, self.code, self.message, self.request_id,
+                          self.retry_after, hints, self.reason)
+
+    @property
+    def refuses_members(self):
+        """A member refused because the image is not shared: upstream Glance's 403 "Only shared images have members."
+        (IMS with ``X-Api-Version`` 2.5 or later applies the same rule)."""
+        text = self.message.lower()
+        return self.status in (400, 403, 409) and "shared" in text and "member" in text
+
+    @property
+    def refuses_protected(self):
+        """A delete refused because the image is protected: IMS ``IMG.0028`` (400), upstream Glance 403."""
+        return self.code == "IMG.0028" or (self.status in (400, 403) and "protected" in self.message.lower())
+
     @property
     def not_found(self):
         return self.status == 404 or self.code in NOT_FOUND_CODES
