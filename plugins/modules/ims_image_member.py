@@ -14,8 +14,9 @@ description:
     O(hwcloud.ims.ims_image#module:members)); the share is V(pending) until the member project accepts it. This module,
     run with the member project's own credentials, sets that project's membership status on the image -
     V(accepted) to use it, V(rejected) to decline it, or V(pending) again.
-  - The member is the project of the connection options (O(project_id)). Only the member can set its status;
-    the owner cannot, and the module fails when the image is the caller's own.
+  - The member is the project of the connection options - O(project_id), else the project IAM names for the
+    credentials (learned once, before any other request; the task fails when it cannot be learned). Only the member
+    can set its status; the owner cannot, and the module fails when the image is the caller's own.
   - Reads the membership first and writes only when the status differs. An unchanged run by id is two reads
     (the image and the membership) and no write; by name, three listings and the membership.
   - A write whose outcome is unknown (a time-out, a server error) is followed by a read of the membership, and is
@@ -124,8 +125,8 @@ membership:
       sample: "2024-06-02T08:30:00Z"
 image:
   description:
-    - The image as this project sees it (a shared image has C(visibility) and C(__imagetype) V(shared)), with every
-      field as IMS returns it.
+    - The image as this project sees it (a shared image has C(visibility) V(shared), and on IMS C(__imagetype)
+      V(shared)), with every field as IMS returns it.
     - V(null) when no such image is visible to the project.
   returned: always
   type: dict
