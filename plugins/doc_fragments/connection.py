@@ -31,7 +31,7 @@ options:
         from then on.
       - A task that needs the project (the lookup of an image by name, images shared with the project, members)
         fails before any write when it cannot be learned; it never looks an image up without its owner, which could
-        miss it and create it twice. A listing of M(hwcloud.ims.ims_image_info) without C(members: true) needs
+        miss it and create it twice. A listing of M(hwcloud.ims.ims_image_info) without its C(members) option needs
         no project.
       - If not set, the environment variable E(HW_PROJECT_ID) is used.
     type: str
