@@ -208,6 +208,10 @@ class ImsClient:
 
     @property
     def project_id(self):
+        """The project of the credentials (see :meth:`learn_project`)."""
+        return self.learn_project()
+
+    def learn_project(self):
         """The project of the credentials: given (``project_id``), else learned from IAM once (see :meth:`Transport.project_id`).
 
         Raises :class:`ImsProjectUnknown` (an :class:`ImsError`) when it cannot be learned.

@@ -193,7 +193,7 @@ class ImsImageMember(ImsModule):
 
     def run(self):
         self.result.update(membership=None, image=None)
-        _ = self.project_id  # learned first (given, else from IAM): the whole task is about this project
+        self.client.learn_project()  # first (given, else from IAM): the whole task is about this project
         image = self.find()
         self.result["image"] = image
         if image.get("owner") == self.project_id:

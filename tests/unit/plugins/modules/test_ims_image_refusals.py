@@ -17,7 +17,6 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
     MEMBER_A,
     OTHER_PROJECT,
     image,
-    listing,
     members,
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
