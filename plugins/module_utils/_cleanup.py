@@ -14,6 +14,8 @@ import re
 
 DEFAULT_FAMILY_PATTERN = r"^(?P<family>.+?)[-_.]?\d[^a-zA-Z]*$"
 STUCK_STATUSES = ("queued", "saving")
+# Visibilities of images that are never a project's private ones, whoever owns them (Glance lets an admin own them).
+PUBLIC_VISIBILITIES = ("public", "community")
 
 
 def parse_time(text):
@@ -55,7 +57,9 @@ class Policy:
 
     def untouchable(self, image):
         """Why ``image`` must never be deleted whatever its age (None: it may be)."""
-        if image.get("__imagetype") != "private" or image.get("owner") != self.project_id:
+        # Upstream Glance's images carry no __imagetype: an own image there is one of this owner that is not public.
+        if image.get("__imagetype", "private") != "private" or image.get("owner") != self.project_id \
+                or image.get("visibility") in PUBLIC_VISIBILITIES:
             return "not a private image of this project"
         if image.get("protected"):
             return "protected"

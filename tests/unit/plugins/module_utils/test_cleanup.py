@@ -73,6 +73,21 @@ def test_never_touched_whatever_their_age():
                                "other": "not a private image of this project"}
 
 
+def test_an_own_glance_image_without_imagetype_is_a_candidate_and_a_public_one_never():
+    """Upstream Glance's images carry no __imagetype: owner and visibility say whether one is the project's own."""
+    def glance(name, **fields):
+        result = image(name, "killed", days=9, **fields)
+        del result["__imagetype"]
+        return result
+    images = [glance("own-private", visibility="private"), glance("own-shared", visibility="shared"),
+              glance("own-public", visibility="public"), glance("own-community", visibility="community"),
+              glance("other", visibility="shared", owner="o" * 32)]
+    candidates, spared = plan(images, NOW, Policy(PROJECT))
+    assert sorted(c["name"] for c in candidates) == ["own-private", "own-shared"]
+    assert reasons(spared) == {name: "not a private image of this project"
+                               for name in ("own-public", "own-community", "other")}
+
+
 def test_exclusion_can_be_turned_off():
     candidates, _spared = plan([image("t", "killed", days=9, tags=["cleanup=keep"])], NOW,
                                Policy(PROJECT, exclude_tag=""))
