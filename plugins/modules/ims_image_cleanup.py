@@ -18,8 +18,8 @@ description:
   - Never touches public (C(gold)), market and shared images or images of other projects (they are never listed;
     the listing asks the server for this project's own images only, by C(owner); on upstream Glance, whose
     images carry no C(__imagetype), an own image that is C(public) or C(community) is spared too), protected
-    images, images carrying O(exclude_tag), or images younger than their threshold. Each of those near-candidates is reported with the
-    reason it was spared.
+    images, images carrying O(exclude_tag), or images younger than their threshold. Each of those
+    near-candidates is reported with the reason it was spared.
   - Every candidate is read again right before it is deleted; one that changed (now protected, tagged, in another
     status, or gone) is spared. One failed deletion does not stop the others; the module then fails naming them.
 author:
