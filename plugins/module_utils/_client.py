@@ -221,7 +221,7 @@ class ImsClient:
     @property
     def known_project_id(self):
         """The project given or already learned, None otherwise; never asks IAM."""
-        return getattr(self.transport.auth, "project_id", None)
+        return self.transport.auth.project_id
 
     def own_images(self, **filters):
         """The project's own images (``owner``) that match ``filters``.

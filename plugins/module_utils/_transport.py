@@ -157,10 +157,10 @@ class Transport:
         token itself). Raises :class:`ImsProjectUnknown` when it cannot be learned.
         """
         auth = self.auth
-        if getattr(auth, "project_id", None):
+        if auth.project_id:
             return auth.project_id
         if self.project_problem is None:
-            self.project_problem = self._learn_project() or None
+            self.project_problem = self._learn_project()
             if auth.project_id:
                 return auth.project_id
             self.project_problem = self.project_problem or "IAM named no project"
