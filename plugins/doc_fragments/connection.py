@@ -24,7 +24,15 @@ options:
     description:
       - The project whose images are managed.
       - Required with O(access_key) and O(secret_key). With O(user_name) and O(password) it scopes the token
-        (when not set, the token is scoped to the project named like O(region)).
+        (when not set, the token is scoped to the project named like O(region), and the project is the one IAM's
+        answer names).
+      - With O(auth_token) and no project, the project is asked of IAM once, when the task needs it
+        (C(GET /v3/auth/tokens) at O(iam_endpoint), else the IAM endpoint of O(region)), and sent as C(X-Project-Id)
+        from then on.
+      - A task that needs the project (the lookup of an image by name, images shared with the project, members)
+        fails before any write when it cannot be learned; it never looks an image up without its owner, which could
+        miss it and create it twice. A listing of M(hwcloud.ims.ims_image_info) without its C(members) option needs
+        no project.
       - If not set, the environment variable E(HW_PROJECT_ID) is used.
     type: str
   access_key:
@@ -49,6 +57,7 @@ options:
   auth_token:
     description:
       - A ready IAM token, sent as C(X-Auth-Token). Used when no AK/SK is set.
+      - Without O(project_id), IAM is asked once for the token's project when the task needs it (see O(project_id)).
       - If not set, the environment variable E(HW_AUTH_TOKEN) is used.
     type: str
   user_name:
@@ -74,7 +83,8 @@ options:
     type: str
   iam_endpoint:
     description:
-      - The IAM endpoint URL for O(password) authentication, instead of the one derived from O(region).
+      - The IAM endpoint URL for O(password) authentication, and where the project of an O(auth_token) given without
+        O(project_id) is asked for, instead of the one derived from O(region).
       - If not set, the environment variable E(HW_IAM_ENDPOINT) is used.
     type: str
   validate_certs:

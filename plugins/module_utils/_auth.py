@@ -19,8 +19,9 @@ class AkSkAuth:
 
     signs_requests = True
 
-    def __init__(self, signer):
+    def __init__(self, signer, project_id=None):
         self.signer = signer
+        self.project_id = project_id  # required with AK/SK (connection_problems)
 
     def headers(self, fetch_token, method, url, headers, body):
         return self.signer.sign(method, url, headers, body)
@@ -30,13 +31,19 @@ class AkSkAuth:
 
 
 class TokenAuth:
-    """Sends a fixed token in ``X-Auth-Token``; never renewed."""
+    """Sends a fixed token in ``X-Auth-Token``; never renewed.
+
+    ``iam_endpoint``: where the token's project is asked for when ``project_id`` is not given
+    (None: nowhere to ask). ``project_id`` is then set once it is learned, and sent from then on.
+    """
 
     signs_requests = False
+    uses_password = False  # True: the token comes from IAM with a password, and its answer names the project
 
-    def __init__(self, token, project_id=None):
+    def __init__(self, token, project_id=None, iam_url=None):
         self.token = token
         self.project_id = project_id
+        self.iam_endpoint = iam_url
 
     def headers(self, fetch_token, method, url, headers, body):
         result = dict(headers)
@@ -52,9 +59,11 @@ class TokenAuth:
 class PasswordAuth(TokenAuth):
     """Gets an IAM token with a password on first use, and again whenever it expired."""
 
+    uses_password = True
+
     def __init__(self, iam_url, user_name, password, domain_name, project_id, region):
-        super().__init__(None, project_id)
-        self.iam_endpoint = iam_url
+        super().__init__(None, project_id, iam_url)
+        self.scope_id = project_id  # the token's scope: the project given, else the region's name
         self.user_name = user_name
         self.password = password
         self.domain_name = domain_name
@@ -70,7 +79,7 @@ class PasswordAuth(TokenAuth):
         return True
 
     def token_request_body(self):
-        scope = {"id": self.project_id} if self.project_id else {"name": self.region}
+        scope = {"id": self.scope_id} if self.scope_id else {"name": self.region}
         return {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": self.user_name, "password": self.password,
@@ -85,10 +94,11 @@ def select_auth(options):
     project_id = options.get("project_id")
     if kind == "aksk":
         token = options.get("security_token")
-        auth = AkSkAuth(AkSkSigner(options["access_key"], options["secret_key"], project_id, token))
+        auth = AkSkAuth(AkSkSigner(options["access_key"], options["secret_key"], project_id, token), project_id)
         return auth, [options["secret_key"], token]
     if kind == "token":
-        return TokenAuth(options["auth_token"], project_id), [options["auth_token"]]
+        iam_url = iam_endpoint(options) if options.get("iam_endpoint") or options.get("region") else None
+        return TokenAuth(options["auth_token"], project_id, iam_url), [options["auth_token"]]
     auth = PasswordAuth(iam_endpoint(options), options["user_name"], options["password"], options["domain_name"],
                         project_id, options.get("region"))
     return auth, [options["password"]]

@@ -19,12 +19,12 @@ from . import _shapes
 from ._auth import select_auth
 from ._connection import connection_problems, describe_credentials, endpoint_origins, ims_endpoint
 from ._errors import (ImsAnswerError, ImsApiError, ImsConfigError, ImsConnectionError, ImsError,
-                      ImsImageKilled, may_have_taken_effect)
+                      ImsImageKilled, ImsProjectUnknown, may_have_taken_effect, request_id_of)
 from ._retry import wait_for_status, write_until_known
 from ._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport
 
 __all__ = ["HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "ImsAnswerError", "ImsApiError", "ImsClient", "ImsConfigError",
-           "ImsConnectionError", "ImsError", "ImsImageKilled", "next_page_query"]
+           "ImsConnectionError", "ImsError", "ImsImageKilled", "ImsProjectUnknown", "next_page_query"]
 
 PATCH_CONTENT_TYPE = "application/openstack-images-v2.1-json-patch"
 
@@ -96,7 +96,7 @@ class ImsClient:
             return shape(data)
         except _shapes.ShapeError as exc:
             raise ImsAnswerError(method, path, response.status_code, message=str(exc),
-                                 request_id=response.headers.get("X-Request-Id"))
+                                 request_id=request_id_of(response.headers))
 
     # -- single calls --------------------------------------------------------------
 
@@ -206,30 +206,50 @@ class ImsClient:
                 raise ImsAnswerError("GET", path, 200, message="the API repeated the page marker %s" % marker)
             seen_markers.add(marker)
 
-    def own_images(self, project_id, **filters):
+    @property
+    def project_id(self):
+        """The project of the credentials (see :meth:`learn_project`)."""
+        return self.learn_project()
+
+    def learn_project(self):
+        """The project of the credentials: given (``project_id``), else learned from IAM once (see :meth:`Transport.project_id`).
+
+        Raises :class:`ImsProjectUnknown` (an :class:`ImsError`) when it cannot be learned.
+        """
+        return self.transport.project_id()
+
+    @property
+    def known_project_id(self):
+        """The project given or already learned, None otherwise; never asks IAM."""
+        return self.transport.auth.project_id
+
+    def own_images(self, **filters):
         """The project's own images (``owner``) that match ``filters``.
 
-        ``owner`` alone, because IMS and upstream Glance both honour it, while Glance reads
-        ``__imagetype`` as a property filter that matches nothing (docs/dev/ims-api.md, "Listing
-        and paging"); ``__imagetype=private`` only without a project id (IMS only).
+        ``owner`` always, learning the project first when it was not given: IMS and upstream
+        Glance both honour it, while Glance reads ``__imagetype`` as a property filter that
+        matches nothing (docs/dev/ims-api.md, "Listing and paging"), so no lookup is ever sent
+        without it: a lookup that misses the image would create it twice.
 
         ``filters`` are further query parameters (``name``, ``status``, ``tag``...), in the order given.
         """
-        params = [("owner", project_id)] if project_id else [("__imagetype", "private")]
+        params = [("owner", self.project_id)]
         params.extend((key, value) for key, value in filters.items() if value is not None)
         return list(self.iter_images(params))
 
-    def shared_images(self, project_id, member_status, **filters):
+    def shared_images(self, member_status, **filters):
         """The images shared with the project whose membership is ``member_status``, each with its ``member_status``.
 
-        One paged listing (``visibility=shared``, ``__imagetype=shared``, ``member_status``);
+        One paged listing (``visibility=shared``, ``member_status``: what IMS documents and upstream
+        Glance honours; never ``__imagetype``, a property filter on Glance that matches nothing);
         ``filters`` are further query parameters (``name``...). An image the project owns is
         left out: it is not shared with the project, whatever its visibility.
         """
-        params = [("visibility", "shared"), ("__imagetype", "shared"), ("member_status", member_status)]
+        project_id = self.project_id
+        params = [("visibility", "shared"), ("member_status", member_status)]
         params.extend((key, value) for key, value in filters.items() if value is not None)
         return [dict(image, member_status=member_status) for image in self.iter_images(params)
-                if not project_id or image.get("owner") != project_id]
+                if image.get("owner") != project_id]
 
     # -- writes whose outcome may be unknown -----------------------------------------
 

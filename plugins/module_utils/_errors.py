@@ -10,10 +10,13 @@ docs/dev/ims-api.md, section "Errors".
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 import ssl
 
+from collections import namedtuple
 from urllib.parse import urlsplit
 
 # IMS answers "not found" with HTTP 400 and one of these codes; Glance with 404.
@@ -25,6 +28,14 @@ UNKNOWN_OUTCOME_STATUSES = frozenset((500, 502, 503, 504))
 NAME_UNKNOWN_ERRNOS = frozenset(code for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
                                 if code is not None)
 REGION_FORM = "a Huawei Cloud region name has the form cn-north-4 or ap-southeast-1"
+# The response headers that carry the request id: IMS and the gateway's, then upstream Glance's (req-<uuid>).
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Openstack-Request-Id")
+MESSAGE_MAX = 300
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_STATUS_PREFIX = re.compile(r"^[0-9]{3}\s+")
+_HTML_PART = re.compile(r"<(title|h1)[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_SKIPPED = re.compile(r"<(head|title|h1|script|style)[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 class ImsError(Exception):
@@ -46,6 +57,10 @@ class ImsConnectionError(ImsError):
         self.sent = sent
 
 
+class ImsProjectUnknown(ImsError):
+    """The project of the credentials was not given and could not be learned from IAM."""
+
+
 class ImsImageKilled(ImsError):
     """A write was taken but left the image ``killed`` (an upload that failed on the server): it changed the image."""
 
@@ -53,11 +68,13 @@ class ImsImageKilled(ImsError):
 class ImsApiError(ImsError):
     """The API answered with an error status (or, for :class:`ImsAnswerError`, a body it cannot use)."""
 
-    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None, hint=None):
+    def __init__(self, method, path, status, code=None, message=None, request_id=None, retry_after=None, hint=None,
+                 reason=None):
         self.method = method
         self.path = path
         self.status = status
         self.code = code
+        self.reason = reason  # the status's words (Glance's title, "Forbidden"), shown when there is no code
         self.message = message or ""
         self.request_id = request_id
         self.retry_after = retry_after
@@ -66,14 +83,32 @@ class ImsApiError(ImsError):
 
     def _format(self):
         text = "%s %s failed: HTTP %s" % (self.method, self.path, self.status)
-        if self.code:
-            text += " %s" % self.code
+        if self.code or self.reason:
+            text += " %s" % (self.code or self.reason)
         if self.message:
             text += ": %s" % self.message
         text += " (request id: %s)" % (self.request_id or "none")
         if self.hint:
             text += "; %s" % self.hint
         return text
+
+    def with_hint(self, hint):
+        """A copy of this error whose message ends with ``hint`` as well (what to do about it)."""
+        hints = "; ".join(text for text in (self.hint, hint) if text)
+        return type(self)(self.method, self.path, self.status, self.code, self.message, self.request_id,
+                          self.retry_after, hints, self.reason)
+
+    @property
+    def refuses_members(self):
+        """A member refused because the image is not shared: upstream Glance's 403 "Only shared images have members."
+        (IMS with ``X-Api-Version`` 2.5 or later applies the same rule)."""
+        text = self.message.lower()
+        return self.status in (400, 403, 409) and "shared" in text and "member" in text
+
+    @property
+    def refuses_protected(self):
+        """A delete refused because the image is protected: IMS ``IMG.0028`` (400), upstream Glance 403."""
+        return self.code == "IMG.0028" or (self.status in (400, 403) and "protected" in self.message.lower())
 
     @property
     def not_found(self):
@@ -100,32 +135,97 @@ def may_have_taken_effect(exc):
         and exc.status in UNKNOWN_OUTCOME_STATUSES
 
 
+# What an error body says (each None when it says nothing): ``reason`` is the status's words (Glance's title).
+ErrorBody = namedtuple("ErrorBody", ("code", "message", "request_id", "reason"), defaults=(None, None, None, None))
+
+
+def request_id_of(headers):
+    """The request id of an answer: ``X-Request-Id`` (IMS, the gateway) or ``x-openstack-request-id`` (Glance)."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def clean_text(text):
+    """``text`` (HTML or plain) as one line: tags dropped, entities unescaped, whitespace collapsed."""
+    text = _TAG.sub(" ", text or "")
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _short(text):
+    return text[:MESSAGE_MAX] or None
+
+
+def _status_words(text):
+    """The words of a status line ("403 Forbidden" -> "Forbidden"), or None."""
+    words = _STATUS_PREFIX.sub("", clean_text(text))
+    return words or None
+
+
+def _without_prefix(message, *prefixes):
+    """``message`` without a leading repeat of the status (``403 Forbidden``, ``Forbidden``)."""
+    for prefix in prefixes:
+        if prefix and message.lower().startswith(prefix.lower()):
+            message = message[len(prefix):].lstrip(" :.-")
+    return message
+
+
+def _html_error(body):
+    """(reason, message) of an HTML error page such as webob's (Glance without ``Accept: application/json``)."""
+    parts = {}
+    for tag, text in _HTML_PART.findall(body):
+        parts.setdefault(tag.lower(), clean_text(text))
+    heading = parts.get("title") or parts.get("h1") or ""
+    message = clean_text(_HTML_SKIPPED.sub(" ", body))
+    reason = _status_words(heading)
+    message = _without_prefix(message, heading, reason)
+    return reason, message
+
+
 def parse_error_body(body):
-    """(code, message, request id) from an IMS, gateway or IAM error body."""
+    """The :class:`ErrorBody` of an IMS, gateway, IAM or Glance error body (JSON, HTML or text).
+
+    Glance (webob) answers ``{"message": "...<br /><br />...", "code": "403 Forbidden", "title":
+    "Forbidden"}`` when asked for JSON and an HTML page otherwise: the markup is dropped and the
+    status it repeats is given once, as ``reason``.
+    """
     try:
         data = json.loads(body) if body else None
     except ValueError:
         data = None
     if not isinstance(data, dict):
         text = (body or "").strip()
-        return None, text[:300] or None, None
+        if "<" in text and ">" in text:
+            reason, message = _html_error(text)
+            return ErrorBody(message=_short(message), reason=reason)
+        return ErrorBody(message=_short(clean_text(text)) if text else None)
     if "error_code" in data or "error_msg" in data:  # API gateway
-        return _text(data.get("error_code")), _text(data.get("error_msg")), _text(data.get("request_id"))
+        return ErrorBody(_text(data.get("error_code")), _text(data.get("error_msg")), _text(data.get("request_id")))
     error = data.get("error")
     if isinstance(error, dict):  # IMS ({code: IMG.x}) and IAM ({code: 401, title}: the code is the status)
         code = error.get("code")
         message = error.get("message") or error.get("title")
-        return (code if isinstance(code, str) and code else None), _text(message), None
-    if "message" in data:  # Glance-style
-        return _text(data.get("code")), _text(data.get("message")), None
-    return None, None, None
+        return ErrorBody((code if isinstance(code, str) and code else None), _text(message))
+    if "message" in data:  # Glance (webob): the code ("403 Forbidden") and the title repeat the status
+        title = data.get("title") if isinstance(data.get("title"), str) else None
+        status = data.get("code") if isinstance(data.get("code"), str) else None
+        reason = _status_words(title or "") or _status_words(status or "")
+        message = _text(data.get("message"))
+        if message is not None:
+            message = _without_prefix(clean_text(message), status, reason)
+        if not message and not reason:
+            return ErrorBody(message=_short(clean_text(status or "")))
+        return ErrorBody(message=_short(message or ""), reason=reason)
+    return ErrorBody()
 
 
 def _text(value):
     """``value`` as text for a message (an error body may hold any JSON type), or None."""
     if value is None or isinstance(value, str):
         return value
-    return json.dumps(value)[:300]
+    return json.dumps(value)[:MESSAGE_MAX]
 
 
 # -- what a requests exception says ------------------------------------------------------

@@ -24,7 +24,7 @@ AKSK_UPLOAD_LIMIT = 12 * 1024 * 1024
 _PROJECT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 # Standard attributes an option manages, by option name.
-STANDARD_OPTIONS = ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected")
+STANDARD_OPTIONS = ("name", "container_format", "disk_format", "min_disk", "min_ram", "protected", "visibility")
 # IMS properties an option manages: option name -> property.
 PROPERTY_OPTIONS = {"os_version": "__os_version", "description": "__description"}
 # Only while the image is queued (no file yet) can these change.
@@ -315,6 +315,19 @@ def protected_reason(image):
         return ("image %s (%r) is protected and cannot be deleted; to delete it, first run this module "
                 "with protected: false (state: present), then with state: absent" % (image["id"], image.get("name")))
     return None
+
+
+def members_hint(image):
+    """What to do when the server refused a member of ``image`` because it is not shared."""
+    return ("the server refuses members on an image whose visibility is %s (upstream Glance, and IMS with "
+            "X-Api-Version 2.5 or later): set visibility: shared on this task to share image %s (%r) with members"
+            % (image.get("visibility") or "private", image.get("id"), image.get("name")))
+
+
+def protected_hint(image):
+    """What to do when the server refused to delete ``image`` because it is protected."""
+    return ("image %s (%r) is protected: to delete it, first run this module with protected: false "
+            "(state: present), then with state: absent" % (image.get("id"), image.get("name")))
 
 
 def killed_reason(image):

@@ -132,3 +132,25 @@ def any_object(obj):
     if obj is not None and not isinstance(obj, dict):
         raise ShapeError("the answer must be an object; got %s" % _kind(obj))
     return obj
+
+
+def token_project(obj):
+    """The project id of an IAM (Keystone) token body, ``{"token": {"project": {"id": ...}}}``; None without one.
+
+    The body of ``POST /v3/auth/tokens`` (a new token) and of ``GET /v3/auth/tokens`` (a token
+    validated); a token scoped to a domain, or unscoped, has no project.
+    """
+    if not isinstance(obj, dict):
+        raise ShapeError("the token answer must be an object; got %s" % _kind(obj))
+    token = obj.get("token")
+    if not isinstance(token, dict):
+        raise ShapeError("the token answer field token must be an object; got %s" % _kind(token))
+    project = token.get("project")
+    if project is None:
+        return None
+    if not isinstance(project, dict):
+        raise ShapeError("the token field project must be an object; got %s" % _kind(project))
+    project_id = project.get("id")
+    if not isinstance(project_id, str) or not project_id:
+        raise ShapeError("the token's project has no id (a string); got %s" % _kind(project_id))
+    return project_id

@@ -27,14 +27,18 @@ from ._errors import (
     ImsApiError,
     ImsConfigError,
     ImsConnectionError,
+    ImsError,
+    ImsProjectUnknown,
     describe,
     dns_problem,
     never_sent,
     origin,
     parse_error_body,
+    request_id_of,
     root_cause,
     tls_problem,
 )
+from . import _shapes
 from ._redact import Redactor
 from ._retry import Pause, parse_retry_after
 from ._signer import canonical_query_string
@@ -71,6 +75,9 @@ class Transport:
         self.session.headers["User-Agent"] = user_agent or "hwcloud.ims/%s python-requests/%s" % (
             COLLECTION_VERSION, requests.__version__)
         self.session.headers["Accept"] = "application/json"
+        # Why the project could not be learned (None: not tried yet, or learned): asked of IAM once per run.
+        self.project_problem = None
+        self.last_token_problem = None  # why the last token got with a password named no project
 
     def close(self):
         self.session.close()
@@ -106,7 +113,7 @@ class Transport:
             return response.json()
         except ValueError:
             raise ImsAnswerError(method, path, response.status_code, message="the answer is not JSON",
-                                 request_id=response.headers.get("X-Request-Id"))
+                                 request_id=request_id_of(response.headers))
 
     def fetch_token(self, auth):
         """A new IAM token for ``auth`` (a :class:`PasswordAuth`), remembered as a secret."""
@@ -119,9 +126,73 @@ class Transport:
         if not token:
             raise ImsAnswerError("POST", "/v3/auth/tokens", response.status_code,
                                  message="IAM answered without an X-Subject-Token header",
-                                 request_id=response.headers.get("X-Request-Id"))
+                                 request_id=request_id_of(response.headers))
         self.redact.add(token)
+        self.last_token_problem = self.learn_from_token(auth, response, "POST")
         return token
+
+    @staticmethod
+    def learn_from_token(auth, response, method):
+        """Set ``auth.project_id`` from an IAM token body (``token.project.id``) when it was not given.
+
+        Returns None when the project is known after it, else why not (for :meth:`project_id`).
+        """
+        if auth.project_id:
+            return None
+        try:
+            project_id = _shapes.token_project(response.json())
+        except (ValueError, _shapes.ShapeError) as exc:
+            return "IAM's answer to %s /v3/auth/tokens is not a token body this collection can read (%s)" % (
+                method, exc)
+        if project_id is None:
+            return "the token IAM answered %s /v3/auth/tokens with is not scoped to a project" % method
+        auth.project_id = project_id
+        return None
+
+    def project_id(self):
+        """The project of the credentials: the one given, else learned from IAM, asked at most once per run.
+
+        A token got with a password says its project in the body of its answer (no extra call);
+        a ready token is validated with ``GET {iam}/v3/auth/tokens`` (``X-Subject-Token``: the
+        token itself). Raises :class:`ImsProjectUnknown` when it cannot be learned.
+        """
+        auth = self.auth
+        if auth.project_id:
+            return auth.project_id
+        if self.project_problem is None:
+            self.project_problem = self._learn_project()
+            if auth.project_id:
+                return auth.project_id
+            self.project_problem = self.project_problem or "IAM named no project"
+        raise ImsProjectUnknown(self.redact(
+            "the project of these credentials is not known: set project_id (HW_PROJECT_ID) to the project's id; "
+            "%s. Nothing that needs the project (finding the project's own or shared images, members) is done "
+            "without it, so that no image is missed and created twice" % self.project_problem))
+
+    def _learn_project(self):
+        """Ask IAM for the project of the credentials; None when learned, else why not."""
+        auth = self.auth
+        iam = getattr(auth, "iam_endpoint", None)
+        if iam is None:
+            return "there is no IAM endpoint to ask for the token's project: set iam_endpoint (HW_IAM_ENDPOINT) or region"
+        if auth.uses_password:  # the project is in the body of the token's answer
+            where = "IAM was asked for a token scoped by the region name (POST %s/v3/auth/tokens)" % iam
+            if auth.token is None:
+                try:
+                    auth.token = self.fetch_token(auth)
+                except ImsError as exc:
+                    return "%s: %s" % (where, exc)
+            problem = self.last_token_problem
+            return "%s: %s" % (where, problem) if problem else None
+        where = "IAM was asked for the token's project (GET %s/v3/auth/tokens)" % iam
+        headers = {"X-Auth-Token": auth.token, "X-Subject-Token": auth.token}
+        try:
+            response = self.send("GET", iam + "/v3/auth/tokens", "/v3/auth/tokens", headers, None,
+                                 authenticate=False, idempotent=True, expected=(200,))
+        except ImsError as exc:
+            return "%s: %s" % (where, exc)
+        problem = self.learn_from_token(auth, response, "GET")
+        return "%s: %s" % (where, problem) if problem else None
 
     def send(self, method, url, path, headers, body, authenticate, idempotent, expected):
         """Send until an expected status, retrying only what cannot do harm (see the module docstring)."""
@@ -168,8 +239,10 @@ class Transport:
     def error(self, method, path, response):
         """The :class:`ImsApiError` of an answer with an unexpected status."""
         # Redacted before parsing too: a message cut at 300 characters could keep part of a secret.
-        code, message, body_request_id = parse_error_body(self.redact(response.text))
-        request_id = response.headers.get("X-Request-Id") or body_request_id
+        body = parse_error_body(self.redact(response.text))
+        request_id = request_id_of(response.headers) or body.request_id
         hint = self.credentials if response.status_code == 401 else None
-        return ImsApiError(method, path, response.status_code, code, self.redact(message) if message else None,
-                           request_id, retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint)
+        return ImsApiError(method, path, response.status_code, body.code,
+                           self.redact(body.message) if body.message else None, request_id,
+                           retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint,
+                           reason=body.reason)

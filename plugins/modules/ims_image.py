@@ -91,7 +91,19 @@ options:
     description:
       - Whether the image is protected from deletion. A protected image is never unprotected implicitly; to delete it,
         first run with O(protected=false).
+      - A delete the server refuses because the image turned protected since it was read (IMS C(IMG.0028), upstream
+        Glance 403) fails with the same way out.
     type: bool
+  visibility:
+    description:
+      - Who can see the image besides its project. V(shared) lets it have O(members); V(private) does not on upstream
+        Glance (nor on IMS with C(X-Api-Version) 2.5 or later).
+      - Not set, a new image is created V(private) (the IMS default; upstream Glance would make it V(shared)), and the
+        visibility of an existing image is left alone.
+      - To share an image with O(members) on both IMS and upstream Glance, set V(shared). IMS with its default API
+        version also takes members on a V(private) image.
+    type: str
+    choices: [private, shared]
   tags:
     description:
       - The tags of the image, usually C(key=value), each 1 to 255 characters without C(/) or C(,).
@@ -136,6 +148,11 @@ options:
         exactly these (with O(purge_members=true)) or at least these.
       - A member project still has to accept the image before it can use it, with its own credentials and
         M(hwcloud.ims.ims_image_member); RV(members) shows each member's status.
+      - Upstream Glance (and IMS with C(X-Api-Version) 2.5 or later) only lets an image whose visibility is C(shared)
+        have members; set O(visibility=shared) with O(members) so that the task works on both servers. A member the
+        server refuses because the image is not shared fails the task at once, never retried, with a message that
+        names O(visibility); the writes done before it are in RV(operations).
+      - Reading the members needs the project (O(project_id), else learned from IAM).
     type: list
     elements: str
   purge_members:
@@ -218,9 +235,10 @@ EXAMPLES = r"""
       __support_kvm: true
     purge_properties: true
 
-- name: Share with exactly these projects
+- name: Share with exactly these projects (visibility shared, so that upstream Glance takes them too)
   hwcloud.ims.ims_image:
     name: web-2024-06-final
+    visibility: shared
     members:
       - 0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c
       - 5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b
@@ -341,7 +359,7 @@ operations:
 import uuid
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
-from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError, ImsImageKilled
+from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsApiError, ImsError, ImsImageKilled
 from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view, predicted_member
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     CONTAINER_FORMATS,
@@ -356,7 +374,9 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     killed_reason,
     managed_view,
     member_changes,
+    members_hint,
     pick_duplicate,
+    protected_hint,
     protected_reason,
     upload_needed,
     upload_size_problem,
@@ -376,6 +396,7 @@ class ImsImage(ImsModule):
         "min_disk": {"type": "int"},
         "min_ram": {"type": "int"},
         "protected": {"type": "bool"},
+        "visibility": {"type": "str", "choices": ["private", "shared"]},
         "tags": {"type": "raw"},
         "purge_tags": {"type": "bool", "default": True},
         "os_version": {"type": "str"},
@@ -408,7 +429,8 @@ class ImsImage(ImsModule):
 
     @property
     def project_id(self):
-        return self.params["project_id"]
+        """The project: given, else learned from IAM once; the task fails before any write without it."""
+        return self.client.project_id
 
     def record(self, action, **details):
         details["action"] = action
@@ -429,7 +451,7 @@ class ImsImage(ImsModule):
         """The image the task is about, or None."""
         if self.params["id"]:
             return self.client.get_image(self.params["id"])
-        images = self.client.own_images(self.project_id, name=self.params["name"])
+        images = self.client.own_images(name=self.params["name"])
         try:
             return pick_duplicate(images, self.params["on_duplicate"], self.params["name"])
         except ValueError as exc:
@@ -443,7 +465,7 @@ class ImsImage(ImsModule):
 
     def refuse_create(self, params, killed=None):
         """Fail before any write when the task does not say what its new image is (check mode too)."""
-        reason = create_refusal(params, self.project_id, killed)
+        reason = create_refusal(params, self.client.known_project_id, killed)
         if reason:
             raise ImsError(reason)
 
@@ -478,7 +500,10 @@ class ImsImage(ImsModule):
             reason = protected_reason(image)
             if reason:
                 raise ImsError(reason)
-            self.write("delete", self.client.delete_image, image["id"], id=image["id"])
+            try:
+                self.write("delete", self.client.delete_image, image["id"], id=image["id"])
+            except ImsApiError as exc:  # protected since it was read: IMS's 400 IMG.0028, Glance's 403
+                raise exc.with_hint(protected_hint(image)) if exc.refuses_protected else exc
         self.finish(None, {"state": "absent"})
 
     def present(self, image):
@@ -555,7 +580,10 @@ class ImsImage(ImsModule):
         image_id = image["id"] if image is not None else None
         records = [record for record in self.member_records if record["member_id"] not in remove]
         for member in add:
-            added = self.write("add_member", self.client.add_member_once, image_id, member, member=member)
+            try:
+                added = self.write("add_member", self.client.add_member_once, image_id, member, member=member)
+            except ImsApiError as exc:  # never retried: a private image takes no member on Glance (nor IMS 2.5+)
+                raise exc.with_hint(members_hint(image)) if exc.refuses_members else exc
             records.append(member_view(added, image_id, member) if added else predicted_member(image_id, member))
         for member in remove:
             self.write("remove_member", self.client.remove_member, image_id, member, member=member)

@@ -16,7 +16,7 @@ description:
     O(stuck_min_age_hours); and, when O(stale_min_age_days) is set, C(active) images older than that, except the
     O(keep_newest) newest of each name family.
   - Never touches public (C(gold)), market and shared images or images of other projects (they are never listed;
-    the listing asks the server for this project's private images only), protected images, images carrying
+    the listing asks the server for this project's own images only, by C(owner)), protected images, images carrying
     O(exclude_tag), or images younger than their threshold. Each of those near-candidates is reported with the
     reason it was spared.
   - A private image is one this project owns that IMS types C(private). Against an upstream OpenStack Glance,
@@ -243,7 +243,7 @@ class ImsImageCleanup(ImsModule):
         images = {}
         for status in policy.statuses:
             tag = params["stale_tag"] if status == "active" else None
-            for image in self.client.own_images(policy.project_id, status=status, tag=tag):
+            for image in self.client.own_images(status=status, tag=tag):
                 images[image["id"]] = image
         candidates, spared = plan(list(images.values()), datetime.datetime.now(datetime.timezone.utc), policy)
         self.result.update(candidates=candidates, spared=spared)

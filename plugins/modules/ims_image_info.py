@@ -49,6 +49,9 @@ options:
       - The IMS image type (C(__imagetype)) - V(gold) for public images, V(private), V(shared), V(market).
       - Each type has one visibility - V(gold) and V(market) images are V(public), V(private) ones V(private), V(shared)
         ones V(shared) - so an O(imagetype) with another O(visibility) is refused, since nothing could match.
+      - An IMS property - upstream Glance's images do not carry it, and Glance reads it as a property filter that
+        matches no image. To list the project's own images on both IMS and Glance, set O(owner) to the project id
+        instead of O(imagetype=private); for the images shared with the project, O(visibility=shared).
     type: str
     choices: [gold, private, shared, market]
   visibility:
@@ -67,7 +70,8 @@ options:
     type: bool
   owner:
     description:
-      - The project id that owns the image. Your own private images are those with O(owner) set to your O(project_id).
+      - The project id that owns the image. Your own images are those with O(owner) set to your O(project_id), on
+        IMS and upstream Glance alike.
     type: str
   isregistered:
     description:
@@ -202,7 +206,8 @@ options:
       - Add RV(images[].members) to each image this project owns (whose owner is O(project_id)) - each member project
         and its membership status. One more request per owned image; none for the images of other projects, which
         get no RV(images[].members) (a member sees its own status with M(hwcloud.ims.ims_image_member_info)).
-      - Needs O(project_id), to know which images are the project's own.
+      - Needs the project, to know which images are the project's own - O(project_id), else learned from IAM once
+        (see O(project_id)); the task fails before any listing when it cannot be learned.
     type: bool
     default: false
     version_added: 0.2.0
@@ -449,8 +454,6 @@ class ImsImageInfo(ImsModule):
         for option in ("name", "id", "owner", "marker", "platform", "container_format"):
             if self.params[option] == "":
                 problems.append("%s must not be empty; leave it out to match any %s" % (option, option))
-        if self.params["members"] and not self.params["project_id"]:
-            problems.append("members: true needs project_id, to know which images are this project's own (HW_PROJECT_ID)")
         warnings = []
         try:
             self.query, self.excluded_flags = build_list_query(
@@ -462,10 +465,12 @@ class ImsImageInfo(ImsModule):
         return problems
 
     def run(self):
+        # members: true needs the project (which images are its own): given, else learned from IAM, before any listing.
+        project_id = self.client.project_id if self.params["members"] else None
         self.result["images"] = self.find()
         if self.params["members"]:
             for image in self.result["images"]:
-                if image.get("owner") == self.params["project_id"]:
+                if image.get("owner") == project_id:
                     image["members"] = [member_view(member, image["id"])
                                         for member in self.client.list_members(image["id"])]
 

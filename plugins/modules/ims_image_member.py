@@ -14,8 +14,9 @@ description:
     O(hwcloud.ims.ims_image#module:members)); the share is V(pending) until the member project accepts it. This module,
     run with the member project's own credentials, sets that project's membership status on the image -
     V(accepted) to use it, V(rejected) to decline it, or V(pending) again.
-  - The member is the project of the connection options (O(project_id)). Only the member can set its status;
-    the owner cannot, and the module fails when the image is the caller's own.
+  - The member is the project of the connection options - O(project_id), else the project IAM names for the
+    credentials (learned once, before any other request; the task fails when it cannot be learned). Only the member
+    can set its status; the owner cannot, and the module fails when the image is the caller's own.
   - Reads the membership first and writes only when the status differs. An unchanged run by id is two reads
     (the image and the membership) and no write; by name, three listings and the membership.
   - A write whose outcome is unknown (a time-out, a server error) is followed by a read of the membership, and is
@@ -124,8 +125,8 @@ membership:
       sample: "2024-06-02T08:30:00Z"
 image:
   description:
-    - The image as this project sees it (a shared image has C(visibility) and C(__imagetype) V(shared)), with every
-      field as IMS returns it.
+    - The image as this project sees it (a shared image has C(visibility) V(shared), and on IMS C(__imagetype)
+      V(shared)), with every field as IMS returns it.
     - V(null) when no such image is visible to the project.
   returned: always
   type: dict
@@ -159,13 +160,12 @@ class ImsImageMember(ImsModule):
         problems = []
         if not (self.params["image"] or "").strip():
             problems.append("image must not be empty: give the id (or the name) of an image shared with this project")
-        if not self.params["project_id"]:
-            problems.append("project_id is required: it is the member project whose status is set (HW_PROJECT_ID)")
         return problems
 
     @property
     def project_id(self):
-        return self.params["project_id"]
+        """The member project: given, else learned from IAM once (the task fails before any write without it)."""
+        return self.client.project_id
 
     def find(self):
         """The image as the project sees it, or a failure naming ``image``."""
@@ -178,7 +178,7 @@ class ImsImageMember(ImsModule):
             return image
         found = []
         for status in MEMBER_STATUSES:
-            found.extend(self.client.shared_images(self.project_id, status, name=wanted))
+            found.extend(self.client.shared_images(status, name=wanted))
         try:
             image = pick_shared(found, wanted)
         except ValueError as exc:
@@ -193,6 +193,7 @@ class ImsImageMember(ImsModule):
 
     def run(self):
         self.result.update(membership=None, image=None)
+        self.client.learn_project()  # first (given, else from IAM): the whole task is about this project
         image = self.find()
         self.result["image"] = image
         if image.get("owner") == self.project_id:

@@ -10,11 +10,12 @@ module: ims_image_member_info
 short_description: List the images shared with your project in Huawei Cloud IMS, with their membership status
 version_added: 0.2.0
 description:
-  - Lists the images other projects share with the caller's project (O(project_id)), each with this project's
+  - Lists the images other projects share with the caller's project (O(project_id), else learned from IAM once),
+    each with this project's
     membership status in RV(images[].member_status) - V(pending) until the project accepts or rejects the share with
     M(hwcloud.ims.ims_image_member).
-  - One paged listing per status in O(status) (C(visibility=shared), C(__imagetype=shared), C(member_status)), so
-    the status comes without one request per image.
+  - One paged listing per status in O(status) (C(visibility=shared) and C(member_status), which IMS and upstream
+    Glance both honour), so the status comes without one request per image. The project's own images are left out.
   - Finding nothing is not an error; RV(images) is then an empty list.
 author:
   - hwcloud.ims contributors (@hwcloud-ims)
@@ -100,7 +101,7 @@ class ImsImageMemberInfo(ImsModule):
     def run(self):
         images = []
         for status in unique_statuses(self.params["status"]):
-            images.extend(self.client.shared_images(self.params["project_id"], status))
+            images.extend(self.client.shared_images(status))
         self.result["images"] = images
 
 

@@ -314,7 +314,7 @@ FREE = {
     "connection": {"project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name", "password",
                    "domain_name", "validate_certs"},
     "ims_image": {"state", "on_duplicate", "container_format", "disk_format", "protected", "purge_tags", "os_version",
-                  "purge_properties", "purge_members", "wait", "replace_failed"},
+                  "purge_properties", "purge_members", "wait", "replace_failed", "visibility"},
     "ims_image_info": {"status", "imagetype", "protected", "isregistered", "disk_format", "os_bit", "os_type",
                        "support_kvm", "support_xen", "support_largememory", "support_diskintensive", "support_highperformance",
                        "support_xen_hana", "support_kvm_infiniband", "sort_key", "sort_dir", "members"},

@@ -104,6 +104,14 @@ def test_filters(images, query, expected):
     assert ids(run(images, query)) == expected
 
 
+@pytest.mark.parametrize("status, expected", [("accepted", [6]), ("pending", [7]), ("rejected", [8])])
+def test_the_shares_of_a_status_need_no_imagetype(images, status, expected):
+    """The client lists a member's shares with visibility=shared and member_status alone (upstream Glance reads
+    __imagetype as a property filter): the emulator gives the same images with or without __imagetype=shared."""
+    query = "visibility=shared&member_status=%s" % status
+    assert ids(run(images, query)) == ids(run(images, query + "&__imagetype=shared")) == expected
+
+
 def test_public_and_market_filters(images):
     assert set(ids(run(images, "__imagetype=gold"))) == {"public"}
     assert len(run(images, "__imagetype=market")["images"]) == 1

@@ -25,8 +25,8 @@ def _answers(overrides, default):
 
 def lookup(name, *images, project=PROJECT_ID):
     """The lookup of ims_image by name among the project's own images: ``owner`` (which IMS and Glance both
-    honour), or ``__imagetype=private`` without a project id."""
-    query = {("owner", project) if project else ("__imagetype", "private"), ("name", name), ("limit", "1000")}
+    honour), always; never ``__imagetype``, which upstream Glance reads as a property filter that matches nothing."""
+    query = {("owner", project), ("name", name), ("limit", "1000")}
     return Call("GET", "/v2/images", query=query, answer=listing(images))
 
 

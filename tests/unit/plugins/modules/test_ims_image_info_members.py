@@ -67,5 +67,5 @@ def test_members_needs_a_project_id(http):
     args = {"ims_endpoint": CONNECTION["ims_endpoint"], "auth_token": "a-token", "members": True}
     result = run_module(ims_image_info, args)
     assert result["failed"] is True
-    assert "members: true needs project_id" in result["msg"]
+    assert result["msg"].startswith("the project of these credentials is not known: set project_id (HW_PROJECT_ID)")
     assert http.requests == []

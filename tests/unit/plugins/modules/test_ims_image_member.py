@@ -62,7 +62,7 @@ def put_member(wanted, **overrides):
 
 
 def shared_listing(status, *images, name="vendor"):
-    query = {("visibility", "shared"), ("__imagetype", "shared"), ("member_status", status), ("name", name),
+    query = {("visibility", "shared"), ("member_status", status), ("name", name),
              ("limit", "1000")}
     return Call("GET", "/v2/images", query=query, answer=listing(images))
 
@@ -176,7 +176,8 @@ def test_without_a_project_id_it_fails_naming_project_id(http):
         args.pop(key)
     result = run_module(ims_image_member, args)
     assert result["failed"] is True
-    assert "project_id is required: it is the member project whose status is set" in result["msg"]
+    assert result["msg"].startswith("the project of these credentials is not known: set project_id (HW_PROJECT_ID)")
+    assert "there is no IAM endpoint to ask for the token's project" in result["msg"]
     assert http.requests == []
 
 

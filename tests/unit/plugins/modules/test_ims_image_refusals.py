@@ -17,7 +17,6 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import (
     MEMBER_A,
     OTHER_PROJECT,
     image,
-    listing,
     members,
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_calls import (
@@ -196,12 +195,16 @@ def test_the_secret_key_is_never_in_the_result(http):
     assert CONNECTION["secret_key"] not in repr(result)
 
 
-def test_with_a_token_and_no_project_id_the_lookup_has_no_owner(http):
-    http.auth_header = "X-Auth-Token"
-    http.expect(Call("GET", "/v2/images", query={("__imagetype", "private"), ("name", "web"), ("limit", "1000")},
-                     headers={"X-Auth-Token": "a-token", "X-Project-Id": None}, answer=listing([image()])))
+def test_with_a_token_no_project_id_and_no_iam_to_ask_nothing_is_looked_up(http):
+    """A lookup without owner could miss the image and create it twice: the task fails before any request."""
     result = run_module(ims_image, {"ims_endpoint": CONNECTION["ims_endpoint"], "auth_token": "a-token", "name": "web"})
-    assert result["changed"] is False and result["image"]["id"] == IMAGE_ID
+    assert result["failed"] is True and result["operations"] == []
+    assert result["msg"] == (
+        "the project of these credentials is not known: set project_id (HW_PROJECT_ID) to the project's id; there "
+        "is no IAM endpoint to ask for the token's project: set iam_endpoint (HW_IAM_ENDPOINT) or region. Nothing "
+        "that needs the project (finding the project's own or shared images, members) is done without it, so that "
+        "no image is missed and created twice")
+    assert http.requests == []
 
 
 # -- answers of the wrong shape ----------------------------------------------------------------

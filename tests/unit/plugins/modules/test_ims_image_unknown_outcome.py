@@ -33,6 +33,7 @@ from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
     CONNECTION,
     IAM_ENDPOINT,
     IMS_ENDPOINT,
+    PROJECT_ID,
     Call,
     Var,
     connect_timeout,
@@ -477,11 +478,12 @@ def test_a_token_that_expires_between_a_create_and_its_read_back_is_renewed(http
     tokens = IAM_ENDPOINT + "/v3/auth/tokens"
 
     def token(value):
-        return Call("POST", tokens, status=201, answer={"token": {}}, answer_headers={"X-Subject-Token": value},
+        return Call("POST", tokens, status=201, answer={"token": {"project": {"id": PROJECT_ID, "name": "cn-north-4"}}},
+                    answer_headers={"X-Subject-Token": value},
                     headers={"X-Auth-Token": None})
     http.expect(
         token("MIItoken-one"),
-        lookup("web", project=None),
+        lookup("web"),  # the project named by the token's answer
         create(FIELDS, status=503, headers={"X-Auth-Token": "MIItoken-one"}),
         Call("GET", "/v2/images/{id}", status=401, answer={"error_code": "APIGW.0307", "error_msg": "expired"}),
         token("MIItoken-two"),
