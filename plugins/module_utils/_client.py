@@ -140,6 +140,19 @@ class ImsClient:
     def list_members(self, image_id):
         return self._json("GET", "/v2/images/%s/members" % _quote_id(image_id), _shapes.member_list)["members"]
 
+    def members_of(self, image):
+        """The members of ``image``: none for an image that is not shared where the server refuses to list them.
+
+        Upstream Glance (and IMS with ``X-Api-Version`` 2.5 or later) lets only an image whose
+        visibility is ``shared`` have members, and answers 403 to the listing of another's.
+        """
+        try:
+            return self.list_members(image["id"])
+        except ImsApiError as exc:
+            if exc.refuses_members_of(image):
+                return []
+            raise
+
     def add_member(self, image_id, member):
         return self._json("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
                           json_body={"member": member}, idempotent=False)

@@ -105,6 +105,13 @@ class ImsApiError(ImsError):
         text = self.message.lower()
         return self.status in (400, 403, 409) and "shared" in text and "member" in text
 
+    def refuses_members_of(self, image):
+        """A members call refused because ``image`` is not shared: :attr:`refuses_members`, or any 403 for an image
+        whose visibility is not ``shared`` (upstream Glance refuses a member of a private image with a bare "Not
+        allowed to create members", and even the listing of its members)."""
+        visibility = (image or {}).get("visibility")
+        return self.refuses_members or (self.status == 403 and visibility is not None and visibility != "shared")
+
     @property
     def refuses_protected(self):
         """A delete refused because the image is protected: IMS ``IMG.0028`` (400), upstream Glance 403."""

@@ -512,7 +512,7 @@ class ImsImage(ImsModule):
         self.member_records = []
         if image is not None and params["members"] is not None and image.get("status") != "killed" \
                 and not foreign_reason(image, self.project_id):
-            self.member_records = [member_view(member, image["id"]) for member in self.client.list_members(image["id"])]
+            self.member_records = [member_view(member, image["id"]) for member in self.current_members(image)]
             members = [member["member_id"] for member in self.member_records]
         self.before = managed_view(image, params, members)
         if image is not None and image.get("status") == "killed":
@@ -574,6 +574,22 @@ class ImsImage(ImsModule):
         body["id"] = str(uuid.uuid4())
         return self.write("create", self.client.create_image_once, body, fields=fields)
 
+    def current_members(self, image):
+        """The members of ``image``; none where the server refuses to list them because it is not shared.
+
+        Then a member to add would be refused too, so the task fails before any write, saying
+        what to do - unless the task makes the image shared first (``visibility: shared``).
+        """
+        try:
+            return self.client.list_members(image["id"])
+        except ImsApiError as exc:
+            if not exc.refuses_members_of(image):
+                raise
+            add, _remove = member_changes([], self.params["members"], self.params["purge_members"])
+            if add and self.params["visibility"] != "shared":
+                raise exc.with_hint(members_hint(image))
+            return []
+
     def sync_members(self, image, current):
         """Add and remove members; ``members`` in the result: each member and its status after the run."""
         add, remove = member_changes(current, self.params["members"], self.params["purge_members"])
@@ -583,7 +599,7 @@ class ImsImage(ImsModule):
             try:
                 added = self.write("add_member", self.client.add_member_once, image_id, member, member=member)
             except ImsApiError as exc:  # never retried: a private image takes no member on Glance (nor IMS 2.5+)
-                raise exc.with_hint(members_hint(image)) if exc.refuses_members else exc
+                raise exc.with_hint(members_hint(image)) if exc.refuses_members_of(image) else exc
             records.append(member_view(added, image_id, member) if added else predicted_member(image_id, member))
         for member in remove:
             self.write("remove_member", self.client.remove_member, image_id, member, member=member)

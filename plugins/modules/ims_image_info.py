@@ -208,6 +208,8 @@ options:
         get no RV(images[].members) (a member sees its own status with M(hwcloud.ims.ims_image_member_info)).
       - Needs the project, to know which images are the project's own - O(project_id), else learned from IAM once
         (see O(project_id)); the task fails before any listing when it cannot be learned.
+      - An image that is not C(shared) has no members on upstream Glance, which refuses to list them (403); such an
+        image gets an empty RV(images[].members) there.
     type: bool
     default: false
     version_added: 0.2.0
@@ -471,8 +473,7 @@ class ImsImageInfo(ImsModule):
         if self.params["members"]:
             for image in self.result["images"]:
                 if image.get("owner") == project_id:
-                    image["members"] = [member_view(member, image["id"])
-                                        for member in self.client.list_members(image["id"])]
+                    image["members"] = [member_view(member, image["id"]) for member in self.client.members_of(image)]
 
     def find(self):
         image_id = self.params["id"]

@@ -98,10 +98,33 @@ def test_a_create_with_members_on_glance_says_what_to_do(glance, api, ansible, h
     assert result["failed"] is True, result
     assert_says_what_to_do(result["msg"])
     images = api.by_name("private-2")
-    # The create was taken, the member was not: the result says so, and no second image either way.
-    assert len(images) <= 1, images
-    if images:
-        assert result["changed"] is True and result["image"]["id"] == images[0]["id"], result
-        assert [op["action"] for op in result["operations"]] == ["create"], result
-        assert seen.count("POST /v2/images 201") == 1, seen
+    # The create was taken, the member was not: the result says so, and there is one image.
+    assert len(images) == 1, images
+    assert result["changed"] is True and result["image"]["id"] == images[0]["id"], result
+    assert [op["action"] for op in result["operations"]] == ["create"], result
+    assert seen.count("POST /v2/images 201") == 1, seen
     assert not any(line.startswith("POST /v2/images/") and line.endswith(" 200") for line in seen), seen
+
+
+def test_visibility_shared_makes_an_image_take_members_on_glance(glance, api, ansible, hw_env):
+    """The way out the message gives works: a private image made shared and given members in one task."""
+    image_id = api.create("private-3", data=b"p" * 512, visibility="private")["id"]
+    args = {"name": "private-3", "visibility": "shared", "members": [MEMBER_A]}
+    since = mark(glance)
+    result = succeeded(run(ansible, hw_env, args))
+    assert result["changed"] is True
+    members = "/v2/images/%s/members" % image_id
+    # The members of a private image cannot be listed on Glance (403): none, then the patch, then the member.
+    assert served(glance, since) == ["GET /v2/images 200", "GET %s 403" % members, "PATCH /v2/images/%s 200" % image_id,
+                                     "POST %s 200" % members], served(glance, since)
+    assert api.get(image_id)["visibility"] == "shared"
+    assert [member["member_id"] for member in api.members(image_id)] == [MEMBER_A]
+    rerun_unchanged(glance, ansible, hw_env, args, reads=["GET /v2/images 200", "GET %s 200" % members])
+
+    # And a new image with visibility shared takes its members in the run that creates it.
+    args = {"name": "shared-new", "disk_format": "raw", "visibility": "shared", "members": [MEMBER_B]}
+    result = succeeded(run(ansible, hw_env, args))
+    created = api.by_name("shared-new")
+    assert [image["visibility"] for image in created] == ["shared"]
+    assert [member["member_id"] for member in api.members(created[0]["id"])] == [MEMBER_B]
+    assert result["members"][0]["member_id"] == MEMBER_B

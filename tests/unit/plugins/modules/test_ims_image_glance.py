@@ -184,3 +184,43 @@ def test_a_409_from_glance_reads_cleanly(http):
         "PATCH /v2/images/%s failed: HTTP 409 Conflict: There was a conflict when trying to complete your request. "
         "Property hw_a does not exist. (request id: %s)" % (IMAGE_ID, GLANCE_REQUEST_ID))
     assert len(http.made("PATCH")) == 1  # a refusal, not an unknown outcome: never sent again
+
+
+# -- the members of an image that is not shared cannot even be listed on Glance ----------------------
+
+LIST_REFUSAL = webob("403 Forbidden", "Forbidden", "Not allowed to list members for image %s: Only shared images "
+                     "have members." % IMAGE_ID)
+
+
+def test_a_refused_listing_of_members_fails_before_any_write_naming_visibility(http):
+    http.expect(lookup("web", glance_image(visibility="private")), glance_refusal("GET", MEMBERS_PATH, 403, LIST_REFUSAL))
+    result = run({"name": "web", "members": [MEMBER_A]})
+    assert result["failed"] is True and result["changed"] is False and result["operations"] == []
+    assert no_markup(result["msg"]).endswith(NOT_SHARED_HINT), result["msg"]
+
+
+def test_a_refused_listing_is_no_members_when_the_task_makes_the_image_shared(http):
+    """visibility: shared in the same task: the patch comes first, then the member is added."""
+    http.expect(lookup("web", glance_image(visibility="private")), glance_refusal("GET", MEMBERS_PATH, 403, LIST_REFUSAL),
+                patch([{"op": "replace", "path": "/visibility", "value": "shared"}], glance_image(visibility="shared")),
+                Call("POST", MEMBERS_PATH, json={"member": MEMBER_A}, answer=member(IMAGE_ID, MEMBER_A)))
+    result = run({"name": "web", "visibility": "shared", "members": [MEMBER_A]})
+    assert result["changed"] is True, result
+    assert [operation["action"] for operation in result["operations"]] == ["update", "add_member"]
+
+
+def test_a_refused_listing_with_nothing_to_add_is_unchanged(http):
+    """members: [] on a private Glance image: it has none, so there is nothing to do."""
+    http.expect(lookup("web", glance_image(visibility="private")), glance_refusal("GET", MEMBERS_PATH, 403, LIST_REFUSAL))
+    result = run({"name": "web", "members": []})
+    assert result["changed"] is False and not result.get("failed"), result
+    assert result["members"] == []
+
+
+def test_another_403_of_a_shared_image_is_not_taken_for_no_members(http):
+    """Only an image that is not shared has no members to list; a 403 for a shared one is an error."""
+    refusal = webob("403 Forbidden", "Forbidden", "You are not authorized to complete get_members action.")
+    http.expect(lookup("web", glance_image(visibility="shared")), glance_refusal("GET", MEMBERS_PATH, 403, refusal))
+    result = run({"name": "web", "members": [MEMBER_A]})
+    assert result["failed"] is True
+    assert "not authorized" in result["msg"] and "visibility: shared" not in result["msg"], result["msg"]

@@ -69,3 +69,16 @@ def test_members_needs_a_project_id(http):
     assert result["failed"] is True
     assert result["msg"].startswith("the project of these credentials is not known: set project_id (HW_PROJECT_ID)")
     assert http.requests == []
+
+
+def test_an_image_that_is_not_shared_has_no_members_where_glance_refuses_to_list_them(http):
+    """Upstream Glance answers 403 to the listing of a private image's members: it has none."""
+    refusal = {"message": "Not allowed to list members for image %s: Only shared images have members.<br /><br />\n\n\n"
+               % IMAGE_ID, "code": "403 Forbidden", "title": "Forbidden"}
+    private = dict(image(), visibility="private")
+    private.pop("__imagetype", None)
+    http.expect(Call("GET", "/v2/images/%s" % IMAGE_ID, answer=private),
+                Call("GET", "/v2/images/%s/members" % IMAGE_ID, status=403, answer=refusal))
+    result = run({"id": IMAGE_ID, "members": True})
+    assert not result.get("failed"), result
+    assert result["images"][0]["members"] == []
