@@ -25,7 +25,8 @@ from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_imag
                                                              ims_image_member, ims_image_member_info)
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import run_module
 from imsemu.app import EmulatorApp
-from imsemu.defaults import DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY
+from imsemu.defaults import (DEFAULT_ACCESS_KEY, DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_PROJECT_ID, DEFAULT_REGION,
+                             DEFAULT_SECRET_KEY, DEFAULT_USER)
 from support.inprocess import KEEP, EmulatorBridge
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -34,6 +35,8 @@ CONNECTION = {"ims_endpoint": "http://ims.emulator.test", "project_id": DEFAULT_
 MEMBER_1 = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
 MEMBER_2 = "6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c"
 OTHER_OWNER = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"
+# A scenario's own connection options instead of CONNECTION (the key of its args that carries them).
+CONNECTION_KEY = "_connection"
 # Of an image, the fields the modules read, and a few they pass on untouched.
 IMAGE_KEYS = sorted(IMAGE_FIELDS) + ["__os_type", "file", "self"]
 
@@ -190,9 +193,19 @@ def scenario_info_members(app, tmp_path):
     return ims_image_info, {"imagetype": "private", "members": True}
 
 
+def scenario_token_learns_project(app, tmp_path):
+    """A ready token and no project id: the project comes from IAM's GET /v3/auth/tokens answer."""
+    app.control.seed({"name": "shape-tok", "tags": ["a=1"]})
+    user = app.iam.find_user(DEFAULT_USER, DEFAULT_PASSWORD, DEFAULT_DOMAIN)
+    token = app.iam.issue_token(user, DEFAULT_PROJECT_ID, DEFAULT_REGION)[0]
+    connection = {"ims_endpoint": CONNECTION["ims_endpoint"], "iam_endpoint": CONNECTION["ims_endpoint"],
+                  "auth_token": token, "region": DEFAULT_REGION, "retries": 1}
+    return ims_image, {"name": "shape-tok", "min_ram": 1024, CONNECTION_KEY: connection}
+
+
 SCENARIOS = [scenario_create, scenario_update, scenario_unchanged, scenario_delete, scenario_delete_by_id,
              scenario_list_pages, scenario_show, scenario_cleanup, scenario_member_accept, scenario_member_by_name,
-             scenario_member_info, scenario_info_members]
+             scenario_member_info, scenario_info_members, scenario_token_learns_project]
 
 
 class Breaker:
@@ -226,7 +239,8 @@ def run(monkeypatch, tmp_path, scenario, breaker):
         bridge = EmulatorBridge(app, on_answer=breaker)
         breaker.bridge = bridge
         bridge.install(monkeypatch)
-        result = run_module(module, dict(CONNECTION, **{k: v for k, v in args.items() if v is not None}))
+        connection = args.pop(CONNECTION_KEY, CONNECTION)
+        result = run_module(module, dict(connection, **{k: v for k, v in args.items() if v is not None}))
         return result, bridge.log, snapshot(app)
     finally:
         app.close()
