@@ -111,3 +111,21 @@ def test_created_at_filter_and_max_results(glance, api, ansible, hw_env, project
     assert ran.rc == 0, ran
     assert len(ran.result()["images"]) == 2
     assert len(list_queries(glance, mark)) == 2
+
+
+def test_ims_only_filters_match_nothing_on_glance(glance, api, ansible, hw_env, project):
+    """A difference asserted: IMS's own filters reach Glance as they are, where they are property filters.
+
+    On IMS ``imagetype=private`` selects the project's private images (tests/emulator/test_listing.py);
+    Glance has no ``__imagetype`` and answers with no image, without an error. ``owner`` works on both.
+    """
+    api.create("own-1", data=b"1", visibility="private")
+    for args in ({"imagetype": "private"}, {"platform": "Ubuntu"}, {"os_type": "Linux"}):
+        mark = len(glance.requests())
+        ran = ansible.adhoc(MODULE, json.dumps(args), hw_env)
+        assert ran.rc == 0, ran
+        assert ran.result()["images"] == [], (args, ran.result())
+        queries = list_queries(glance, mark)
+        assert len(queries) == 1 and any(key.startswith("__") for key in queries[0]), queries
+    ran = ansible.adhoc(MODULE, json.dumps({"owner": project}), hw_env)
+    assert names(ran.result()) == ["own-1"]
