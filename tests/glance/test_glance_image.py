@@ -84,8 +84,8 @@ def assert_playbook_passed(ran):
 # -- create with a local file -------------------------------------------------------------
 
 
-def test_create_with_a_file_verifies_the_checksum_and_a_rerun_skips_the_upload(glance, api, ansible, hw_env,
-                                                                                 project, tmp_path):
+def test_create_with_a_file_verifies_the_checksum_and_a_rerun_skips_the_upload(
+        glance, api, ansible, hw_env, project, tmp_path):
     path, data, md5, sha512 = write_file(tmp_path / "disk.qcow2", 5 * 1024 + 3, "create")
     args = {"name": "upload-1", "disk_format": "qcow2", "min_disk": 1, "filename": path}
     since = mark(glance)
@@ -246,8 +246,8 @@ def test_a_protected_image_is_not_deleted_and_the_module_says_how(glance, api, a
     ran = ansible.run_playbook("image_protected.yml", hw_env, extra_vars={"image_name": "guarded-1", "image_id": image_id})
     assert_playbook_passed(ran)
     # The refused delete sent nothing; then one PATCH (protected false), one DELETE, a re-run that only read.
-    assert written(glance, since) == [("PATCH", "/v2/images/%s" % image_id, "", 200),
-                                   ("DELETE", "/v2/images/%s" % image_id, "", 204)], served(glance, since)
+    expected = [("PATCH", "/v2/images/%s" % image_id, "", 200), ("DELETE", "/v2/images/%s" % image_id, "", 204)]
+    assert written(glance, since) == expected, served(glance, since)
     assert "DELETE /v2/images/%s 403" % image_id not in served(glance, since)
     assert api.get(image_id) is None
 
