@@ -9,9 +9,12 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -58,6 +61,33 @@ def test_a_process_that_exits_without_stopping_it_leaves_nothing():
     started = json.loads(done.stdout.strip().splitlines()[-1])
     assert not alive(started["pid"])
     assert not pathlib.Path(started["folder"]).exists()
+
+
+def test_a_process_killed_outright_takes_its_glance_with_it():
+    # SIGKILL runs no atexit and no finally: only the child's parent-death signal stops gunicorn.
+    script = textwrap.dedent("""
+        import json, sys, time
+        sys.path.insert(0, %r)
+        from glance_server import Glance
+        server = Glance.start()
+        print(json.dumps({"pid": server.process.pid, "folder": str(server.folder)}), flush=True)
+        time.sleep(600)
+    """ % str(HERE))
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as parent:
+        started = json.loads(parent.stdout.readline())
+        try:
+            assert alive(started["pid"])
+            parent.send_signal(signal.SIGKILL)
+            parent.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while alive(started["pid"]) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not alive(started["pid"]), "gunicorn outlived the process that started it"
+        finally:
+            if alive(started["pid"]):
+                os.kill(started["pid"], signal.SIGTERM)  # gunicorn's master stops its worker too
+            # Nothing ran in the killed process to remove its folder (docs/dev/glance.md).
+            shutil.rmtree(started["folder"], ignore_errors=True)
 
 
 def test_a_glance_that_cannot_start_says_why_and_leaves_nothing(monkeypatch, tmp_path):
