@@ -13,7 +13,9 @@ Run it with ``make bench``, which puts tests/ (the support package), tests/emula
 
 Environment: BENCH_QUICK=1 for a smaller run (smaller sizes, fewer repetitions: a check of
 the benchmark itself, not figures to quote); BENCH_REPEAT (default 3) repetitions of each
-timing, BENCH_LOOP_REPEAT (default 1) of the 200-task loop; BENCH_OUTPUT the JSON file.
+timing, BENCH_LOOP_REPEAT (default 1) of the 200-task loop; BENCH_OUTPUT the JSON file;
+BENCH_ONLY a comma-separated choice among the rows listing, unchanged, cleanup, forks and
+peer (default: all of them; peer.py is the last one, beside openstack.cloud on a real Glance).
 Compared commands run interleaved in the same run (A B A B ...), and each figure is the
 median of its repetitions, so a drift of the machine's load affects both sides alike.
 """
@@ -33,13 +35,13 @@ import time
 
 from harness import Emulator
 
-from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK, play_recap, without_hw_variables
+from benchlib import (HERE, QUICK, REPEAT, ROOT, WORK, Failed, Table, adhoc_result, base_env, check_recap, kib,
+                      loadavg, log, median, seconds, timed)
 
-HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+from peer import bench_peer
 
-QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-REPEAT = int(os.environ.get("BENCH_REPEAT", "2" if QUICK else "3"))
+from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK
+
 LOOP_REPEAT = int(os.environ.get("BENCH_LOOP_REPEAT", "1"))
 LIST_SIZES = (100, 1000, 3000) if QUICK else (500, 5000, 20000)
 TARGET_SIZE = LIST_SIZES[1]  # the size the wall-time target applies to (5,000)
@@ -48,8 +50,9 @@ STALE_COUNT = 20 if QUICK else 200
 TARGETS = 4 if QUICK else 20
 PER_TARGET = 10  # candidates per target of row 4
 LATENCY = 0.03
+ROWS = ("listing", "unchanged", "cleanup", "forks", "peer")
+ONLY = [row for row in os.environ.get("BENCH_ONLY", "").split(",") if row]
 OUTPUT = pathlib.Path(os.environ.get("BENCH_OUTPUT") or ROOT / "build" / "bench" / "results.json")
-WORK = ROOT / "build" / "bench"
 
 
 # Why a target can be missed, printed under the table for each MISS.
@@ -70,22 +73,12 @@ NOTES = {
                  "ad-hoc run, which ping pays too; a loaded machine stretches that start.",
     "loop": "the loop pays Ansible's per-task cost (a module process and its start) once per image, the role once; "
             "with few images (BENCH_QUICK) the role's own fixed cost ({role:.2f} s) is not yet amortised.",
+    "peer": "hwcloud.ims's {hwcloud:.2f} s are {ping:.2f} s of `ansible -m ping` (Ansible's fixed cost of any ad-hoc "
+            "run, which both pay), {answer:.2f} s of Glance answering its one request, and {rest:.2f} s for the rest "
+            "(the module's imports, taking the 500 images to the controller and printing them); even a module that "
+            "cost nothing but Glance's answer would be at {floor:.2f}x openstack.cloud's {peer:.2f} s.",
     None: "see docs/performance.md.",
 }
-
-
-# -- helpers -----------------------------------------------------------------------------
-
-
-def log(message):
-    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), message), flush=True)
-
-
-def loadavg():
-    try:
-        return [round(value, 2) for value in os.getloadavg()]
-    except OSError:
-        return None
 
 
 def machine():
@@ -110,57 +103,6 @@ def machine():
     }
 
 
-def base_env(hw_env, interpreter=None, extra=None):
-    """The environment of an ansible command: the caller's, the emulator's HW_*, plain output."""
-    env = without_hw_variables()
-    env.update(hw_env)
-    collections = ROOT / "build" / "collections"
-    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(collections))
-    env.setdefault("ANSIBLE_LOCAL_TEMP", str(WORK / "tmp" / "ansible-local"))
-    env.setdefault("ANSIBLE_REMOTE_TMP", str(WORK / "tmp" / "ansible-remote"))
-    env["ANSIBLE_PYTHON_INTERPRETER"] = str(interpreter or sys.executable)
-    env["ANSIBLE_NOCOLOR"] = "1"
-    env["ANSIBLE_FORCE_COLOR"] = "0"
-    env["ANSIBLE_RETRY_FILES_ENABLED"] = "0"
-    env["ANSIBLE_LOCALHOST_WARNING"] = "false"
-    env["ANSIBLE_INVENTORY_UNPARSED_WARNING"] = "false"
-    env.update(extra or {})
-    return env
-
-
-class Failed(RuntimeError):
-    """A benchmarked command did not do what it should."""
-
-
-def timed(args, env, timeout=900, check_rc=True):
-    """Run ``args``; return (seconds, CompletedProcess). Output is captured, not shown."""
-    started = time.perf_counter()
-    completed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    elapsed = time.perf_counter() - started
-    if check_rc and completed.returncode != 0:
-        raise Failed("%s exited with %s\n--- stdout (end)\n%s\n--- stderr (end)\n%s" % (
-            " ".join(map(str, args)), completed.returncode, completed.stdout[-3000:], completed.stderr[-3000:]))
-    return elapsed, completed
-
-
-def adhoc_result(stdout):
-    match = re.search(r"^localhost \| (SUCCESS|CHANGED|FAILED!) => (\{.*)", stdout, re.M | re.S)
-    if not match:
-        raise Failed("no result in the ad-hoc output:\n%s" % stdout[-2000:])
-    return match.group(1), json.loads(match.group(2))
-
-
-def check_recap(stdout, hosts):
-    counts = play_recap(stdout)
-    bad = {host: c for host, c in counts.items() if c.get("failed") or c.get("unreachable")}
-    if len(counts) != hosts or bad:
-        raise Failed("expected %d hosts without failures, got %r" % (hosts, counts))
-
-
-def median(values):
-    return statistics.median(values)
-
-
 def rusage_entries(path):
     if not path.exists():
         return []
@@ -174,40 +116,6 @@ def make_wrapper():
     wrapper.write_text("#!%s -S\n%s" % (sys.executable, text), encoding="utf-8")
     wrapper.chmod(0o755)
     return wrapper
-
-
-class Table:
-    """The rows printed at the end (and saved): what, value, target, PASS/MISS."""
-
-    def __init__(self):
-        self.rows = []
-
-    def add(self, section, what, value, target="", passed=None, **data):  # pylint: disable=too-many-arguments,too-many-positional-arguments
-        self.rows.append({"section": section, "what": what, "value": value, "target": target,
-                          "result": "" if passed is None else ("PASS" if passed else "MISS"), "data": data})
-
-    def render(self):
-        keys = ("section", "what", "value", "target", "result")
-        header = ("#", "measurement", "value", "target", "result")
-        widths = [max([len(title)] + [len(str(row[key])) for row in self.rows]) for key, title in zip(keys, header)]
-        lines = []
-        lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
-        lines.append("  ".join("-" * w for w in widths))
-        previous = None
-        for row in self.rows:
-            cells = [row["section"] if row["section"] != previous else "", row["what"], row["value"],
-                     row["target"], row["result"]]
-            previous = row["section"]
-            lines.append("  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip())
-        return "\n".join(lines)
-
-
-def seconds(value):
-    return "%.2f s" % value
-
-
-def kib(value):
-    return "%.1f MiB" % (value / 1024.0)
 
 
 # -- 1. ims_image_info listing against a requests loop --------------------------------------
@@ -480,13 +388,25 @@ def main():
     log("machine: %s, %s cores, Python %s, ansible-core %s; load average %s%s" % (
         info["cpu"], info["cores"], info["python"], info["ansible_core"], results["loadavg_start"],
         " (BENCH_QUICK: a check of the benchmark, not figures to quote)" if QUICK else ""))
+    unknown = sorted(set(ONLY) - set(ROWS))
+    if unknown:
+        raise Failed("BENCH_ONLY: unknown row %s; the rows are %s" % (", ".join(unknown), ", ".join(ROWS)))
+    rows = [row for row in ROWS if not ONLY or row in ONLY]
+    results["rows"] = rows
     wrapper = make_wrapper()
     table = Table()
-    with Emulator.start() as emu:
-        bench_listing(emu, wrapper, table, results)
-        bench_unchanged(emu, table, results)
-        bench_cleanup_vs_loop(emu, table, results)
-    bench_forks(table, results)
+    if set(rows) & {"listing", "unchanged", "cleanup"}:
+        with Emulator.start() as emu:
+            if "listing" in rows:
+                bench_listing(emu, wrapper, table, results)
+            if "unchanged" in rows:
+                bench_unchanged(emu, table, results)
+            if "cleanup" in rows:
+                bench_cleanup_vs_loop(emu, table, results)
+    if "forks" in rows:
+        bench_forks(table, results)
+    if "peer" in rows:
+        bench_peer(table, results)
     results["loadavg_end"] = loadavg()
     results["duration_s"] = time.perf_counter() - started
     results["table"] = table.rows
