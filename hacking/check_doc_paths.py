@@ -22,7 +22,7 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 CODE = re.compile(r"`([^`\s]+)`")
 # A repository path: at least one folder, then a file with one of these extensions.
 REPO_PATH = re.compile(r"^(?:\.{1,2}/)?[\w.-]+(?:/[\w.-]+)*/[\w.-]+\.(?:py|md|json|ya?ml|txt|cfg|ini|toml|sh|j2)$")
-SKIP_DIRS = {".git", ".venv", "build", "node_modules", "__pycache__", ".pytest_cache"}
+SKIP_DIRS = {".git", ".venv", ".venvs", "build", "node_modules", "__pycache__", ".pytest_cache"}
 
 
 def pages(root: pathlib.Path):
