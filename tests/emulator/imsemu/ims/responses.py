@@ -20,7 +20,6 @@ from ..core.request import UPLOAD_RECEIVED
 from ..core.responses import Response, json_with_images
 from ..core.signing import MAX_SIGNED_BODY
 from ..core.util import UUID_RE, origin_of
-from ..defaults import DEFAULT_QUOTA
 from .documents import SCHEMAS, shared_visibility_semantics, versions_document
 from .exceptions import (ImsErrorAnswer, bad_request, conflict, forbidden, image_not_found, not_a_member,
                          not_found, not_owner, only_shared_images_have_members, unsupported_media_type)
@@ -35,10 +34,9 @@ class ImsResponses:
     """One method per action of the image API; each takes the request context and returns a
     Response (or DROP). The rules that need the whole state live in ``ImageStore``."""
 
-    def __init__(self, store, clock, quota: int = DEFAULT_QUOTA):
+    def __init__(self, store, clock):
         self.store = store
         self.clock = clock
-        self.quota = quota
         # scheme://host:port of the emulator, for the version links of a request without Host
         self.default_origin = "http://localhost"
 
@@ -106,7 +104,7 @@ class ImsResponses:
         image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                           created_at=self._now(), os_version=os_version, properties=properties, **fields)
         image["visibility"] = visibility
-        self.store.create(image, self.quota)
+        self.store.create(image)
         # Glance (and so IMS) names the new image in Location, as an absolute URL.
         location = origin_of(ctx, self.default_origin) + image["self"]
         return Response.json(201, image, [("Location", location)])
