@@ -46,6 +46,7 @@ EXPECTED = [  # method, raw path, route name, function, params
      {"id": I, "member": P}),
     ("DELETE", "/v2/images/%s/members/%s" % (I, P), "DELETE /v2/images/{id}/members/{pid}", R.remove_member,
      {"id": I, "member": P}),
+    ("GET", "/v2/cloudimages", "GET /v2/cloudimages", R.list_native_images, {}),
 ]
 
 

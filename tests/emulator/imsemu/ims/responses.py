@@ -2,9 +2,10 @@
 the rules, call the store, shape the answer.
 
 docs/dev/ims-api.md, "images", "upload", "tags" and "members" (and the public pages of the
-native OpenStack image API, support.huaweicloud.com/api-ims/). README "The image API" is the
-specification. Faults reach these actions only through the context's hooks (the upload's
-``UPLOAD_RECEIVED``); nothing here reads a fault plan.
+native OpenStack image API, support.huaweicloud.com/api-ims/); the native list, quota and
+os_version calls: /work/shared/ims-native-api.md sections 6 and 9. README "The image API" and
+"The native API" are the specification. Faults reach these actions only through the
+context's hooks (the upload's ``UPLOAD_RECEIVED``); nothing here reads a fault plan.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .images import (MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_
                      tag_error, validate_standard, visibility_error)
 from .listing import ImageListing
 from .models import OWNER
+from .native_listing import NativeListing
 
 
 class ImsResponses:
@@ -317,3 +319,8 @@ class ImsResponses:
             self._member_of(image["id"], member_id)
             self.store.remove_member(image["id"], member_id)
         return Response.empty(204)
+
+    # -- the native list (README "The native API") -------------------------------------------
+    def list_native_images(self, ctx):
+        """``GET /v2/cloudimages``: ``{"images": [ImageInfo]}`` (native_listing.py)."""
+        return Response.json(200, NativeListing(ctx.query_pairs()).run(self.store, ctx.project))
