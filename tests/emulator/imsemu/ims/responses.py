@@ -30,6 +30,7 @@ from .images import (MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_
 from .listing import ImageListing
 from .models import OWNER
 from .native_listing import NativeListing
+from .os_versions import OS_VERSION_TAGS, list_os_versions
 
 
 class ImsResponses:
@@ -320,7 +321,19 @@ class ImsResponses:
             self.store.remove_member(image["id"], member_id)
         return Response.empty(204)
 
-    # -- the native list (README "The native API") -------------------------------------------
+    # -- the native list and the ancillary calls (README "The native API") ------------------
     def list_native_images(self, ctx):
         """``GET /v2/cloudimages``: ``{"images": [ImageInfo]}`` (native_listing.py)."""
         return Response.json(200, NativeListing(ctx.query_pairs()).run(self.store, ctx.project))
+
+    def show_quota(self, ctx):
+        """``GET /v1/cloudimages/quota``: the project's private-image quota (quotas.py)."""
+        resource = self.store.quotas.resource(ctx.project, self.store.private_count(ctx.project))
+        return Response.json(200, {"quotas": {"resources": [resource]}})
+
+    def list_os_versions(self, ctx):
+        """``GET /v1/cloudimages/os_version[?tag=bms|uefi|arm|x86]``: a JSON list (os_versions.py)."""
+        tags = [value for name, value in ctx.query_pairs() if name == "tag"]
+        if len(tags) > 1 or (tags and tags[0] not in OS_VERSION_TAGS):
+            raise bad_request("tag must be one of %s, given once" % ", ".join(OS_VERSION_TAGS))
+        return Response.json(200, list_os_versions(tags[0] if tags else None))

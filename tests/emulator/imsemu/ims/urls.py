@@ -37,4 +37,6 @@ URL_PATHS = [
 ] + [
     # The native API (README "The native API").
     UrlPath("GET", r"/v2/cloudimages", "GET /v2/cloudimages", ImsResponses.list_native_images),
+    UrlPath("GET", r"/v1/cloudimages/quota", "GET /v1/cloudimages/quota", ImsResponses.show_quota),
+    UrlPath("GET", r"/v1/cloudimages/os_version", "GET /v1/cloudimages/os_version", ImsResponses.list_os_versions),
 ]
