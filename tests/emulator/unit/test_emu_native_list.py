@@ -8,20 +8,16 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from imsemu.ims.catalogue import public_catalogue
-from imsemu.ims.exceptions import ImsErrorAnswer
 from imsemu.ims.images import mark_active, new_image, new_member
 from imsemu.ims.listing import ImageListing
 from imsemu.ims.native_listing import NativeListing, native_view
+from listing_helpers import ids, refusal, run_query, uid
 
 ME = "a" * 32
 OTHER = "b" * 32
 EP = "5d8f3a1e-6b2c-4e7d-9f10-2a3b4c5d6e7f"  # an enterprise project of ME
 EP2 = "6e9a4b2f-7c3d-4f8e-8a21-3b4c5d6e7f80"
 N_PUBLIC = len(public_catalogue())
-
-
-def uid(n):
-    return "00000000-0000-4000-8000-%012d" % n
 
 
 def make(n, owner=ME, **fields):
@@ -60,12 +56,7 @@ def images(store):
 
 
 def run(store, query, project=ME):
-    pairs = parse_qsl(query, keep_blank_values=True) if isinstance(query, str) else query
-    return NativeListing(pairs).run(store, project)
-
-
-def ids(body):
-    return [int(img["id"][-3:]) if img["id"].startswith("00000000") else "public" for img in body["images"]]
+    return run_query(NativeListing, store, query, project)
 
 
 def own_ids(body):
@@ -73,10 +64,7 @@ def own_ids(body):
 
 
 def refused(store, query):
-    with pytest.raises(ImsErrorAnswer) as info:
-        run(store, query)
-    assert (info.value.status, info.value.code) == (400, "IMG.0001")
-    return info.value.message
+    return refusal(NativeListing, store, query, ME)
 
 
 def test_default_list_what_a_caller_sees(images):
