@@ -1,9 +1,10 @@
 """``GET /v2/cloudimages``: IMS's native list, and the native shape of an image.
 
-/work/shared/ims-native-api.md section 6 (the SDK's ListImagesRequest and ImageInfo). The
-filters, sorting and marker paging are those of the Glance listing (``listing.py``); this
-adds the native parameters, the native defaults (a page of 500, registered images only) and
-the native shape. README "The native list" is the specification.
+docs/dev/ims-api.md, "The native list, the quota and the os_version catalogue" (the SDK's
+ListImagesRequest and ImageInfo). The filters, sorting and marker paging are those of the
+Glance listing (``listing.py``); this adds the native parameters, the native defaults (a
+page of 500, registered images only) and the native shape. README "The native list" is the
+specification.
 """
 
 from __future__ import annotations

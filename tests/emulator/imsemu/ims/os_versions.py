@@ -1,11 +1,12 @@
 """The ``os_version`` values IMS accepts: the catalogue of ``GET /v1/cloudimages/os_version``.
 
-/work/shared/ims-native-api.md section 9 (the SDK's ListOsVersionsRequest and OsVersionInfo).
-The one list of valid ``os_version`` values: a create that takes one (from a volume, from an
-OBS file, a quick import) checks it with ``is_known_os_version`` (IMS answers IMG.0056 for
-another). Each entry's platform, type and bit are what ``images.os_fields`` derives from
-it, so an image made with any of them gets the same ``__platform``, ``__os_type`` and
-``__os_bit`` the catalogue shows.
+docs/dev/ims-api.md, "The native list, the quota and the os_version catalogue" (the SDK's
+ListOsVersionsRequest and OsVersionInfo). The one list of valid ``os_version`` values: a
+create that takes one (from a volume, from an OBS file, a quick import) checks it with
+``is_known_os_version`` (IMS answers IMG.0056 for another). Each entry's platform, type and
+bit are what ``images.os_fields`` derives from it, so an image made with any of them gets
+the same ``__platform``, ``__os_type`` and ``__os_bit`` the catalogue shows. README "The
+os_version catalogue".
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The private-image quota of each project: the one place it is kept and checked.
 
-docs/dev/ims-api.md and /work/shared/ims-native-api.md section 9: ``GET /v1/cloudimages/quota``
-reports it, and a create that would exceed it answers 400 ``IMG.0015``. Every create action
-enforces it through ``ImageStore.create`` (which calls ``check``); the control surface sets it
-(``POST /_emulator/quota``, README "The control surface").
+docs/dev/ims-api.md, "The native list, the quota and the os_version catalogue":
+``GET /v1/cloudimages/quota`` reports it, and a create that would exceed it answers 400
+``IMG.0015``. Every create action enforces it through ``ImageStore.create`` (which calls
+``check``); the control surface sets it (``POST /_emulator/quota``, README "The quota").
 """
 
 from __future__ import annotations

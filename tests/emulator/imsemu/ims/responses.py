@@ -2,10 +2,11 @@
 the rules, call the store, shape the answer.
 
 docs/dev/ims-api.md, "images", "upload", "tags" and "members" (and the public pages of the
-native OpenStack image API, support.huaweicloud.com/api-ims/); the native list, quota and
-os_version calls: /work/shared/ims-native-api.md sections 6 and 9. README "The image API" and
-"The native API" are the specification. Faults reach these actions only through the
-context's hooks (the upload's ``UPLOAD_RECEIVED``); nothing here reads a fault plan.
+native OpenStack image API, support.huaweicloud.com/api-ims/), and for the native list, the
+quota and os_version calls its "The native list, the quota and the os_version catalogue".
+README "The image API" and "The native API" are the specification. Faults reach these
+actions only through the context's hooks (the upload's ``UPLOAD_RECEIVED``); nothing here
+reads a fault plan.
 """
 
 from __future__ import annotations
