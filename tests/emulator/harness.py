@@ -353,3 +353,12 @@ class Emulator:
 
     def expire_tokens(self) -> None:
         self._call("POST", "/_emulator/tokens/expire", {})
+
+    def set_quota(self, quota, project_id=None) -> dict:
+        """The private-image quota: the default, or ``project_id``'s own (None drops it)."""
+        body = {"quota": quota} if project_id is None else {"project_id": project_id, "quota": quota}
+        return self._call("POST", "/_emulator/quota", body)
+
+    def quota(self) -> dict:
+        """``{"default": N, "projects": {PROJECT_ID: N}}``."""
+        return self._call("GET", "/_emulator/quota")

@@ -49,7 +49,7 @@ class EmulatorApp:
             self._temp_dir = None
         else:
             files_dir = self._temp_dir = tempfile.mkdtemp(prefix="ims-emulator-")
-        self.store = ImageStore(self.clock, files_dir, state_file)
+        self.store = ImageStore(self.clock, files_dir, state_file, quota)
         if not self.store.load():
             self.store.reset(self.starting_images())
         self.iam = IamBackend(self.store, self.clock, accounts, users, token_ttl)
@@ -58,7 +58,7 @@ class EmulatorApp:
         self.router = Router()
         self.iam_responses = IamResponses(self.iam)
         self.router.bind(IAM_URL_PATHS, self.iam_responses)
-        self.ims = ImsResponses(self.store, self.clock, quota)
+        self.ims = ImsResponses(self.store, self.clock)
         self.router.bind(IMS_URL_PATHS, self.ims)
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
         self.observers = []  # observer(Exchange), once a request is answered
@@ -73,8 +73,9 @@ class EmulatorApp:
         return public_catalogue() if self.public_images else []
 
     def reset_state(self) -> None:
-        """Back to the starting images, no members or tokens, the clock unshifted."""
+        """Back to the starting images, no members or tokens, the starting quota, the clock unshifted."""
         self.store.reset(self.starting_images())
+        self.store.quotas.reset()
         self.clock.offset = 0.0
 
     def close(self) -> None:

@@ -97,3 +97,18 @@ class ControlSurface:
 
     def expire_tokens(self, _body):
         return {"expired": self.app.iam.expire_tokens()}
+
+    def get_quota(self, _body):
+        return self.app.store.quotas.describe()
+
+    def set_quota(self, body):
+        """``{"quota": N}`` (the default) or ``{"project_id": P, "quota": N|null}`` (P's own)."""
+        if not isinstance(body, dict) or "quota" not in body or set(body) - {"quota", "project_id"}:
+            raise ValueError('expected {"quota": N} or {"project_id": PROJECT_ID, "quota": N|null}')
+        project = body.get("project_id")
+        if "project_id" in body and not (isinstance(project, str) and project):
+            raise ValueError("project_id must be a project id")
+        if project is None and body["quota"] is None:
+            raise ValueError("the default quota must be an integer")
+        self.app.store.quotas.set(body["quota"], project)
+        return self.app.store.quotas.describe()

@@ -22,4 +22,6 @@ URL_PATHS = {
     ("POST", "/_emulator/reset"): ControlCall(ControlSurface.reset),
     ("POST", "/_emulator/clock"): ControlCall(ControlSurface.set_clock, takes_body=True),
     ("POST", "/_emulator/tokens/expire"): ControlCall(ControlSurface.expire_tokens),
+    ("GET", "/_emulator/quota"): ControlCall(ControlSurface.get_quota),
+    ("POST", "/_emulator/quota"): ControlCall(ControlSurface.set_quota, takes_body=True),
 }
