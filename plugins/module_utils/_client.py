@@ -88,7 +88,7 @@ class ImsClient:
     def close(self):
         self.transport.close()
 
-    def _json(self, method, path, shape, **kwargs):
+    def json_call(self, method, path, shape, **kwargs):
         """One call's JSON answer, checked against ``shape`` (see :mod:`_shapes`)."""
         response = self.transport.request(method, path, **kwargs)
         data = self.transport.json_of(method, path, response)
@@ -103,7 +103,7 @@ class ImsClient:
     def get_image(self, image_id):
         """The image, or None when it does not exist (or is not visible)."""
         try:
-            return self._json("GET", "/v2/images/%s" % _quote_id(image_id), _shapes.image)
+            return self.json_call("GET", "/v2/images/%s" % _quote_id(image_id), _shapes.image)
         except ImsApiError as exc:
             if exc.not_found:
                 return None
@@ -111,11 +111,11 @@ class ImsClient:
 
     def create_image(self, body):
         """One ``POST /v2/images``; see :meth:`create_image_once` for the create that never duplicates."""
-        return self._json("POST", "/v2/images", _shapes.image, json_body=body, expected=(201,))
+        return self.json_call("POST", "/v2/images", _shapes.image, json_body=body, expected=(201,))
 
     def update_image(self, image_id, patch):
         """Apply a JSON patch in one ``PATCH``; returns the whole image."""
-        return self._json("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
+        return self.json_call("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
                           data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
 
     def delete_image(self, image_id):
@@ -138,7 +138,7 @@ class ImsClient:
                                headers={"Content-Type": "application/octet-stream"}, expected=(204,), idempotent=False)
 
     def list_members(self, image_id):
-        return self._json("GET", "/v2/images/%s/members" % _quote_id(image_id), _shapes.member_list)["members"]
+        return self.json_call("GET", "/v2/images/%s/members" % _quote_id(image_id), _shapes.member_list)["members"]
 
     def members_of(self, image):
         """The members of ``image``: none for an image that is not shared where the server refuses to list them.
@@ -154,13 +154,13 @@ class ImsClient:
             raise
 
     def add_member(self, image_id, member):
-        return self._json("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
+        return self.json_call("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
                           json_body={"member": member}, idempotent=False)
 
     def get_member(self, image_id, member):
         """The membership of project ``member`` in the image, or None when it is not a member (or the image is not visible)."""
         try:
-            return self._json("GET", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+            return self.json_call("GET", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
                               _shapes.member)
         except ImsApiError as exc:
             if exc.not_found:
@@ -169,7 +169,7 @@ class ImsClient:
 
     def set_member_status(self, image_id, member, status):
         """One ``PUT .../members/{member}`` with ``status``; only the member project may send it."""
-        return self._json("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+        return self.json_call("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
                           _shapes.member, json_body={"status": status}, idempotent=False)
 
     def remove_member(self, image_id, member):
@@ -201,7 +201,7 @@ class ImsClient:
         pairs = list(params) + [("limit", str(wanted(0)))]
         seen_markers = set()
         while True:
-            page = self._json("GET", path, _shapes.image_page, params=pairs)
+            page = self.json_call("GET", path, _shapes.image_page, params=pairs)
             images = page["images"]
             for image in images:
                 if keep is not None and not keep(image):
