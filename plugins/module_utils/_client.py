@@ -27,6 +27,8 @@ __all__ = ["HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "ImsAnswerError", "ImsApiErr
            "ImsConnectionError", "ImsError", "ImsImageKilled", "ImsProjectUnknown", "next_page_query"]
 
 PATCH_CONTENT_TYPE = "application/openstack-images-v2.1-json-patch"
+# The native calls' (``/v1/cloudimages...``, ``/v2/cloudimages...``), as the official SDK sends it.
+NATIVE_CONTENT_TYPE = "application/json;charset=UTF-8"
 
 
 def next_page_query(next_link, page_limit=None):
@@ -112,6 +114,15 @@ class ImsClient:
     def create_image(self, body):
         """One ``POST /v2/images``; see :meth:`create_image_once` for the create that never duplicates."""
         return self.json_call("POST", "/v2/images", _shapes.image, json_body=body, expected=(201,))
+
+    def post_native(self, path, body):
+        """One native create (``POST`` ``path`` with ``body``); returns its ``job_id``.
+
+        See :meth:`create_native` for the create that never duplicates.
+        """
+        answer = self.json_call("POST", path, _shapes.job_created, json_body=body,
+                                headers={"Content-Type": NATIVE_CONTENT_TYPE}, idempotent=False)
+        return answer["job_id"]
 
     def update_image(self, image_id, patch):
         """Apply a JSON patch in one ``PATCH``; returns the whole image."""
@@ -279,6 +290,33 @@ class ImsClient:
             created = self.get_image(payload["id"])
             return (True, created) if created is not None else (False, payload)
         return self._write(self.create_image, read_back, body, unknown_statuses=(409,))
+
+    def create_native(self, path, body, name, pick):
+        """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``), never two of it.
+
+        IMS's creates carry no idempotency key, so the image's name stands in for one: the
+        project's own images of that name (any status: ``queued`` and ``saving`` included) are
+        listed before anything is sent, and ``pick(images)`` (:func:`_native.adoptable`) says
+        which of them is the task's image (or raises, when one of the name is not). Only when
+        none is, the create is sent, once; after an unknown outcome (a 5xx, a dropped
+        connection, a time-out) the images are listed again, and the create is sent again only
+        when that listing shows it did not happen.
+
+        Returns ``{"job_id", "image"}``: the job of the create sent (``image`` None until the
+        job names it), or the image taken instead (``job_id`` None: no create was sent).
+        """
+        def existing():
+            return pick(self.own_images(name=name))
+
+        found = existing()
+        if found is not None:
+            return {"job_id": None, "image": found}
+
+        def read_back(payload, error):
+            image = existing()
+            return (True, {"job_id": None, "image": image}) if image is not None else (False, payload)
+        return self._write(lambda payload: {"job_id": self.post_native(path, payload), "image": None},
+                           read_back, body)
 
     def update_image_until(self, image_id, patch, patch_for):
         """Apply ``patch``; after an unknown outcome, read the image and apply ``patch_for(image)``, what is still missing."""
