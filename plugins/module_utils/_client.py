@@ -127,7 +127,7 @@ class ImsClient:
     def update_image(self, image_id, patch):
         """Apply a JSON patch in one ``PATCH``; returns the whole image."""
         return self.json_call("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
-                          data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
+                              data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
 
     def delete_image(self, image_id):
         """``DELETE`` the image; False when it was already gone."""
@@ -166,13 +166,13 @@ class ImsClient:
 
     def add_member(self, image_id, member):
         return self.json_call("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
-                          json_body={"member": member}, idempotent=False)
+                              json_body={"member": member}, idempotent=False)
 
     def get_member(self, image_id, member):
         """The membership of project ``member`` in the image, or None when it is not a member (or the image is not visible)."""
         try:
             return self.json_call("GET", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
-                              _shapes.member)
+                                  _shapes.member)
         except ImsApiError as exc:
             if exc.not_found:
                 return None
@@ -181,7 +181,7 @@ class ImsClient:
     def set_member_status(self, image_id, member, status):
         """One ``PUT .../members/{member}`` with ``status``; only the member project may send it."""
         return self.json_call("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
-                          _shapes.member, json_body={"status": status}, idempotent=False)
+                              _shapes.member, json_body={"status": status}, idempotent=False)
 
     def remove_member(self, image_id, member):
         """False when ``member`` was not a member any more."""

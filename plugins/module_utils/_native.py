@@ -376,8 +376,8 @@ def source_mismatch(image, params):
     advice = "an image's source cannot change: give the task another name, or delete this image first"
     kind = recorded_kind(image)
     if kind != wanted_kind:
-        return "%s is a %s image, but the task asks for a %s image from %s; %s" % (what, kind, wanted_kind, source,
-                                                                                  advice)
+        return "%s is a %s image, but the task asks for a %s image from %s; %s" % (
+            what, kind, wanted_kind, source, advice)
     wanted = params[source]
     origin = recorded_origin(image)
     if source == "backup_id":
