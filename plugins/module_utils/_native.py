@@ -35,7 +35,7 @@ architecture           str     x86, arm                         image_url system
 hw_firmware_type       str     bios, uefi                       image_url system, iso
 server_type            str     ECS, BMS, FusionCompute, Ironic  volume_id system, image_url system
                                                                 (quick_import: ECS, BMS); IMS's ``type``
-is_config              bool                                     image_url system (not quick_import)
+is_config              bool    (no default)                     image_url system (not quick_import)
 cmk_id                 str                                      image_url system, data (not quick_import)
 license_type           str     platform, byol                   image_url system with quick_import
 enterprise_project_id  str                                      every source
@@ -43,7 +43,9 @@ name, description      str                                      every source (na
 tags                   raw     (list, ``a=b,c=d`` or a dict)    every source; sent as ``image_tags``
 =====================  ======  ===============================  ===========================================
 
-The sources exclude each other and ``filename`` (a local file to upload).
+The sources exclude each other and ``filename`` (a local file to upload). An option left
+unset is None here (``quick_import`` may default to false): a declared default of any other
+option would be refused wherever it does not apply.
 """
 
 from __future__ import annotations
