@@ -5,7 +5,7 @@
 """IMS's asynchronous jobs: reading one through either job API, one view of it, and waiting for it to end.
 
 Private to this collection: the API may change without notice. The wire facts:
-/work/shared/ims-native-api.md's section 1 as summarised here. Two APIs read a job:
+the official SDK's job models (huaweicloudsdkims ShowJobResponse, ShowJobProgressResponse), as summarised here. Two APIs read a job:
 
 - ShowJob, ``GET /v1/{project_id}/jobs/{job_id}`` (marked historical in one Huawei locale);
 - ShowJobProgress, ``GET /v1/cloudimages/job/{job_id}`` (no project in the path; its

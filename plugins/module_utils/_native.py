@@ -5,7 +5,7 @@
 """Images made by IMS from a server, a volume, a backup or an OBS file: pure functions, no HTTP.
 
 Private to this collection: the API may change without notice. The wire contract is
-/work/shared/ims-native-api.md, section 2 (bodies), 6 (what IMS records) and 12 (pitfalls).
+the official SDK's request models (huaweicloudsdkims: CreateImageRequestBody and its kin) and docs/dev/ims-api.md.
 What is here: which request a task's options mean (:func:`native_request`), every problem
 with them at once (:func:`native_problems`), whether an existing image was made from the
 task's source (:func:`source_mismatch`), and which existing image a re-run adopts instead of

@@ -4,7 +4,7 @@
 
 """ims_image against upstream Glance 33's answers beside IMS's: members and visibility, refusals, patches.
 
-Glance differs from IMS (docs/dev/ims-api.md, /work/shared notes): only an image whose visibility
+Glance differs from IMS (docs/dev/ims-api.md): only an image whose visibility
 is ``shared`` has members (IMS applies that rule only with ``X-Api-Version`` 2.5 or later), a
 protected delete is 403 (IMS: 400 ``IMG.0028``), another project's image is 404, ``remove`` of a
 missing property and ``replace`` of one are 409, its images carry no ``__imagetype``, and its
