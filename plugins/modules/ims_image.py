@@ -512,7 +512,6 @@ operations:
       checksum: 9e107d9d372bb6826bd81d3542a419d6
 """
 
-import functools
 import uuid
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
