@@ -22,4 +22,9 @@ URL_PATHS = {
     ("POST", "/_emulator/reset"): ControlCall(ControlSurface.reset),
     ("POST", "/_emulator/clock"): ControlCall(ControlSurface.set_clock, takes_body=True),
     ("POST", "/_emulator/tokens/expire"): ControlCall(ControlSurface.expire_tokens),
+    ("GET", "/_emulator/resources"): ControlCall(ControlSurface.resources),
+    ("GET", "/_emulator/jobs"): ControlCall(ControlSurface.jobs),
+    ("POST", "/_emulator/jobs/config"): ControlCall(ControlSurface.configure_jobs, takes_body=True),
+    ("POST", "/_emulator/jobs/finish"): ControlCall(ControlSurface.finish_jobs, takes_body=True),
+    ("POST", "/_emulator/quotas"): ControlCall(ControlSurface.set_quota, takes_body=True),
 }

@@ -38,9 +38,16 @@ class ImsResponses:
     def __init__(self, store, clock, quota: int = DEFAULT_QUOTA):
         self.store = store
         self.clock = clock
-        self.quota = quota
+        self.quota = quota  # private images per project, unless ``quotas`` names the project
+        self.quotas = {}  # project -> its own quota (the control surface's POST /_emulator/quotas)
+        # Objects with before_delete(image, body) (may raise an ErrorAnswer) and after_delete(image, body):
+        # the native API's rules on deleting the images it makes (IMG.0090, delete_backup).
+        self.delete_observers = []
         # scheme://host:port of the emulator, for the version links of a request without Host
         self.default_origin = "http://localhost"
+
+    def quota_for(self, project: str) -> int:
+        return self.quotas.get(project, self.quota)
 
     def _now(self) -> str:
         return format_time(self.clock.now())
@@ -106,7 +113,7 @@ class ImsResponses:
         image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                           created_at=self._now(), os_version=os_version, properties=properties, **fields)
         image["visibility"] = visibility
-        self.store.create(image, self.quota)
+        self.store.create(image, self.quota_for(ctx.project))
         # Glance (and so IMS) names the new image in Location, as an absolute URL.
         location = origin_of(ctx, self.default_origin) + image["self"]
         return Response.json(201, image, [("Location", location)])
@@ -137,6 +144,11 @@ class ImsResponses:
         return Response.json(200, changed)
 
     def delete_image(self, ctx):
+        body = {}
+        if ctx.read_body().strip():  # a whole image may be deleted with {"delete_backup": true}
+            body = ctx.json_body()
+            if not isinstance(body, dict) or not isinstance(body.get("delete_backup", False), bool):
+                raise bad_request('the body must be {"delete_backup": true|false}')
         with self.store.lock:
             image = self.store.get(ctx.params["id"])
             relation = self.store.relation(image, ctx.project) if image else None
@@ -148,7 +160,11 @@ class ImsResponses:
                 raise not_owner("Only the owner of the image can delete it.")
             if image.get("protected"):
                 raise ImsErrorAnswer(400, "IMG.0028", "The image is protected and cannot be deleted.")
+            for observer in self.delete_observers:
+                observer.before_delete(image, body)
             self.store.delete(image["id"])
+        for observer in self.delete_observers:
+            observer.after_delete(image, body)
         return Response.empty(204)
 
     # -- image files -------------------------------------------------------------------
