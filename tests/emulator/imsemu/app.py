@@ -71,6 +71,7 @@ class EmulatorApp:
         self.native = NativeResponses(self.store, self.clock, self.resources, self.jobs, self.ims.quota_for)
         self.router.bind(NATIVE_URL_PATHS, self.native)
         self.ims.delete_observers.append(self.native)
+        self.ims.pending_images = self.jobs.pending_images
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
         self.observers = []  # observer(Exchange), once a request is answered
         self.control = ControlSurface(self, CONTROL_URL_PATHS, capture)  # installs its hooks

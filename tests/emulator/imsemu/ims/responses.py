@@ -40,6 +40,7 @@ class ImsResponses:
         self.clock = clock
         self.quota = quota  # private images per project, unless ``quotas`` names the project
         self.quotas = {}  # project -> its own quota (the control surface's POST /_emulator/quotas)
+        self.pending_images = lambda project: 0  # images jobs will store: they count (app: JobBoard's)
         # Objects with before_delete(image, body) (may raise an ErrorAnswer) and after_delete(image, body):
         # the native API's rules on deleting the images it makes (IMG.0090, delete_backup).
         self.delete_observers = []
@@ -113,7 +114,7 @@ class ImsResponses:
         image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                           created_at=self._now(), os_version=os_version, properties=properties, **fields)
         image["visibility"] = visibility
-        self.store.create(image, self.quota_for(ctx.project))
+        self.store.create(image, self.quota_for(ctx.project) - self.pending_images(ctx.project))
         # Glance (and so IMS) names the new image in Location, as an absolute URL.
         location = origin_of(ctx, self.default_origin) + image["self"]
         return Response.json(201, image, [("Location", location)])
