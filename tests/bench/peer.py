@@ -187,5 +187,6 @@ def bench_peer(table, results):
     table.add(SECTION, "create-update-delete requests: hwcloud.ims / openstack.cloud", "%s / %s" % tuple(
         ",".join(map(str, sorted({len(run) for run in cycle_requests[kind]}))) for kind in ("hwcloud", "openstack")))
     log("peer on Glance: listing %d images hwcloud.ims %.2f s, openstack.cloud %.2f s, ping %.2f s (%.2fx, cost %.2fx); "
-        "cycle %.2f s, %.2f s, pings %.2f s" % (LIST_COUNT, listed["hwcloud"], listed["openstack"], listed["ping"],
-                                               wall, cost, cycled["hwcloud"], cycled["openstack"], cycled["ping"]))
+        "cycle %.2f s, %.2f s, pings %.2f s" % (
+            LIST_COUNT, listed["hwcloud"], listed["openstack"], listed["ping"], wall, cost, cycled["hwcloud"],
+            cycled["openstack"], cycled["ping"]))

@@ -19,23 +19,20 @@ the image endpoint given (``admin_token`` with ``image_endpoint_override``).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 import requests
 
 from emulator_client import A, B, REPO_ROOT, USER_A, USER_B, password_body
+from support import venvs
 from support.fixtures import emulator_fixtures
 
 REQUIREMENTS = os.path.join(REPO_ROOT, "tests", "requirements", "openstacksdk.txt")
 SDK_VENV = os.path.join(REPO_ROOT, ".venvs", "openstacksdk")
-SDK_PYTHON = os.path.join(SDK_VENV, "bin", "python")
-SDK_STAMP = os.path.join(SDK_VENV, ".installed.stamp")
 DRIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "openstacksdk_image_proxy.py")
 PATCH_TYPE = "application/openstack-images-v2.1-json-patch"
 
@@ -44,31 +41,12 @@ sdk_tls_emulator, sdk_temu = emulator_fixtures("sdk_tls_emulator", "sdk_temu", s
                                                accounts=[A, B], users=[USER_A, USER_B])
 
 
-def _venv_is_current() -> bool:
-    return os.path.exists(SDK_PYTHON) and os.path.exists(SDK_STAMP) and \
-        os.path.getmtime(SDK_STAMP) >= os.path.getmtime(REQUIREMENTS)
-
-
 def ensure_sdk_venv() -> str:
     """The Python of .venvs/openstacksdk, (re)built first when it is missing or out of date."""
-    if _venv_is_current():
-        return SDK_PYTHON
-    os.makedirs(os.path.dirname(SDK_VENV), exist_ok=True)
-    with open(SDK_VENV + ".lock", "w", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building it
-        if not _venv_is_current():
-            env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH")}
-            steps = [] if os.path.exists(SDK_PYTHON) else [[sys.executable, "-m", "venv", SDK_VENV]]
-            steps.append([SDK_PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                          "-r", REQUIREMENTS])
-            for step in steps:
-                done = subprocess.run(step, env=env, capture_output=True, text=True, timeout=600, check=False)
-                if done.returncode != 0:
-                    pytest.fail("building %s failed (%s):\n%s%s"
-                                % (SDK_VENV, " ".join(step), done.stdout, done.stderr[-4000:]))
-            with open(SDK_STAMP, "w", encoding="utf-8"):
-                pass
-    return SDK_PYTHON
+    try:
+        return str(venvs.ensure_venv(SDK_VENV, REQUIREMENTS) / "bin" / "python")
+    except venvs.VenvError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

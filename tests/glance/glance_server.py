@@ -39,11 +39,16 @@ import time
 import urllib.error
 import urllib.request
 
+try:
+    from support import venvs
+except ImportError:  # run by path (the CLI below, a child process): tests/ is this folder's parent
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+    from support import venvs  # pylint: disable=ungrouped-imports
+
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 REQUIREMENTS = ROOT / "tests" / "requirements" / "glance.txt"
 VENV = pathlib.Path(os.environ.get("GLANCE_VENV", ROOT / ".venvs" / "glance"))
-STAMP_NAME = ".installed.stamp"
 # Every disk format IMS takes (zvhd, zvhd2) beside Glance's own.
 DISK_FORMATS = "ami,ari,aki,vhd,vhdx,vmdk,raw,qcow2,vdi,iso,ploop,zvhd,zvhd2"
 START_TIMEOUT = 90.0
@@ -76,19 +81,7 @@ def _die_with_parent():
 
 def ensure_venv(venv=VENV, requirements=REQUIREMENTS, python=None, log=sys.stderr) -> pathlib.Path:
     """``venv`` with the pinned Glance installed (made or updated when its stamp is older than ``requirements``)."""
-    venv = pathlib.Path(venv)
-    stamp = venv / STAMP_NAME
-    if stamp.exists() and stamp.stat().st_mtime >= requirements.stat().st_mtime:
-        return venv
-    python = python or os.environ.get("GLANCE_PYTHON") or sys.executable
-    if not (venv / "bin" / "python").exists():
-        print(">>> creating %s with %s" % (venv, python), file=log)
-        subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    print(">>> installing %s into %s (about a minute)" % (requirements.relative_to(ROOT), venv), file=log)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-r", str(requirements)], check=True)
-    stamp.touch()
-    return venv
+    return venvs.ensure_venv(venv, requirements, python=python or os.environ.get("GLANCE_PYTHON"), log=log)
 
 
 def free_port() -> int:

@@ -47,15 +47,19 @@ def test_a_failing_test_body_still_stops_and_removes_it():
     assert not folder.exists()
 
 
-def test_a_process_that_exits_without_stopping_it_leaves_nothing():
-    script = textwrap.dedent("""
-        import json, sys
+def starting_glance(then):
+    """A Python script that starts a Glance, prints its pid and folder as JSON, then runs ``then``."""
+    return textwrap.dedent("""
+        import json, sys, time
         sys.path.insert(0, %r)
         from glance_server import Glance
         server = Glance.start()
         print(json.dumps({"pid": server.process.pid, "folder": str(server.folder)}), flush=True)
-        sys.exit(3)
-    """ % str(HERE))
+    """ % str(HERE)) + then + "\n"
+
+
+def test_a_process_that_exits_without_stopping_it_leaves_nothing():
+    script = starting_glance("sys.exit(3)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 3, done.stderr
     started = json.loads(done.stdout.strip().splitlines()[-1])
@@ -65,14 +69,7 @@ def test_a_process_that_exits_without_stopping_it_leaves_nothing():
 
 def test_a_process_killed_outright_takes_its_glance_with_it():
     # SIGKILL runs no atexit and no finally: only the child's parent-death signal stops gunicorn.
-    script = textwrap.dedent("""
-        import json, sys, time
-        sys.path.insert(0, %r)
-        from glance_server import Glance
-        server = Glance.start()
-        print(json.dumps({"pid": server.process.pid, "folder": str(server.folder)}), flush=True)
-        time.sleep(600)
-    """ % str(HERE))
+    script = starting_glance("time.sleep(600)")
     with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as parent:
         started = json.loads(parent.stdout.readline())
         try:
