@@ -72,13 +72,15 @@ class JobBoard:
     def __init__(self, store, clock, job_seconds: float = DEFAULT_JOB_SECONDS):
         self.store = store
         self.clock = clock
-        self.job_seconds = float(job_seconds)
+        self.job_seconds = self.start_seconds = float(job_seconds)
         self.lock = threading.RLock()
         self.jobs: dict = {}
 
     def reset(self) -> None:
+        """No jobs, and the duration of the command line (``--job-seconds``) again."""
         with self.lock:
             self.jobs.clear()
+            self.job_seconds = self.start_seconds
 
     # -- starting ----------------------------------------------------------------------
     def start(self, project, job_type, image, size, failure=None, sources=(), on_fail=None) -> Job:
