@@ -316,3 +316,47 @@ def test_the_quota_counts_every_data_image_of_a_request(world, post):
 def test_a_bad_quota_call(app, body):
     assert control(app, "POST", "/_emulator/quotas", body)[0] == 400
     assert app.ims.quotas == {}
+
+
+# -- seeding the fakes ---------------------------------------------------------------------
+def test_seeded_fakes_get_their_defaults(app):
+    status, body = control(app, "POST", "/_emulator/seed", {
+        "servers": [{"id": "s-1"}, {"id": "s-arm", "architecture": "arm"}],
+        "volumes": [{"id": "v-1", "server_id": "s-1"}], "backups": [{"id": "b-1"}], "vaults": [{}],
+        "obs_objects": [{"bucket": "b", "key": "k.zvhd2"}, {"bucket": "b", "key": "noext"}],
+        "count": 1})
+    assert status == 200 and len(body["ids"]) == 1 and body["servers"] == ["s-1", "s-arm"]
+    assert body["obs_objects"] == ["b:k.zvhd2", "b:noext"] and len(body["vaults"]) == 1
+    server = app.resources.servers["s-1"]
+    project = app.accounts[0].project_id
+    assert (server["status"], server["type"], server["project_id"], server["os_version"], server["task_in_progress"]) \
+        == ("ACTIVE", "ECS", project, "Ubuntu 22.04 server 64bit", False)
+    assert app.resources.servers["s-arm"]["hw_firmware_type"] == "uefi"
+    system = app.resources.volumes[server["system_volume_id"]]
+    assert (system["kind"], system["size"], system["server_id"], system["status"]) == ("system", 40, "s-1", "in-use")
+    volume = app.resources.volumes["v-1"]
+    assert (volume["kind"], volume["size"], volume["status"]) == ("data", 100, "in-use")
+    backup = app.resources.backups["b-1"]
+    assert (backup["status"], backup["kind"], backup["image_id"]) == ("available", "CBR", None)
+    assert app.resources.obs_object("b", "k.zvhd2")["format"] == "zvhd2"
+    assert app.resources.obs_object("b", "noext") == {"bucket": "b", "key": "noext", "format": "qcow2",
+                                                      "size": 4 * GIB, "storage_class": "STANDARD",
+                                                      "region": "cn-north-4"}
+
+
+@pytest.mark.parametrize("payload", [
+    {"servers": [{"colour": "red"}]}, {"servers": [{"task_in_progress": 1}]}, {"servers": [{"status": "ON"}]},
+    {"servers": {}}, {"servers": ["s"]}, {"servers": [{"id": ""}]}, {"servers": [{"system_disk_size": 0}]},
+    {"volumes": [{"kind": "root"}]}, {"volumes": [{"size": "40"}]}, {"volumes": [{"server_id": 3}]},
+    {"backups": [{"kind": "EBS"}]}, {"backups": [{"vault_id": 1}]}, {"vaults": [{"size": 1}]},
+    {"obs_objects": [{"bucket": "b"}]}, {"obs_objects": [{"bucket": "b", "key": "k", "format": "tar"}]},
+    {"obs_objects": [{"bucket": "b", "key": "k", "storage_class": "GLACIER"}]},
+    {"obs_objects": [{"bucket": "b", "key": "k", "region": ""}]},
+    {"servers": [{"id": "fine"}], "count": "many"},  # a bad image entry beside good fakes
+])
+def test_a_bad_resource_seed_seeds_nothing(app, payload):
+    status, body = control(app, "POST", "/_emulator/seed", payload)
+    assert status == 400 and body["error"]
+    assert control(app, "GET", "/_emulator/resources")[1] == {
+        "servers": [], "volumes": [], "vaults": [], "backups": [], "obs_objects": []}
+    assert app.store.images == {}

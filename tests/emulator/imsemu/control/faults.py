@@ -2,8 +2,9 @@
 
 ``FaultInjector`` is a request hook of ``EmulatorApp``: it runs before authentication and
 any action, and either answers in the request's place, or adds per-request hooks: one that
-replaces the answer once the real work is done (``after``), or one the upload action calls
-once the body is in (``upload_fail``). The API actions never read the plan.
+replaces the answer once the real work is done (``after``), one the upload action calls
+once the body is in (``upload_fail``), or one a native create calls as it starts its job, which
+gives the job its failure (``job_fail``). The API actions never read the plan.
 """
 
 from __future__ import annotations

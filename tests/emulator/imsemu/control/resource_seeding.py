@@ -83,7 +83,9 @@ class ResourceSeeder:
         self._choice(server, "type", ("ECS", "BMS"), "ECS")
         self._choice(server, "architecture", ("x86", "arm"), "x86")
         self._choice(server, "hw_firmware_type", ("bios", "uefi"), "uefi" if server["architecture"] == "arm" else "bios")
-        self._choice(server, "task_in_progress", (False, True), False)
+        server.setdefault("task_in_progress", False)
+        if not isinstance(server["task_in_progress"], bool):
+            raise ValueError("task_in_progress must be true or false")
         server.setdefault("os_version", "Ubuntu 22.04 server 64bit")
         server.setdefault("image_id", "")
         server.setdefault("cmk_id", "")
