@@ -7,6 +7,7 @@ SIGINT, and prints the base URL as the one line of stdout once it accepts connec
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import ssl
 import sys
@@ -44,7 +45,7 @@ def non_negative_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError("expected a number of seconds") from None
-    if not value >= 0 or value == float("inf"):
+    if math.isnan(value) or value < 0 or math.isinf(value):
         raise argparse.ArgumentTypeError("expected a finite number of seconds, 0 or more")
     return value
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from native_helpers import (BACKUP, BMS_SERVER, BUSY_SERVER, DATA_VOLUME, DATA_VOLUME_2, GIB, LOOSE_VOLUME,
-                            OTHER_PROJECT, OTHER_SERVER_VOLUME, SERVER, SYSTEM_VOLUME, USED_BACKUP, VAULT, control,
+                            OTHER_SERVER_VOLUME, SERVER, SYSTEM_VOLUME, USED_BACKUP, VAULT, control,
                             made_image, refused, seed_world, started)
 
 OS = "Ubuntu 22.04 server 64bit"
@@ -51,8 +51,8 @@ def test_a_bms_server_makes_an_ironic_image(world, post):
 
 
 def test_a_volume_makes_a_system_image(world, post):
-    job_id = started(post("/v2.1/cloudimages/action", {"name": "from-volume", "volume_id": SYSTEM_VOLUME,
-                                                         "os_version": OS, "type": "ECS"}))
+    job_id = started(post("/v2.1/cloudimages/action",
+                          {"name": "from-volume", "volume_id": SYSTEM_VOLUME, "os_version": OS, "type": "ECS"}))
     image = made_image(world, job_id)
     assert world.jobs.jobs[job_id].job_type == "imsVolumeCreateImageJob"
     assert (image["__data_origin"], image["__os_version"], image["min_disk"]) == ("volume," + SYSTEM_VOLUME, OS, 50)
@@ -99,8 +99,8 @@ def test_data_volumes_make_one_data_image_each_in_sub_jobs(world, post):
 
 
 def test_a_server_and_its_vault_make_a_whole_image_and_a_backup(world, post):
-    job_id = started(post("/v1/cloudimages/wholeimages/action", {"name": "whole", "instance_id": SERVER,
-                                                                  "vault_id": VAULT}))
+    job_id = started(post("/v1/cloudimages/wholeimages/action",
+                          {"name": "whole", "instance_id": SERVER, "vault_id": VAULT}))
     image = made_image(world, job_id)
     assert world.jobs.jobs[job_id].job_type == "imsCreateWholeImageByInstanceJob"
     backup = world.resources.backups[image["__backup_id"]]
@@ -111,8 +111,8 @@ def test_a_server_and_its_vault_make_a_whole_image_and_a_backup(world, post):
 
 
 def test_a_backup_makes_a_whole_image(world, post):
-    job_id = started(post("/v1/cloudimages/wholeimages/action", {"name": "from-backup", "backup_id": BACKUP,
-                                                                  "whole_image_type": "CBR"}))
+    job_id = started(post("/v1/cloudimages/wholeimages/action",
+                          {"name": "from-backup", "backup_id": BACKUP, "whole_image_type": "CBR"}))
     image = made_image(world, job_id)
     assert world.jobs.jobs[job_id].job_type == "imsCreateWholeImageByBackupJob"
     assert (image["__backup_id"], image["__whole_image"], image["__os_version"]) == (BACKUP, "true", "CentOS 7.9 64bit")

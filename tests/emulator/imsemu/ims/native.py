@@ -172,8 +172,8 @@ class NativeResponses:
             if backup is None:
                 raise refuse("IMG.0020", "Backup %s could not be found." % plan["backup_id"])
             if backup["kind"] != plan["whole_image_type"]:
-                raise bad_request("backup %s is a %s backup, not %s" % (backup["id"], backup["kind"],
-                                                                         plan["whole_image_type"]))
+                raise bad_request("backup %s is a %s backup, not %s"
+                                  % (backup["id"], backup["kind"], plan["whole_image_type"]))
             if backup["image_id"]:
                 raise refuse("IMG.0029", "Backup %s has already been used to create an image." % backup["id"])
             if backup["status"] != "available":
