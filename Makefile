@@ -198,5 +198,5 @@ clean: ## Remove build/, test output, caches and built tarballs (keeps .venv)
 	  \( -name __pycache__ -o -name .pytest_cache \) -type d -print0 | xargs -0 rm -rf
 	rm -f hwcloud-ims-*.tar.gz
 
-distclean: clean ## clean, and remove .venv too
-	rm -rf '$(VENV)'
+distclean: clean ## clean, and remove .venv and every tool venv under .venvs (Glance, the SDKs, the peer, ansible-core lines)
+	rm -rf '$(VENV)' '$(ROOT)/.venvs'

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, _load_params, env_fallback, missing_required_lib
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ImsApiError, ImsClient, ImsError
+from ._errors import ImsJobFailed, ImsJobTimeout
 from ._connection import ENV_NAMES, connection_problems
 
 
@@ -112,6 +113,10 @@ class ImsModule:
             self.run()
         except ImsApiError as exc:
             self.fail(str(exc), status_code=exc.status, error_code=exc.code, request_id=exc.request_id)
+        except ImsJobFailed as exc:
+            self.fail(str(exc), error_code=exc.error_code, fail_reason=exc.fail_reason, job=exc.job)
+        except ImsJobTimeout as exc:
+            self.fail(str(exc), job=exc.job)
         except ImsError as exc:
             self.fail(str(exc))
         finally:

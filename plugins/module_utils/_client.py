@@ -27,6 +27,8 @@ __all__ = ["HAS_REQUESTS", "REQUESTS_IMPORT_ERROR", "ImsAnswerError", "ImsApiErr
            "ImsConnectionError", "ImsError", "ImsImageKilled", "ImsProjectUnknown", "next_page_query"]
 
 PATCH_CONTENT_TYPE = "application/openstack-images-v2.1-json-patch"
+# The native calls' (``/v1/cloudimages...``, ``/v2/cloudimages...``), as the official SDK sends it.
+NATIVE_CONTENT_TYPE = "application/json;charset=UTF-8"
 
 
 def next_page_query(next_link, page_limit=None):
@@ -88,7 +90,7 @@ class ImsClient:
     def close(self):
         self.transport.close()
 
-    def _json(self, method, path, shape, **kwargs):
+    def json_call(self, method, path, shape, **kwargs):
         """One call's JSON answer, checked against ``shape`` (see :mod:`_shapes`)."""
         response = self.transport.request(method, path, **kwargs)
         data = self.transport.json_of(method, path, response)
@@ -103,7 +105,7 @@ class ImsClient:
     def get_image(self, image_id):
         """The image, or None when it does not exist (or is not visible)."""
         try:
-            return self._json("GET", "/v2/images/%s" % _quote_id(image_id), _shapes.image)
+            return self.json_call("GET", "/v2/images/%s" % _quote_id(image_id), _shapes.image)
         except ImsApiError as exc:
             if exc.not_found:
                 return None
@@ -111,12 +113,21 @@ class ImsClient:
 
     def create_image(self, body):
         """One ``POST /v2/images``; see :meth:`create_image_once` for the create that never duplicates."""
-        return self._json("POST", "/v2/images", _shapes.image, json_body=body, expected=(201,))
+        return self.json_call("POST", "/v2/images", _shapes.image, json_body=body, expected=(201,))
+
+    def post_native(self, path, body):
+        """One native create (``POST`` ``path`` with ``body``); returns its ``job_id``.
+
+        See :meth:`create_native` for the create that never duplicates.
+        """
+        answer = self.json_call("POST", path, _shapes.job_created, json_body=body,
+                                headers={"Content-Type": NATIVE_CONTENT_TYPE}, idempotent=False)
+        return answer["job_id"]
 
     def update_image(self, image_id, patch):
         """Apply a JSON patch in one ``PATCH``; returns the whole image."""
-        return self._json("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
-                          data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
+        return self.json_call("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
+                              data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
 
     def delete_image(self, image_id):
         """``DELETE`` the image; False when it was already gone."""
@@ -138,7 +149,7 @@ class ImsClient:
                                headers={"Content-Type": "application/octet-stream"}, expected=(204,), idempotent=False)
 
     def list_members(self, image_id):
-        return self._json("GET", "/v2/images/%s/members" % _quote_id(image_id), _shapes.member_list)["members"]
+        return self.json_call("GET", "/v2/images/%s/members" % _quote_id(image_id), _shapes.member_list)["members"]
 
     def members_of(self, image):
         """The members of ``image``: none for an image that is not shared where the server refuses to list them.
@@ -154,14 +165,14 @@ class ImsClient:
             raise
 
     def add_member(self, image_id, member):
-        return self._json("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
-                          json_body={"member": member}, idempotent=False)
+        return self.json_call("POST", "/v2/images/%s/members" % _quote_id(image_id), _shapes.any_object,
+                              json_body={"member": member}, idempotent=False)
 
     def get_member(self, image_id, member):
         """The membership of project ``member`` in the image, or None when it is not a member (or the image is not visible)."""
         try:
-            return self._json("GET", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
-                              _shapes.member)
+            return self.json_call("GET", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+                                  _shapes.member)
         except ImsApiError as exc:
             if exc.not_found:
                 return None
@@ -169,8 +180,8 @@ class ImsClient:
 
     def set_member_status(self, image_id, member, status):
         """One ``PUT .../members/{member}`` with ``status``; only the member project may send it."""
-        return self._json("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
-                          _shapes.member, json_body={"status": status}, idempotent=False)
+        return self.json_call("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
+                              _shapes.member, json_body={"status": status}, idempotent=False)
 
     def remove_member(self, image_id, member):
         """False when ``member`` was not a member any more."""
@@ -201,7 +212,7 @@ class ImsClient:
         pairs = list(params) + [("limit", str(wanted(0)))]
         seen_markers = set()
         while True:
-            page = self._json("GET", path, _shapes.image_page, params=pairs)
+            page = self.json_call("GET", path, _shapes.image_page, params=pairs)
             images = page["images"]
             for image in images:
                 if keep is not None and not keep(image):
@@ -279,6 +290,33 @@ class ImsClient:
             created = self.get_image(payload["id"])
             return (True, created) if created is not None else (False, payload)
         return self._write(self.create_image, read_back, body, unknown_statuses=(409,))
+
+    def create_native(self, path, body, name, pick):
+        """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``), never two of it.
+
+        IMS's creates carry no idempotency key, so the image's name stands in for one: the
+        project's own images of that name (any status: ``queued`` and ``saving`` included) are
+        listed before anything is sent, and ``pick(images)`` (:func:`_native.adoptable`) says
+        which of them is the task's image (or raises, when one of the name is not). Only when
+        none is, the create is sent, once; after an unknown outcome (a 5xx, a dropped
+        connection, a time-out) the images are listed again, and the create is sent again only
+        when that listing shows it did not happen.
+
+        Returns ``{"job_id", "image"}``: the job of the create sent (``image`` None until the
+        job names it), or the image taken instead (``job_id`` None: no create was sent).
+        """
+        def existing():
+            return pick(self.own_images(name=name))
+
+        found = existing()
+        if found is not None:
+            return {"job_id": None, "image": found}
+
+        def read_back(payload, error):
+            image = existing()
+            return (True, {"job_id": None, "image": image}) if image is not None else (False, payload)
+        return self._write(lambda payload: {"job_id": self.post_native(path, payload), "image": None},
+                           read_back, body)
 
     def update_image_until(self, image_id, patch, patch_for):
         """Apply ``patch``; after an unknown outcome, read the image and apply ``patch_for(image)``, what is still missing."""

@@ -65,6 +65,54 @@ class ImsImageKilled(ImsError):
     """A write was taken but left the image ``killed`` (an upload that failed on the server): it changed the image."""
 
 
+class ImsJobFailed(ImsError):
+    """An IMS job ended ``FAIL``: ``job`` is its view (:func:`_jobs.job_view`), with IMS's ``error_code`` and ``fail_reason``."""
+
+    def __init__(self, job):
+        self.job = dict(job)
+        self.job_id = job.get("id")
+        self.error_code = job.get("error_code")
+        self.fail_reason = job.get("fail_reason")
+        text = "IMS job %s%s failed" % (self.job_id, " (%s)" % job["type"] if job.get("type") else "")
+        text += ": %s" % (self.error_code or "no error code")
+        text += ": %s" % (self.fail_reason or "IMS gave no reason")
+        if job.get("image_id"):
+            text += " (image %s)" % job["image_id"]
+        super().__init__(text)
+
+
+class ImsJobTimeout(ImsError):
+    """An IMS job still pending at the caller's deadline: ``job`` is its last view (None: never read)."""
+
+    def __init__(self, job_id, timeout, job=None):
+        self.job = dict(job) if job is not None else {"id": job_id}
+        self.job_id = job_id
+        self.timeout = timeout
+        status = self.job.get("status") or "not read yet"
+        if self.job.get("progress") is not None:
+            status += ", progress %s%%" % _percent(self.job["progress"])
+        image = ("image %s is being made" % self.job["image_id"] if self.job.get("image_id")
+                 else "IMS has not named its image yet")
+        super().__init__(
+            "IMS job %s%s is still %s after wait_timeout (%d s); %s. Nothing failed: run the task again "
+            "(or raise wait_timeout) and it picks up where it left off, waiting for this job and its image, "
+            "without creating another" % (job_id, " (%s)" % self.job["type"] if self.job.get("type") else "",
+                                          status, timeout, image))
+
+
+def _percent(value):
+    """A progress as IMS gives it (a float), written without a useless ``.0``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return ("%d" % number) if number == int(number) else ("%.1f" % number)
+
+
+class ImsImageConflict(ImsError):
+    """An image of the task's name exists but is not the one the task describes (another source, or failed)."""
+
+
 class ImsApiError(ImsError):
     """The API answered with an error status (or, for :class:`ImsAnswerError`, a body it cannot use)."""
 

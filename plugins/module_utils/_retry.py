@@ -14,7 +14,7 @@ import email.utils
 import time
 
 from . import _clock
-from ._errors import ImsApiError, ImsConnectionError, ImsError, may_have_taken_effect
+from ._errors import ImsAnswerError, ImsApiError, ImsConnectionError, ImsError, may_have_taken_effect
 
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 20.0
@@ -23,6 +23,9 @@ RETRY_AFTER_CAP = 60.0
 # time, at most POLL_CAP seconds apart, until the deadline.
 POLL_FIRST = 1.0
 POLL_CAP = 10.0
+POLL_FLOOR = 1.0
+# Reads a waiter looks again after (the transport's own retries spent): throttled, or a server error.
+TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
 
 
 def backoff_delay(attempt, retry_after=None, rng=None):
@@ -103,26 +106,70 @@ def write_until_known(pause, retries, send, read_back, payload, unknown_statuses
             raise failure
 
 
-def wait_for_status(read, ident, timeout, done=("active",), failed=("killed", "deleted"), what="image"):
-    """Read ``read()`` (``what`` ``ident``: a dict with ``status``, or None once gone) until its status is one of ``done``.
+def transient(exc):
+    """Whether a failed read is worth looking again later: a 429, a 5xx or a connection that failed.
 
-    Polls after POLL_FIRST seconds, then twice as long each time up to POLL_CAP seconds apart.
-    Raises :class:`ImsError` when the status turns one of ``failed`` (None counts as ``deleted``),
-    or when the next look would come after ``timeout`` seconds. Returns the last read.
+    By the time a read raises, the transport has already spent its own retries on it; a waiter
+    that has minutes left looks again at its next turn rather than give up on one bad moment.
+    """
+    if isinstance(exc, ImsConnectionError):
+        return True
+    return isinstance(exc, ImsApiError) and not isinstance(exc, ImsAnswerError) and exc.status in TRANSIENT_STATUSES
+
+
+def poll(read, settled, timeout, timed_out, patient=False):
+    """Call ``read()`` until ``settled(current)`` is true; return that last read.
+
+    The one polling policy: look at once, then after POLL_FIRST seconds, twice as long each
+    time, at most POLL_CAP and never less than POLL_FLOOR seconds apart. With ``patient``, a
+    read that fails :func:`transient`-ly is tried again at the next look, after its answer's
+    ``Retry-After`` when that is longer (capped at RETRY_AFTER_CAP); without it, any failure of
+    a read is raised. ``settled`` may raise (a failed image or job). When the next look would
+    come after ``timeout`` seconds, raises ``timed_out(current)`` (``current``: the last read
+    that worked, None if none did), or the last failure if the last read failed.
     """
     deadline = _clock.monotonic() + timeout
     delay = POLL_FIRST
-    current = read()
+    current = failure = None
     while True:
-        status = current.get("status") if current is not None else "deleted"
-        if status in done:
+        try:
+            current, failure = read(), None
+        except ImsError as exc:
+            if not (patient and transient(exc)):
+                raise
+            failure = exc
+        if failure is None and settled(current):
             return current
+        wait = delay
+        if failure is not None and getattr(failure, "retry_after", None) is not None:
+            wait = max(wait, min(failure.retry_after, RETRY_AFTER_CAP))
+        wait = max(wait, POLL_FLOOR)
+        if _clock.monotonic() + wait > deadline:
+            if failure is not None:
+                raise failure
+            raise timed_out(current)
+        _clock.sleep(wait)
+        delay = min(delay * 2, POLL_CAP)
+
+
+def wait_for_status(read, ident, timeout, done=("active",), failed=("killed", "deleted"), what="image"):
+    """Read ``read()`` (``what`` ``ident``: a dict with ``status``, or None once gone) until its status is one of ``done``.
+
+    Polls as :func:`poll` does. Raises :class:`ImsError` when the status turns one of ``failed``
+    (None counts as ``deleted``), or when the next look would come after ``timeout`` seconds.
+    Returns the last read.
+    """
+    def status_of(current):
+        return current.get("status") if current is not None else "deleted"
+
+    def settled(current):
+        status = status_of(current)
         if status in failed:
             raise ImsError("%s %s (%r) turned %s while waiting for it to become %s"
                            % (what, ident, (current or {}).get("name"), status, " or ".join(done)))
-        if _clock.monotonic() + delay > deadline:
-            raise ImsError("timed out after %d s waiting for %s %s to become %s (it is %s)"
-                           % (timeout, what, ident, " or ".join(done), status))
-        _clock.sleep(delay)
-        delay = min(delay * 2, POLL_CAP)
-        current = read()
+        return status in done
+
+    def timed_out(current):
+        return ImsError("timed out after %d s waiting for %s %s to become %s (it is %s)"
+                        % (timeout, what, ident, " or ".join(done), status_of(current)))
+    return poll(read, settled, timeout, timed_out)

@@ -154,3 +154,86 @@ def token_project(obj):
     if not isinstance(project_id, str) or not project_id:
         raise ShapeError("the token's project has no id (a string); got %s" % _kind(project_id))
     return project_id
+
+
+# -- IMS jobs (docs: ims-native-api.md, section 1) -------------------------------------------
+
+JOB_STATUSES = ("INIT", "RUNNING", "SUCCESS", "FAIL")
+_NUMBER = (int, float, type(None))
+_OPTIONAL_OBJECT = (dict, type(None))
+_OPTIONAL_LIST = (list, type(None))
+JOB_FIELDS = {
+    "status": (True, _TEXT),
+    "job_id": (False, _OPTIONAL_TEXT),
+    "job_type": (False, _OPTIONAL_TEXT),
+    "begin_time": (False, _OPTIONAL_TEXT),
+    "end_time": (False, _OPTIONAL_TEXT),
+    "error_code": (False, _OPTIONAL_TEXT),
+    "fail_reason": (False, _OPTIONAL_TEXT),
+    "entities": (False, _OPTIONAL_OBJECT),
+}
+JOB_ENTITY_FIELDS = {
+    "image_id": (False, _OPTIONAL_TEXT),
+    "image_name": (False, _OPTIONAL_TEXT),
+    "current_task": (False, _OPTIONAL_TEXT),
+    "process_percent": (False, _NUMBER),
+    "error_code": (False, _OPTIONAL_TEXT),
+    "error": (False, _OPTIONAL_TEXT),
+    "addition_error_code": (False, _OPTIONAL_TEXT),
+    "addition_error_msg": (False, _OPTIONAL_TEXT),
+    "subJobId": (False, _OPTIONAL_TEXT),
+    "results": (False, _OPTIONAL_LIST),
+    "sub_jobs_result": (False, _OPTIONAL_LIST),
+    "sub_jobs_list": (False, _OPTIONAL_LIST),
+    "__data_images": (False, (str, list, type(None))),
+}
+SUB_JOB_FIELDS = {
+    "status": (False, _OPTIONAL_TEXT),
+    "job_id": (False, _OPTIONAL_TEXT),
+    "job_type": (False, _OPTIONAL_TEXT),
+    "error_code": (False, _OPTIONAL_TEXT),
+    "fail_reason": (False, _OPTIONAL_TEXT),
+    "entities": (False, _OPTIONAL_OBJECT),
+}
+IMAGE_REF_FIELDS = {"image_id": (False, _OPTIONAL_TEXT)}
+
+
+def job(obj):
+    """``obj`` when it is a job as ShowJob (``GET /v1/{project_id}/jobs/{id}``) or ShowJobProgress
+    (``GET /v1/cloudimages/job/{id}``) answers it.
+
+    ``status`` must be one of JOB_STATUSES: an empty or unknown status is not "still pending", and
+    no wait is decided from it.
+    """
+    _check_fields(obj, JOB_FIELDS, "the job")
+    if obj["status"] not in JOB_STATUSES:
+        raise ShapeError("the job field status must be one of %s; got %r" % (", ".join(JOB_STATUSES), obj["status"]))
+    entities = obj.get("entities") or {}
+    _check_fields(entities, JOB_ENTITY_FIELDS, "the job's entities")
+    for field in ("results", "sub_jobs_result"):
+        for index, item in enumerate(entities.get(field) or []):
+            where = "item %d of the job's entities.%s" % (index + 1, field)
+            _check_fields(item, SUB_JOB_FIELDS if field == "sub_jobs_result" else IMAGE_REF_FIELDS, where)
+            if field == "sub_jobs_result":
+                _check_fields(item.get("entities") or {}, IMAGE_REF_FIELDS, where + " entities")
+    for index, item in enumerate(entities.get("sub_jobs_list") or []):
+        if not isinstance(item, str):
+            raise ShapeError("item %d of the job's entities.sub_jobs_list must be a string; got %s" % (index + 1, _kind(item)))
+    data_images = entities.get("__data_images")
+    for index, item in enumerate(data_images if isinstance(data_images, list) else []):
+        if isinstance(item, dict):
+            _check_fields(item, IMAGE_REF_FIELDS, "item %d of the job's entities.__data_images" % (index + 1))
+        elif not isinstance(item, str):
+            raise ShapeError("item %d of the job's entities.__data_images must be an id or an object; got %s"
+                             % (index + 1, _kind(item)))
+    return obj
+
+
+def job_created(obj):
+    """``obj`` when it is the answer of a native create: ``{"job_id": "<id>"}``."""
+    if not isinstance(obj, dict):
+        raise ShapeError("the answer must be an object with a job_id; got %s" % _kind(obj))
+    job_id = obj.get("job_id")
+    if not isinstance(job_id, str) or not job_id:
+        raise ShapeError("the answer has no job_id (a non-empty string); got %s" % _kind(job_id))
+    return obj

@@ -354,7 +354,7 @@ class Emulator:
     def expire_tokens(self) -> None:
         self._call("POST", "/_emulator/tokens/expire", {})
 
-    # -- the native API's fakes and jobs (README "The native image API", "Jobs") -----------
+    # -- the native API's fakes and jobs (README "The native create API", "Jobs") -----------
     def seed_resources(self, **kinds) -> dict:
         """Seed fakes: ``seed_resources(servers=[...], volumes=[...], vaults=[...], backups=[...],
         obs_objects=[...])`` -> ``{kind: [ids]}`` (an OBS object's id is ``bucket:key``)."""
@@ -375,6 +375,11 @@ class Emulator:
         """End a job (or every unfinished one) now; the ids ended."""
         return self._call("POST", "/_emulator/jobs/finish", {} if job_id is None else {"job_id": job_id})["finished"]
 
-    def set_quota(self, project_id, images) -> None:
-        """A project's private image quota (``None``: the default again)."""
-        self._call("POST", "/_emulator/quotas", {"project_id": project_id, "images": images})
+    def set_quota(self, quota, project_id=None) -> dict:
+        """The private-image quota: the default, or ``project_id``'s own (None drops it)."""
+        body = {"quota": quota} if project_id is None else {"project_id": project_id, "quota": quota}
+        return self._call("POST", "/_emulator/quota", body)
+
+    def quota(self) -> dict:
+        """``{"default": N, "projects": {PROJECT_ID: N}}``."""
+        return self._call("GET", "/_emulator/quota")

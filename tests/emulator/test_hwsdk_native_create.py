@@ -7,7 +7,7 @@
 ``create_image`` (a server, a volume, an OBS file, data volumes), ``create_whole_image``,
 ``create_data_image``, ``import_image_quick`` (and the ``*_in_safe_mode`` /v2.1 variants),
 ``show_job`` and ``show_job_progress``; each test checks what the SDK read back and the
-emulator's state through its control surface (README "The native image API", "Jobs").
+emulator's state through its control surface (README "The native create API", "Jobs").
 """
 
 from __future__ import annotations

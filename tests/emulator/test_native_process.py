@@ -1,6 +1,6 @@
 """The native create API through the emulator process, over HTTP: started with --job-seconds,
 a create -> its job -> an active image, AK/SK-signed with X-Project-Id giving the project
-(README "The native image API" and "Jobs")."""
+(README "The native create API" and "Jobs")."""
 
 import time
 

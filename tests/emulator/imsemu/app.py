@@ -54,7 +54,7 @@ class EmulatorApp:
             self._temp_dir = None
         else:
             files_dir = self._temp_dir = tempfile.mkdtemp(prefix="ims-emulator-")
-        self.store = ImageStore(self.clock, files_dir, state_file)
+        self.store = ImageStore(self.clock, files_dir, state_file, quota)
         if not self.store.load():
             self.store.reset(self.starting_images())
         self.iam = IamBackend(self.store, self.clock, accounts, users, token_ttl)
@@ -63,15 +63,15 @@ class EmulatorApp:
         self.router = Router()
         self.iam_responses = IamResponses(self.iam)
         self.router.bind(IAM_URL_PATHS, self.iam_responses)
-        self.ims = ImsResponses(self.store, self.clock, quota)
+        self.ims = ImsResponses(self.store, self.clock)
         self.router.bind(IMS_URL_PATHS, self.ims)
         # The native API: images made from the fake servers, volumes, backups and OBS objects, by jobs.
         self.resources = CloudResources()
         self.jobs = JobBoard(self.store, self.clock, job_seconds)
-        self.native = NativeResponses(self.store, self.clock, self.resources, self.jobs, self.ims.quota_for)
+        self.native = NativeResponses(self.store, self.clock, self.resources, self.jobs)
         self.router.bind(NATIVE_URL_PATHS, self.native)
         self.ims.delete_observers.append(self.native)
-        self.ims.pending_images = self.jobs.pending_images
+        self.store.pending_images = self.jobs.pending_images  # images jobs will store count towards the quota
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
         self.observers = []  # observer(Exchange), once a request is answered
         self.control = ControlSurface(self, CONTROL_URL_PATHS, capture)  # installs its hooks
@@ -85,12 +85,12 @@ class EmulatorApp:
         return public_catalogue() if self.public_images else []
 
     def reset_state(self) -> None:
-        """Back to the starting images, no members, tokens, jobs, resources or project quotas, the clock
-        unshifted."""
+        """Back to the starting images, no members, tokens, jobs or fake resources, the starting quota,
+        the clock unshifted."""
         self.store.reset(self.starting_images())
+        self.store.quotas.reset()
         self.jobs.reset()
         self.resources.reset()
-        self.ims.quotas.clear()
         self.clock.offset = 0.0
 
     def close(self) -> None:

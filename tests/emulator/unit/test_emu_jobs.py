@@ -236,9 +236,9 @@ def test_delete_backup_leaves_other_images_backups_alone(world, call):
 
 def test_reset_forgets_jobs_resources_and_quotas(world, call):
     started(call("POST", "/v2/cloudimages/action", FILE))
-    control(world, "POST", "/_emulator/quotas", {"project_id": OTHER_PROJECT, "images": 1})
+    control(world, "POST", "/_emulator/quota", {"project_id": OTHER_PROJECT, "quota": 1})
     assert control(world, "POST", "/_emulator/reset") == (200, {})
-    assert world.jobs.jobs == {} and world.ims.quotas == {}
+    assert world.jobs.jobs == {} and world.store.quotas.describe()["projects"] == {}
     assert control(world, "GET", "/_emulator/resources")[1] == {
         "servers": [], "volumes": [], "vaults": [], "backups": [], "obs_objects": []}
 

@@ -7,16 +7,12 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from imsemu.ims.catalogue import public_catalogue
-from imsemu.ims.exceptions import ImsErrorAnswer
 from imsemu.ims.images import mark_active, new_image, new_member
 from imsemu.ims.listing import SORT_KEYS, ImageListing
+from listing_helpers import ids, refusal, run_query, uid
 
 ME = "a" * 32
 OTHER = "b" * 32
-
-
-def uid(n):
-    return "00000000-0000-4000-8000-%012d" % n
 
 
 def make(n, owner=ME, created="2024-01-0%dT00:00:00Z", **fields):
@@ -46,19 +42,11 @@ def images(store):
 
 
 def run(store, query, project=ME):
-    pairs = parse_qsl(query, keep_blank_values=True) if isinstance(query, str) else query
-    return ImageListing(pairs).run(store, project)
-
-
-def ids(body):
-    return [int(img["id"][-3:]) if img["id"].startswith("00000000") else "public" for img in body["images"]]
+    return run_query(ImageListing, store, query, project)
 
 
 def refused(store, query):
-    with pytest.raises(ImsErrorAnswer) as info:
-        run(store, query)
-    assert (info.value.status, info.value.code) == (400, "IMG.0001")
-    return info.value.message
+    return refusal(ImageListing, store, query, ME)
 
 
 def test_default_listing_what_a_caller_sees(images):

@@ -46,6 +46,9 @@ EXPECTED = [  # method, raw path, route name, function, params
      {"id": I, "member": P}),
     ("DELETE", "/v2/images/%s/members/%s" % (I, P), "DELETE /v2/images/{id}/members/{pid}", R.remove_member,
      {"id": I, "member": P}),
+    ("GET", "/v2/cloudimages", "GET /v2/cloudimages", R.list_native_images, {}),
+    ("GET", "/v1/cloudimages/quota", "GET /v1/cloudimages/quota", R.show_quota, {}),
+    ("GET", "/v1/cloudimages/os_version", "GET /v1/cloudimages/os_version", R.list_os_versions, {}),
 ]
 
 

@@ -136,16 +136,19 @@ def test_patch_operations_follow_the_attribute_rules():
 
 def test_quota_and_taken_ids(store):
     store.add([public_catalogue()[0], image(9, owner=P2)])  # neither counts towards P1's quota
-    store.create(image(1), quota=2)
-    store.create(image(2), quota=2)
+    store.quotas.set(2, project=P1)
+    store.create(image(1))
+    store.create(image(2))
     with pytest.raises(ImsErrorAnswer) as info:
-        store.create(image(3), quota=2)
+        store.create(image(3))
     assert (info.value.status, info.value.code) == (400, "IMG.0015")
     assert "quota (2)" in info.value.message
     assert store.get(image(3)["id"]) is None
+    store.quotas.set(10, project=P1)
     with pytest.raises(ImsErrorAnswer) as info:
-        store.create(image(1), quota=10)
+        store.create(image(1))
     assert (info.value.status, info.value.code) == (409, "IMG.0409")
+    store.create(image(3))  # the project's new quota applies at once
 
 
 def test_persistence_round_trip(store, tmp_path):

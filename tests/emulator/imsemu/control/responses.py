@@ -12,7 +12,7 @@ import json
 
 from ..core.clock import format_time
 from ..core.responses import Response
-from ..core.util import is_int, is_number
+from ..core.util import is_number
 from ..ims.resources import KINDS as RESOURCE_KINDS
 from .capture import CaptureWriter
 from .faults import FaultInjector, FaultPlan
@@ -133,20 +133,20 @@ class ControlSurface:
             raise ValueError("no job %s" % job_id)
         return {"finished": self.app.jobs.finish(job_id)}
 
-    def set_quota(self, body):
-        """``{"project_id": P, "images": N}`` sets a project's private image quota; ``"images": null``
-        gives it back the default (``--quota``)."""
-        if not isinstance(body, dict) or set(body) != {"project_id", "images"} or \
-                not isinstance(body["project_id"], str) or not body["project_id"]:
-            raise ValueError('expected {"project_id": PROJECT_ID, "images": N or null}')
-        images = body["images"]
-        if images is None:
-            self.app.ims.quotas.pop(body["project_id"], None)
-        elif is_int(images) and images >= 0:
-            self.app.ims.quotas[body["project_id"]] = images
-        else:
-            raise ValueError("images must be a non-negative integer or null")
-        return {"default": self.app.ims.quota, "quotas": dict(self.app.ims.quotas)}
-
     def expire_tokens(self, _body):
         return {"expired": self.app.iam.expire_tokens()}
+
+    def get_quota(self, _body):
+        return self.app.store.quotas.describe()
+
+    def set_quota(self, body):
+        """``{"quota": N}`` (the default) or ``{"project_id": P, "quota": N|null}`` (P's own)."""
+        if not isinstance(body, dict) or "quota" not in body or set(body) - {"quota", "project_id"}:
+            raise ValueError('expected {"quota": N} or {"project_id": PROJECT_ID, "quota": N|null}')
+        project = body.get("project_id")
+        if "project_id" in body and not (isinstance(project, str) and project):
+            raise ValueError("project_id must be a project id")
+        if project is None and body["quota"] is None:
+            raise ValueError("the default quota must be an integer")
+        self.app.store.quotas.set(body["quota"], project)
+        return self.app.store.quotas.describe()

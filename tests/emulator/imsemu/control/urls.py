@@ -26,5 +26,6 @@ URL_PATHS = {
     ("GET", "/_emulator/jobs"): ControlCall(ControlSurface.jobs),
     ("POST", "/_emulator/jobs/config"): ControlCall(ControlSurface.configure_jobs, takes_body=True),
     ("POST", "/_emulator/jobs/finish"): ControlCall(ControlSurface.finish_jobs, takes_body=True),
-    ("POST", "/_emulator/quotas"): ControlCall(ControlSurface.set_quota, takes_body=True),
+    ("GET", "/_emulator/quota"): ControlCall(ControlSurface.get_quota),
+    ("POST", "/_emulator/quota"): ControlCall(ControlSurface.set_quota, takes_body=True),
 }

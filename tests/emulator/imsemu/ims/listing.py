@@ -36,6 +36,7 @@ class ImageListing:
     """One ``GET /v2/images`` query: filters, sorting and paging (README "Listing")."""
 
     CONTROL = ("marker", "limit", "sort_key", "sort_dir", "member_status")
+    DEFAULT_LIMIT = 25
 
     def __init__(self, pairs: list):
         self.pairs = pairs  # as received, in order
@@ -59,10 +60,9 @@ class ImageListing:
             raise bad_request("member_status must be one of %s" % ", ".join(MEMBER_STATUSES))
         self.filters = [self._filter(name, value) for name, value in pairs if name not in self.CONTROL]
 
-    @staticmethod
-    def _limit(text):
+    def _limit(self, text):
         if text is None:
-            return 25
+            return self.DEFAULT_LIMIT
         if not re.fullmatch(r"[0-9]+", text):
             raise bad_request("limit must be a non-negative integer")
         return int(text)
@@ -99,8 +99,8 @@ class ImageListing:
     def matches(self, image: dict) -> bool:
         return all(predicate(image) for predicate in self.filters)
 
-    def run(self, store, project: str) -> dict:
-        """The page of ``project``'s listing in ``store``: {"images", "first", "next"?, "schema"}."""
+    def page(self, store, project: str) -> list:
+        """The images of ``project``'s listing in ``store`` on this query's page, as stored."""
         images, positions = store.listing(project, self.member_status, self.sort_key, self.descending)
         start = 0
         if self.marker is not None:
@@ -117,6 +117,11 @@ class ImageListing:
                     page.append(images[index])
         else:
             page = images[start:start + self.limit]
+        return page
+
+    def run(self, store, project: str) -> dict:
+        """The page of ``project``'s listing in ``store``: {"images", "first", "next"?, "schema"}."""
+        page = self.page(store, project)
         query = [(name, value) for name, value in self.pairs if name != "marker"]
         body = {"images": page, "first": self._link(query), "schema": "/v2/schemas/images"}
         if self.limit and len(page) == self.limit:

@@ -16,8 +16,10 @@ import threading
 
 from ..core.responses import JSON_ENCODER, json_with_images
 from ..core.util import is_int
-from .exceptions import ImsErrorAnswer, conflict
+from ..defaults import DEFAULT_QUOTA
+from .exceptions import conflict
 from .images import PUBLIC_TYPES
+from .quotas import ProjectQuotas
 
 STATE_FORMAT = "ims-emulator-state/1"
 
@@ -34,8 +36,10 @@ class ImageStore:
     state file alike.
     """
 
-    def __init__(self, clock, files_dir: str, state_file: str | None = None):
+    def __init__(self, clock, files_dir: str, state_file: str | None = None, quota: int = DEFAULT_QUOTA):
         self.clock = clock
+        self.quotas = ProjectQuotas(quota)  # the private-image quota of each project (quotas.py)
+        self.pending_images = lambda project: 0  # images unfinished jobs will store count too (app: JobBoard's)
         self.files_dir = files_dir
         self.state_file = state_file
         self.lock = threading.RLock()
@@ -204,14 +208,12 @@ class ImageStore:
                 self._set_member(image_id, member)
             self._changed()
 
-    def create(self, image: dict, quota: int) -> None:
-        """Store a new private image: 409 if its id is taken, 400 IMG.0015 over ``quota``."""
+    def create(self, image: dict) -> None:
+        """Store a new private image: 409 if its id is taken, 400 IMG.0015 over its owner's quota."""
         with self.lock:
             if image["id"] in self.images:
                 raise conflict("An image with id %s already exists." % image["id"])
-            if self.private_count(image["owner"]) >= quota:
-                raise ImsErrorAnswer(400, "IMG.0015", "The private image quota (%d) of the project is used up."
-                                     % quota)
+            self.quotas.check(image["owner"], self.private_count(image["owner"]) + self.pending_images(image["owner"]))
             self.add([image])
 
     def replace(self, image: dict) -> None:

@@ -1,4 +1,4 @@
-"""IMS's native create actions and its job APIs (README "The native image API" and "Jobs"),
+"""IMS's native create actions and its job APIs (README "The native create API" and "Jobs"),
 one method each: the body (``native_bodies.py``), the rules that need the fake resources
 (``resources.py``) and the quota, then a job (``jobs.py``) that makes the image.
 
@@ -15,7 +15,7 @@ from ..core.clock import format_time
 from ..core.request import JOB_STARTED
 from ..core.responses import Response
 from ..defaults import DEFAULT_REGION
-from .exceptions import ImsErrorAnswer, bad_request, not_found
+from .exceptions import bad_request, not_found
 from .images import new_image
 from .native_bodies import (create_image_body, data_image_body, json_object, quick_import_body, refuse,
                             whole_image_body)
@@ -29,14 +29,13 @@ ENV_TYPES = {"ECS": "FusionCompute", "FusionCompute": "FusionCompute", "BMS": "I
 
 
 class NativeResponses:
-    """The create actions and the job APIs; ``quota_for(project)`` gives a project's image quota."""
+    """The create actions and the job APIs."""
 
-    def __init__(self, store, clock, resources, jobs, quota_for):
+    def __init__(self, store, clock, resources, jobs):
         self.store = store
         self.clock = clock
         self.resources = resources
         self.jobs = jobs
-        self.quota_for = quota_for
 
     # -- the create actions ------------------------------------------------------------
     def create_image(self, ctx):
@@ -237,9 +236,9 @@ class NativeResponses:
         return obs
 
     def _check_quota(self, ctx, count: int) -> None:
-        quota = self.quota_for(ctx.project)
-        if self.store.private_count(ctx.project) + self.jobs.pending_images(ctx.project) + count > quota:
-            raise ImsErrorAnswer(400, "IMG.0015", "The private image quota (%d) of the project is used up." % quota)
+        """400 IMG.0015 unless the project may own ``count`` more images, those its jobs will store counted."""
+        used = self.store.private_count(ctx.project) + self.jobs.pending_images(ctx.project)
+        self.store.quotas.check(ctx.project, used + count - 1)
 
     # -- building ----------------------------------------------------------------------
     def _image(self, ctx, plan, *, min_disk, os_version, origin, env, extra, disk_format="zvhd2") -> dict:

@@ -12,7 +12,8 @@ import re
 
 from ..core.util import UUID_RE, is_int
 from .exceptions import ImsErrorAnswer, bad_request
-from .images import KNOWN_OSES, tag_error
+from .images import tag_error
+from .os_versions import is_known_os_version
 
 NAME_RE = re.compile(r"^[A-Za-z0-9\-._ \u4e00-\u9fff]{1,128}$")
 SYSTEM_TYPES = ("ECS", "BMS", "FusionCompute", "Ironic", "IsoImage")
@@ -115,14 +116,13 @@ def check_ram(body: dict) -> tuple:
 
 
 def check_os_version(body: dict, required: bool) -> str | None:
-    """A version of the emulator's OS table (Ubuntu, CentOS, ..., Other Linux), else IMG.0056."""
+    """A version of the os_version catalogue (``os_versions.py``, ``GET /v1/cloudimages/os_version``), else IMG.0056."""
     value = body.get("os_version")
     if value is None or value == "":
         if required:
             raise refuse("IMG.0056", "os_version is required.")
         return None
-    lowered = value.lower() if isinstance(value, str) else ""
-    if not any(keyword in lowered for keyword, _platform, _type in KNOWN_OSES) or "bit" not in lowered:
+    if not is_known_os_version(value):
         raise refuse("IMG.0056", "os_version %r is not a supported OS version." % (value,))
     return value
 

@@ -1,4 +1,4 @@
-"""The native image API's routes: URL pattern -> the ``NativeResponses`` method that answers it.
+"""The native create API's routes: URL pattern -> the ``NativeResponses`` method that answers it.
 
 Three creates also have a "(New)" ``/v2.1/...`` path with the same models as the old one
 (ims-native-api.md 0, "The (New) /v2.1 variants"); both answer alike.

@@ -1,5 +1,5 @@
 """The other services' resources an image is made from: seeded fakes of ECS servers, EVS
-volumes, CBR vaults and backups, and OBS objects (README "The native image API").
+volumes, CBR vaults and backups, and OBS objects (README "The native create API").
 
 They are plain dicts, stored as the control surface seeds them (``control/resource_seeding.py``);
 the native actions (``native.py``) only read them, except that a whole image made from a server

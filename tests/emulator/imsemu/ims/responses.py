@@ -2,9 +2,11 @@
 the rules, call the store, shape the answer.
 
 docs/dev/ims-api.md, "images", "upload", "tags" and "members" (and the public pages of the
-native OpenStack image API, support.huaweicloud.com/api-ims/). README "The image API" is the
-specification. Faults reach these actions only through the context's hooks (the upload's
-``UPLOAD_RECEIVED``); nothing here reads a fault plan.
+native OpenStack image API, support.huaweicloud.com/api-ims/), and for the native list, the
+quota and os_version calls its "The native list, the quota and the os_version catalogue".
+README "The image API" and "The native API" are the specification. Faults reach these
+actions only through the context's hooks (the upload's ``UPLOAD_RECEIVED``); nothing here
+reads a fault plan.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from ..core.request import UPLOAD_RECEIVED
 from ..core.responses import Response, json_with_images
 from ..core.signing import MAX_SIGNED_BODY
 from ..core.util import UUID_RE, origin_of
-from ..defaults import DEFAULT_QUOTA
 from .documents import SCHEMAS, shared_visibility_semantics, versions_document
 from .exceptions import (ImsErrorAnswer, bad_request, conflict, forbidden, image_not_found, not_a_member,
                          not_found, not_owner, only_shared_images_have_members, unsupported_media_type)
@@ -29,26 +30,22 @@ from .images import (MEMBER_STATUSES, PATCH_CONTENT_TYPES, PUBLIC_TYPES, QUEUED_
                      tag_error, validate_standard, visibility_error)
 from .listing import ImageListing
 from .models import OWNER
+from .native_listing import NativeListing
+from .os_versions import OS_VERSION_TAGS, list_os_versions
 
 
 class ImsResponses:
     """One method per action of the image API; each takes the request context and returns a
     Response (or DROP). The rules that need the whole state live in ``ImageStore``."""
 
-    def __init__(self, store, clock, quota: int = DEFAULT_QUOTA):
+    def __init__(self, store, clock):
         self.store = store
         self.clock = clock
-        self.quota = quota  # private images per project, unless ``quotas`` names the project
-        self.quotas = {}  # project -> its own quota (the control surface's POST /_emulator/quotas)
-        self.pending_images = lambda project: 0  # images jobs will store: they count (app: JobBoard's)
         # Objects with before_delete(image, body) (may raise an ErrorAnswer) and after_delete(image, body):
         # the native API's rules on deleting the images it makes (IMG.0090, delete_backup).
         self.delete_observers = []
         # scheme://host:port of the emulator, for the version links of a request without Host
         self.default_origin = "http://localhost"
-
-    def quota_for(self, project: str) -> int:
-        return self.quotas.get(project, self.quota)
 
     def _now(self) -> str:
         return format_time(self.clock.now())
@@ -114,7 +111,7 @@ class ImsResponses:
         image = new_image(image_id=image_id or str(uuid.uuid4()), owner=ctx.project, name=name,
                           created_at=self._now(), os_version=os_version, properties=properties, **fields)
         image["visibility"] = visibility
-        self.store.create(image, self.quota_for(ctx.project) - self.pending_images(ctx.project))
+        self.store.create(image)
         # Glance (and so IMS) names the new image in Location, as an absolute URL.
         location = origin_of(ctx, self.default_origin) + image["self"]
         return Response.json(201, image, [("Location", location)])
@@ -336,3 +333,20 @@ class ImsResponses:
             self._member_of(image["id"], member_id)
             self.store.remove_member(image["id"], member_id)
         return Response.empty(204)
+
+    # -- the native list and the ancillary calls (README "The native API") ------------------
+    def list_native_images(self, ctx):
+        """``GET /v2/cloudimages``: ``{"images": [ImageInfo]}`` (native_listing.py)."""
+        return Response.json(200, NativeListing(ctx.query_pairs()).run(self.store, ctx.project))
+
+    def show_quota(self, ctx):
+        """``GET /v1/cloudimages/quota``: the project's private-image quota (quotas.py)."""
+        resource = self.store.quotas.resource(ctx.project, self.store.private_count(ctx.project))
+        return Response.json(200, {"quotas": {"resources": [resource]}})
+
+    def list_os_versions(self, ctx):
+        """``GET /v1/cloudimages/os_version[?tag=bms|uefi|arm|x86]``: a JSON list (os_versions.py)."""
+        tags = [value for name, value in ctx.query_pairs() if name == "tag"]
+        if len(tags) > 1 or (tags and tags[0] not in OS_VERSION_TAGS):
+            raise bad_request("tag must be one of %s, given once" % ", ".join(OS_VERSION_TAGS))
+        return Response.json(200, list_os_versions(tags[0] if tags else None))

@@ -34,4 +34,9 @@ URL_PATHS = [
     UrlPath("GET", MEMBER, "GET /v2/images/{id}/members/{pid}", ImsResponses.show_member),
     UrlPath("PUT", MEMBER, "PUT /v2/images/{id}/members/{pid}", ImsResponses.update_member),
     UrlPath("DELETE", MEMBER, "DELETE /v2/images/{id}/members/{pid}", ImsResponses.remove_member),
+] + [
+    # The native API (README "The native API").
+    UrlPath("GET", r"/v2/cloudimages", "GET /v2/cloudimages", ImsResponses.list_native_images),
+    UrlPath("GET", r"/v1/cloudimages/quota", "GET /v1/cloudimages/quota", ImsResponses.show_quota),
+    UrlPath("GET", r"/v1/cloudimages/os_version", "GET /v1/cloudimages/os_version", ImsResponses.list_os_versions),
 ]

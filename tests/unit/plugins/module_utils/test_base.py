@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 
-from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
+from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule, connection_argument_spec
 from ansible_collections.hwcloud.ims.plugins.module_utils._connection import connection_problems
+from ansible_collections.hwcloud.ims.plugins.module_utils._errors import ImsJobFailed, ImsJobTimeout
+from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import CONNECTION, run_module
 
 GOOD = {"region": "cn-north-4", "ims_endpoint": None, "iam_endpoint": None, "timeout": 30.0, "retries": 5,
         "access_key": "AK", "secret_key": "SK", "project_id": "0a4e7c1d2b3f4a5e9c8d7b6a5f4e3d2c"}
@@ -53,3 +57,36 @@ def test_bad_connection_options_are_named(overrides, message):
 def test_endpoints_accept_http_and_https_with_a_port():
     assert connection_problems(dict(GOOD, ims_endpoint="http://127.0.0.1:8080",
                                     iam_endpoint="https://iam.example.com/v3-proxy")) == []
+
+
+# -- how a failed or unfinished IMS job fails the task ------------------------------------------------
+
+JOB = {"id": "ff8080828f2a5e8a018f3c1e7d2b0042", "type": "imsCreateImageByInstance", "status": "FAIL",
+       "progress": None, "image_id": None, "image_ids": [], "error_code": "IMG.0008",
+       "fail_reason": "The ECS is not in the stopped state.", "begin_time": None, "end_time": None}
+
+
+def module_raising(error):
+    """A module whose run() raises ``error`` (after the options were checked)."""
+    class Failing(ImsModule):
+        def run(self):
+            raise error
+    return types.SimpleNamespace(__name__="failing", main=lambda: Failing().execute())
+
+
+def test_a_failed_job_fails_the_task_with_ims_code_reason_and_the_job():
+    result = run_module(module_raising(ImsJobFailed(JOB)), CONNECTION)
+    assert result["failed"] is True
+    assert result["msg"] == ("IMS job %s (imsCreateImageByInstance) failed: IMG.0008: The ECS is not in the "
+                             "stopped state." % JOB["id"])
+    assert result["error_code"] == "IMG.0008" and result["fail_reason"] == JOB["fail_reason"]
+    assert result["job"] == JOB
+
+
+def test_a_job_still_running_fails_the_task_with_the_job_as_last_seen():
+    running = dict(JOB, status="RUNNING", progress=55.0, image_id="4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86",
+                   error_code=None, fail_reason=None)
+    result = run_module(module_raising(ImsJobTimeout(JOB["id"], 1200, running)), CONNECTION)
+    assert result["failed"] is True and result["job"] == running
+    assert "is still RUNNING, progress 55% after wait_timeout (1200 s)" in result["msg"]
+    assert "picks up where it left off" in result["msg"] and "error_code" not in result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
+from ansible_collections.hwcloud.ims.plugins.module_utils import _clock, _retry
 from ansible_collections.hwcloud.ims.plugins.module_utils._errors import (
     ImsAnswerError,
     ImsApiError,
@@ -17,7 +17,10 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._errors import (
 )
 from ansible_collections.hwcloud.ims.plugins.module_utils._retry import (
     POLL_CAP,
+    POLL_FLOOR,
+    RETRY_AFTER_CAP,
     Pause,
+    poll,
     wait_for_status,
     write_until_known,
 )
@@ -149,3 +152,43 @@ def test_waiting_stops_before_the_deadline(clock):
         wait_for_status(lambda: {"id": "i1", "status": "saving"}, "i1", 20)
     assert str(err.value) == "timed out after 20 s waiting for image i1 to become active (it is saving)"
     assert sum(clock.sleeps) <= 20
+
+
+def reads(*answers):
+    """read() answering from ``answers`` in order (an exception is raised)."""
+    answers = list(answers)
+
+    def read():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    return read
+
+
+def test_an_image_wait_raises_a_failed_read_at_once(clock):
+    with pytest.raises(ImsApiError):
+        wait_for_status(reads({"id": "i1", "status": "saving"}, error(503)), "i1", 900)
+    assert clock.sleeps == [1.0]
+
+
+def test_a_patient_poll_looks_again_after_a_transient_failure_waiting_its_capped_retry_after(clock):
+    read = reads({"status": "RUNNING"}, error(503, retry_after=600.0), ImsConnectionError("dropped", sent=True),
+                 {"status": "SUCCESS"})
+    last = poll(read, lambda current: current["status"] == "SUCCESS", 3600, ImsError, patient=True)
+    assert last == {"status": "SUCCESS"}
+    assert clock.sleeps == [1.0, RETRY_AFTER_CAP, 4.0]
+
+
+@pytest.mark.parametrize("failure", [error(400), error(404), ImsAnswerError("GET", "/x", 200, message="garbage")])
+def test_a_patient_poll_raises_what_looking_again_cannot_mend(clock, failure):
+    with pytest.raises(ImsApiError):
+        poll(reads(failure), lambda current: True, 3600, ImsError, patient=True)
+    assert clock.sleeps == []
+
+
+def test_a_poll_never_waits_less_than_its_floor(clock, monkeypatch):
+    monkeypatch.setattr(_retry, "POLL_FIRST", 0.1)
+    poll(reads({"s": 0}, error(429, retry_after=0.0), {"s": 1}), lambda current: current["s"] == 1, 60, ImsError,
+         patient=True)
+    assert clock.sleeps == [POLL_FLOOR, POLL_FLOOR]
