@@ -73,6 +73,8 @@ def test_create_image_from_a_server_and_both_job_apis(world):
         job_id = client.create_image(models.CreateImageRequest(body=body)).job_id
         out["job_id"] = job_id
         out["job"], out["progress"], out["statuses"] = wait(job_id)
+        listed = client.list_images(models.ListImagesRequest(name="sdk-from-server", imagetype="private")).images
+        out["listed"] = as_dict(listed)
     """) % SERVER)
     job, progress = out["job"], out["progress"]
     assert (job["job_id"], job["status"], job["job_type"]) == (out["job_id"], "SUCCESS", "imsCreateImageByInstance")
@@ -83,6 +85,8 @@ def test_create_image_from_a_server_and_both_job_apis(world):
     assert (image["name"], image["status"], image["__data_origin"], image["__description"], image["min_ram"]) == \
         ("sdk-from-server", "active", "instance," + SERVER, "by the SDK", 1024)
     assert image["tags"] == ["made=sdk"] and image["__os_version"] == "CentOS 7.9 64bit"
+    [listed] = out["listed"]  # the native list shows it, with the source IMS recorded
+    assert (listed["id"], listed["status"], listed["data_origin"]) == (image["id"], "active", "instance," + SERVER)
 
 
 def test_create_image_from_a_volume_a_file_an_iso_and_data_volumes(world):
