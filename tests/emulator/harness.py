@@ -354,6 +354,27 @@ class Emulator:
     def expire_tokens(self) -> None:
         self._call("POST", "/_emulator/tokens/expire", {})
 
+    # -- the native API's fakes and jobs (README "The native create API", "Jobs") -----------
+    def seed_resources(self, **kinds) -> dict:
+        """Seed fakes: ``seed_resources(servers=[...], volumes=[...], vaults=[...], backups=[...],
+        obs_objects=[...])`` -> ``{kind: [ids]}`` (an OBS object's id is ``bucket:key``)."""
+        return self._call("POST", "/_emulator/seed", kinds)
+
+    def resources(self) -> dict:
+        return self._call("GET", "/_emulator/resources")
+
+    def jobs(self) -> list:
+        """Every job in the ShowJob shape, with its ``project_id``."""
+        return self._call("GET", "/_emulator/jobs")["jobs"]
+
+    def configure_jobs(self, job_seconds) -> None:
+        """The duration of the jobs started from now on (``--job-seconds``)."""
+        self._call("POST", "/_emulator/jobs/config", {"job_seconds": job_seconds})
+
+    def finish_jobs(self, job_id=None) -> list:
+        """End a job (or every unfinished one) now; the ids ended."""
+        return self._call("POST", "/_emulator/jobs/finish", {} if job_id is None else {"job_id": job_id})["finished"]
+
     def set_quota(self, quota, project_id=None) -> dict:
         """The private-image quota: the default, or ``project_id``'s own (None drops it)."""
         body = {"quota": quota} if project_id is None else {"project_id": project_id, "quota": quota}

@@ -30,7 +30,11 @@ from .iam.responses import IamResponses
 from .iam.urls import URL_PATHS as IAM_URL_PATHS
 from .ims.catalogue import public_catalogue
 from .ims.exceptions import bad_request
+from .ims.jobs import DEFAULT_JOB_SECONDS, JobBoard
 from .ims.models import ImageStore
+from .ims.native import NativeResponses
+from .ims.native_urls import URL_PATHS as NATIVE_URL_PATHS
+from .ims.resources import CloudResources
 from .ims.responses import ImsResponses
 from .ims.urls import URL_PATHS as IMS_URL_PATHS
 
@@ -39,7 +43,8 @@ class EmulatorApp:
     """The whole emulator: configuration, state, and how one API request is processed."""
 
     def __init__(self, accounts=None, users=None, state_file=None, token_ttl=DEFAULT_TOKEN_TTL,
-                 quota=DEFAULT_QUOTA, public_images=True, verbose=False, capture=None):
+                 quota=DEFAULT_QUOTA, public_images=True, verbose=False, capture=None,
+                 job_seconds=DEFAULT_JOB_SECONDS):
         self.public_images = public_images
         self.verbose = verbose
         self.clock = Clock()
@@ -60,6 +65,13 @@ class EmulatorApp:
         self.router.bind(IAM_URL_PATHS, self.iam_responses)
         self.ims = ImsResponses(self.store, self.clock)
         self.router.bind(IMS_URL_PATHS, self.ims)
+        # The native API: images made from the fake servers, volumes, backups and OBS objects, by jobs.
+        self.resources = CloudResources()
+        self.jobs = JobBoard(self.store, self.clock, job_seconds)
+        self.native = NativeResponses(self.store, self.clock, self.resources, self.jobs)
+        self.router.bind(NATIVE_URL_PATHS, self.native)
+        self.ims.delete_observers.append(self.native)
+        self.store.pending_images = self.jobs.pending_images  # images jobs will store count towards the quota
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
         self.observers = []  # observer(Exchange), once a request is answered
         self.control = ControlSurface(self, CONTROL_URL_PATHS, capture)  # installs its hooks
@@ -73,9 +85,12 @@ class EmulatorApp:
         return public_catalogue() if self.public_images else []
 
     def reset_state(self) -> None:
-        """Back to the starting images, no members or tokens, the starting quota, the clock unshifted."""
+        """Back to the starting images, no members, tokens, jobs or fake resources, the starting quota,
+        the clock unshifted."""
         self.store.reset(self.starting_images())
         self.store.quotas.reset()
+        self.jobs.reset()
+        self.resources.reset()
         self.clock.offset = 0.0
 
     def close(self) -> None:
@@ -119,6 +134,7 @@ class EmulatorApp:
                 raise api_not_found()
             if ctx.route.authenticated:
                 ctx.project = self.auth.authenticate(ctx)
+            self.jobs.advance()  # every request sees the jobs as the clock has moved them
             return ctx.route.handler(ctx)
         except ErrorAnswer as exc:
             return exc.response(ctx.request_id)

@@ -7,6 +7,7 @@ SIGINT, and prints the base URL as the one line of stdout once it accepts connec
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import ssl
 import sys
@@ -16,6 +17,7 @@ from .app import EmulatorApp
 from .core.server import EmulatorHTTPServer, tls_server_context
 from .defaults import DEFAULT_QUOTA, DEFAULT_TOKEN_TTL
 from .iam.models import Account, User
+from .ims.jobs import DEFAULT_JOB_SECONDS
 
 
 def parse_account(text: str) -> Account:
@@ -37,6 +39,17 @@ def parse_user(text: str) -> User:
     return User(name, password, domain, (project_id,))
 
 
+def non_negative_seconds(text: str) -> float:
+    """``--job-seconds``: a number of seconds, 0 or more (0: jobs end at the first request that sees them)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a number of seconds") from None
+    if math.isnan(value) or value < 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError("expected a finite number of seconds, 0 or more")
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Local emulator of Huawei Cloud IMS (see README.md).")
     parser.add_argument("--port", type=int, required=True, help="port to listen on (0: a free one)")
@@ -51,6 +64,8 @@ def parse_args(argv=None):
                         help="token lifetime (default 86400)")
     parser.add_argument("--quota", type=int, default=DEFAULT_QUOTA, metavar="N",
                         help="private images per project (default %d)" % DEFAULT_QUOTA)
+    parser.add_argument("--job-seconds", type=non_negative_seconds, default=DEFAULT_JOB_SECONDS, metavar="N",
+                        help="how long a native create job takes, INIT included (default %g)" % DEFAULT_JOB_SECONDS)
     parser.add_argument("--no-public-images", action="store_true", help="start without the public catalogue")
     parser.add_argument("--verbose", action="store_true", help="log one line per request to stderr")
     parser.add_argument("--capture", metavar="FILE",
@@ -69,7 +84,8 @@ def main(argv=None) -> int:
     try:
         app = EmulatorApp(accounts=args.account, users=args.user, state_file=args.state,
                           token_ttl=args.token_ttl, quota=args.quota,
-                          public_images=not args.no_public_images, verbose=args.verbose, capture=args.capture)
+                          public_images=not args.no_public_images, verbose=args.verbose, capture=args.capture,
+                          job_seconds=args.job_seconds)
     except (OSError, ValueError) as exc:
         sys.stderr.write("ims_emulator: cannot start: %s\n" % exc)
         return 2

@@ -26,7 +26,8 @@ def control(app, method, path, body=None):
 
 def test_every_call_answers_and_unknown_ones_do_not(app):
     bodies = {"/_emulator/faults": {"rules": []}, "/_emulator/seed": {"count": 1},
-              "/_emulator/clock": {"offset_seconds": 0}, "/_emulator/quota": {"quota": 500}}
+              "/_emulator/clock": {"offset_seconds": 0}, "/_emulator/quota": {"quota": 500},
+              "/_emulator/jobs/config": {"job_seconds": 5}}
     for method, path in URL_PATHS:
         status, _body = control(app, method, path, bodies.get(path) if method == "POST" else None)
         assert status == 200, (method, path)

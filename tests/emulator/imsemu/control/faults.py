@@ -2,8 +2,9 @@
 
 ``FaultInjector`` is a request hook of ``EmulatorApp``: it runs before authentication and
 any action, and either answers in the request's place, or adds per-request hooks: one that
-replaces the answer once the real work is done (``after``), or one the upload action calls
-once the body is in (``upload_fail``). The API actions never read the plan.
+replaces the answer once the real work is done (``after``), one the upload action calls
+once the body is in (``upload_fail``), or one a native create calls as it starts its job, which
+gives the job its failure (``job_fail``). The API actions never read the plan.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 
 from ..core.exceptions import gateway_fault_error
-from ..core.request import ANSWERED, UPLOAD_RECEIVED
+from ..core.request import ANSWERED, JOB_STARTED, UPLOAD_RECEIVED
 from ..core.responses import DROP
 from ..core.util import is_int
 
@@ -30,8 +31,9 @@ class Fault:
     after: bool = False
     upload_fail: bool = False
     echo: bool = False  # the error message echoes the whole request, secrets included
+    job_fail: dict | None = None  # the native create's job fails: {"error_code", "fail_reason", "phase"}
 
-    FIELDS = ("status", "retry_after", "latency", "drop", "after", "upload_fail", "echo")
+    FIELDS = ("status", "retry_after", "latency", "drop", "after", "upload_fail", "echo", "job_fail")
 
     @classmethod
     def parse(cls, spec) -> "Fault":
@@ -56,12 +58,31 @@ class Fault:
             if not isinstance(value, bool):
                 raise ValueError("%s must be true or false" % name)
             setattr(fault, name, value)
+        fault.job_fail = parse_job_fail(spec.get("job_fail"))
         return fault
 
     @property
     def answers(self) -> bool:
         """Whether this fault replaces the answer (an error or a dropped connection)."""
         return self.drop or self.status is not None
+
+
+def parse_job_fail(spec) -> dict | None:
+    """``job_fail``: true, or ``{"error_code", "fail_reason", "phase": "RUNNING"|"INIT"}`` (each optional)."""
+    if spec is None or spec is False:
+        return None
+    if spec is True:
+        spec = {}
+    if not isinstance(spec, dict) or set(spec) - {"error_code", "fail_reason", "phase"}:
+        raise ValueError('job_fail is true or {"error_code", "fail_reason", "phase"}')
+    failure = {"error_code": spec.get("error_code", "IMG.0014"),
+               "fail_reason": spec.get("fail_reason", "The job failed (injected fault)."),
+               "phase": spec.get("phase", "RUNNING")}
+    if not all(isinstance(failure[k], str) and failure[k] for k in ("error_code", "fail_reason")):
+        raise ValueError("job_fail error_code and fail_reason must be non-empty strings")
+    if failure["phase"] not in ("INIT", "RUNNING"):
+        raise ValueError("job_fail phase must be INIT or RUNNING")
+    return failure
 
 
 class FaultRule:
@@ -203,6 +224,8 @@ class FaultInjector:
         if fault.upload_fail and ctx.route is not None and ctx.route.streams_body:
             ctx.add_hook(UPLOAD_RECEIVED, functools.partial(upload_fault_answer, fault))
             return None
+        if fault.job_fail is not None:  # the request goes on; the job it starts (if any) will fail
+            ctx.add_hook(JOB_STARTED, lambda _request, _outcome: dict(fault.job_fail))
         if not fault.answers:
             return None
         if not fault.after:

@@ -13,8 +13,10 @@ import json
 from ..core.clock import format_time
 from ..core.responses import Response
 from ..core.util import is_number
+from ..ims.resources import KINDS as RESOURCE_KINDS
 from .capture import CaptureWriter
 from .faults import FaultInjector, FaultPlan
+from .resource_seeding import ResourceSeeder
 from .seeding import Seeder
 from .stats import Stats
 
@@ -29,6 +31,7 @@ class ControlSurface:
         self.faults = FaultPlan()
         self.stats = Stats()
         self.seeder = Seeder(app.store, app.clock, app.accounts[0].project_id)
+        self.resource_seeder = ResourceSeeder(app.resources, app.accounts[0].project_id)
         app.request_hooks.append(FaultInjector(self.faults))
         if capture:
             app.observers.append(CaptureWriter(capture))
@@ -73,9 +76,21 @@ class ControlSurface:
         return self.faults.describe()
 
     def seed(self, payload):
-        return {"ids": self.seeder.seed(payload)}
+        """Images (``Seeder``), and the resources of ``RESOURCE_KINDS`` (``ResourceSeeder``), checked first."""
+        if not isinstance(payload, dict) or not set(payload) & set(RESOURCE_KINDS):
+            return {"ids": self.seeder.seed(payload)}
+        images = {k: v for k, v in payload.items() if k not in RESOURCE_KINDS}
+        built = self.resource_seeder.build(payload)  # every refusal comes before anything is stored
+        ids = self.seeder.seed(images) if images else []
+        answer = self.resource_seeder.store(payload, built)
+        answer["ids"] = ids
+        return answer
+
+    def resources(self, _body):
+        return self.app.resources.snapshot()
 
     def images(self, _body):
+        self.app.jobs.advance()
         store = self.app.store
         with store.lock:
             return {"images": list(store.images.values()),
@@ -94,6 +109,29 @@ class ControlSurface:
             raise ValueError('expected {"offset_seconds": NUMBER}')
         self.app.clock.offset = float(offset)
         return {"offset_seconds": self.app.clock.offset, "now": format_time(self.app.clock.now())}
+
+    # -- jobs and quotas ---------------------------------------------------------------
+    def jobs(self, _body):
+        self.app.jobs.advance()
+        return {"job_seconds": self.app.jobs.job_seconds, "jobs": self.app.jobs.describe()}
+
+    def configure_jobs(self, body):
+        """``{"job_seconds": N}``: the duration of the jobs started from now on."""
+        seconds = body.get("job_seconds") if isinstance(body, dict) else None
+        if not is_number(seconds) or not 0 <= seconds < float("inf") or set(body) != {"job_seconds"}:
+            raise ValueError('expected {"job_seconds": SECONDS} (0 or more)')
+        self.app.jobs.job_seconds = float(seconds)
+        return {"job_seconds": self.app.jobs.job_seconds}
+
+    def finish_jobs(self, body):
+        """``{"job_id": ID}`` (a job, or a parent with its sub jobs) or ``{}`` (every job): they end now."""
+        job_id = body.get("job_id") if isinstance(body, dict) else None
+        if set(body or {}) - {"job_id"} or (job_id is not None and not isinstance(job_id, str)):
+            raise ValueError('expected {"job_id": ID} or {}')
+        self.app.jobs.advance()
+        if job_id is not None and job_id not in self.app.jobs.jobs:
+            raise ValueError("no job %s" % job_id)
+        return {"finished": self.app.jobs.finish(job_id)}
 
     def expire_tokens(self, _body):
         return {"expired": self.app.iam.expire_tokens()}

@@ -22,6 +22,10 @@ URL_PATHS = {
     ("POST", "/_emulator/reset"): ControlCall(ControlSurface.reset),
     ("POST", "/_emulator/clock"): ControlCall(ControlSurface.set_clock, takes_body=True),
     ("POST", "/_emulator/tokens/expire"): ControlCall(ControlSurface.expire_tokens),
+    ("GET", "/_emulator/resources"): ControlCall(ControlSurface.resources),
+    ("GET", "/_emulator/jobs"): ControlCall(ControlSurface.jobs),
+    ("POST", "/_emulator/jobs/config"): ControlCall(ControlSurface.configure_jobs, takes_body=True),
+    ("POST", "/_emulator/jobs/finish"): ControlCall(ControlSurface.finish_jobs, takes_body=True),
     ("GET", "/_emulator/quota"): ControlCall(ControlSurface.get_quota),
     ("POST", "/_emulator/quota"): ControlCall(ControlSurface.set_quota, takes_body=True),
 }

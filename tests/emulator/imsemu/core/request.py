@@ -15,6 +15,9 @@ ECHO_BODY_LIMIT = 64 * 1024  # how much of a request body an echoing fault (or -
 # returns the outcome to go on with (a Response, DROP, or None for "nothing to say").
 UPLOAD_RECEIVED = "upload_received"  # an upload's body is in, before the image becomes active
 ANSWERED = "answered"  # the action has answered; a hook may replace the answer
+# A native create is about to start its job: a hook returns the job's planned failure
+# ({"error_code", "fail_reason", "phase"}) or passes on the outcome (None: the job succeeds).
+JOB_STARTED = "job_started"
 
 
 class RequestContext:

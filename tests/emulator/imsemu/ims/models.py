@@ -39,6 +39,7 @@ class ImageStore:
     def __init__(self, clock, files_dir: str, state_file: str | None = None, quota: int = DEFAULT_QUOTA):
         self.clock = clock
         self.quotas = ProjectQuotas(quota)  # the private-image quota of each project (quotas.py)
+        self.pending_images = lambda project: 0  # images unfinished jobs will store count too (app: JobBoard's)
         self.files_dir = files_dir
         self.state_file = state_file
         self.lock = threading.RLock()
@@ -212,7 +213,7 @@ class ImageStore:
         with self.lock:
             if image["id"] in self.images:
                 raise conflict("An image with id %s already exists." % image["id"])
-            self.quotas.check(image["owner"], self.private_count(image["owner"]))
+            self.quotas.check(image["owner"], self.private_count(image["owner"]) + self.pending_images(image["owner"]))
             self.add([image])
 
     def replace(self, image: dict) -> None:

@@ -41,6 +41,9 @@ class ImsResponses:
     def __init__(self, store, clock):
         self.store = store
         self.clock = clock
+        # Objects with before_delete(image, body) (may raise an ErrorAnswer) and after_delete(image, body):
+        # the native API's rules on deleting the images it makes (IMG.0090, delete_backup).
+        self.delete_observers = []
         # scheme://host:port of the emulator, for the version links of a request without Host
         self.default_origin = "http://localhost"
 
@@ -139,6 +142,11 @@ class ImsResponses:
         return Response.json(200, changed)
 
     def delete_image(self, ctx):
+        body = {}
+        if ctx.read_body().strip():  # a whole image may be deleted with {"delete_backup": true}
+            body = ctx.json_body()
+            if not isinstance(body, dict) or not isinstance(body.get("delete_backup", False), bool):
+                raise bad_request('the body must be {"delete_backup": true|false}')
         with self.store.lock:
             image = self.store.get(ctx.params["id"])
             relation = self.store.relation(image, ctx.project) if image else None
@@ -150,7 +158,11 @@ class ImsResponses:
                 raise not_owner("Only the owner of the image can delete it.")
             if image.get("protected"):
                 raise ImsErrorAnswer(400, "IMG.0028", "The image is protected and cannot be deleted.")
+            for observer in self.delete_observers:
+                observer.before_delete(image, body)
             self.store.delete(image["id"])
+        for observer in self.delete_observers:
+            observer.after_delete(image, body)
         return Response.empty(204)
 
     # -- image files -------------------------------------------------------------------
