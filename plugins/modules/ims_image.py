@@ -444,54 +444,27 @@ members:
       sample: "2024-06-02T08:30:00Z"
 job:
   description:
-    - The IMS job of an image made from a source option, as last read (after the wait, or once with O(wait=false)).
+    - The IMS job of an image made from a source option, as last read (after the wait, or once with O(wait=false)),
+      in the view M(hwcloud.ims.ims_job_info) returns as RV(hwcloud.ims.ims_job_info#module:job), where each field
+      is described - C(id), C(type), C(status) (V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)), C(progress),
+      C(image_id), C(image_ids), IMS's C(error_code) and C(fail_reason) of a failed job, C(begin_time) and
+      C(end_time).
     - V(null) when the run started no job (the image existed, or was found still being made), and in check mode.
     - In a failed result (a job that failed, or still ran at O(wait_timeout)), the job as last read.
   returned: with a source option
   type: dict
   version_added: 0.2.0
-  contains:
-    id:
-      description: The job id, to wait on with M(hwcloud.ims.ims_job_info).
-      type: str
-      sample: ff8080828f2a5e8a018f3c1e7d2b0042
-    type:
-      description: IMS's job type.
-      type: str
-      sample: createImageByInstance
-    status:
-      description: V(INIT), V(RUNNING), V(SUCCESS) or V(FAIL).
-      type: str
-      sample: SUCCESS
-    progress:
-      description: How far the job is, as IMS says (C(process_percent)); V(null) when IMS does not say.
-      type: float
-      sample: 100.0
-    image_id:
-      description: The id of the image the job makes, once IMS names it; V(null) before.
-      type: str
-      sample: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
-    image_ids:
-      description: Every image id the job names (one per volume for data images).
-      type: list
-      elements: str
-      sample: [4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86]
-    error_code:
-      description: IMS's error code of a failed job (for example C(IMG.0010)); V(null) otherwise.
-      type: str
-      sample: null
-    fail_reason:
-      description: IMS's reason of a failed job; V(null) otherwise.
-      type: str
-      sample: null
-    begin_time:
-      description: When the job began (UTC), as IMS writes it.
-      type: str
-      sample: "2024-11-06T06:19:43.195Z"
-    end_time:
-      description: When the job ended; V(null) while it runs.
-      type: str
-      sample: "2024-11-06T06:23:43.195Z"
+  sample:
+    id: ff8080828f2a5e8a018f3c1e7d2b0042
+    type: createImageByInstance
+    status: SUCCESS
+    progress: 100.0
+    image_id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    image_ids: [4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86]
+    error_code: null
+    fail_reason: null
+    begin_time: "2024-11-06T06:19:43.195Z"
+    end_time: "2024-11-06T06:23:43.195Z"
 operations:
   description:
     - What the run did, or in check mode would do, in order. Empty when nothing changed.

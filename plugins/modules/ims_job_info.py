@@ -29,7 +29,7 @@ extends_documentation_fragment:
 options:
   job_id:
     description:
-      - The id of the job, for example RV(hwcloud.ims.ims_image#module:job.id) of a task run with
+      - The id of the job, for example the C(id) of RV(hwcloud.ims.ims_image#module:job) of a task run with
         O(hwcloud.ims.ims_image#module:wait=false).
     type: str
     required: true
