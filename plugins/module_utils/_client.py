@@ -129,10 +129,15 @@ class ImsClient:
         return self.json_call("PATCH", "/v2/images/%s" % _quote_id(image_id), _shapes.image,
                               data=json.dumps(patch).encode("utf-8"), headers={"Content-Type": PATCH_CONTENT_TYPE})
 
-    def delete_image(self, image_id):
-        """``DELETE`` the image; False when it was already gone."""
+    def delete_image(self, image_id, delete_backup=False):
+        """``DELETE`` the image; False when it was already gone.
+
+        ``delete_backup``: a full-server image's CBR backup goes too (the body ``{"delete_backup": true}``,
+        signed like any body); otherwise no body is sent.
+        """
+        body = {"delete_backup": True} if delete_backup else None
         try:
-            self.transport.request("DELETE", "/v2/images/%s" % _quote_id(image_id), expected=(204,))
+            self.transport.request("DELETE", "/v2/images/%s" % _quote_id(image_id), json_body=body, expected=(204,))
         except ImsApiError as exc:
             if exc.not_found:
                 return False

@@ -45,7 +45,7 @@ OPTION_FIELDS = dict([(option, option) for option in STANDARD_OPTIONS + ("tags",
 SHARED_TYPES = ("gold", "market", "shared")
 # The options that say what a new image is: a task that gives none of them never creates one.
 # A new source of an image (another image, a server, a volume...) is one more name here.
-CREATE_SOURCES = ("disk_format", "filename")
+CREATE_SOURCES = ("disk_format", "filename", "instance_id", "backup_id", "volume_id", "image_url")
 
 
 def property_value(value):
@@ -124,7 +124,8 @@ def create_refusal(params, project_id=None, killed=None):
     image that ``replace_failed`` would delete to create the new one.
     """
     where = "project %s" % project_id if project_id else "this project"
-    how = "disk_format (an empty image to upload into later, e.g. disk_format: qcow2) or filename (the file to upload)"
+    how = ("disk_format (an empty image to upload into later, e.g. disk_format: qcow2), filename (the file to upload) "
+           "or the source IMS makes it from (instance_id, backup_id, volume_id or image_url)")
     if params.get("id") and killed is None:
         return ("no image with id %s exists in %s; images are created by name: leave id out, and give name with %s"
                 % (params["id"], where, how))

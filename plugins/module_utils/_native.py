@@ -402,6 +402,34 @@ def source_mismatch(image, params):
     return "%s was not made from %s %s (IMS records %s); %s" % (what, source, wanted, recorded, advice)
 
 
+def source_view(params):
+    """The task's source and image_type, as diff mode shows them (``{source option: value, "image_type": kind}``)."""
+    source = native_source(params)
+    return {source: params[source], "image_type": image_kind(params, source)}
+
+
+def predicted_image(params):
+    """The image a native create of ``params`` makes, as the Glance API would show it before IMS fills it in
+    (check mode's prediction): the fields the create sends that the image shows, ``id`` None, ``queued``."""
+    image = {"id": None, "name": params["name"], "status": "queued"}
+    for option, field in (("min_disk", "min_disk"), ("min_ram", "min_ram"), ("os_version", "__os_version"),
+                          ("description", "__description")):
+        if params.get(option) is not None:
+            image[field] = params[option]
+    if params.get("tags") is not None:
+        image["tags"] = ["%s=%s" % (pair["key"], pair["value"]) for pair in image_tags(params["tags"])]
+    return image
+
+
+def whole_image_refusal(image):
+    """Why ``delete_backup`` cannot go with deleting ``image`` (None when it is a full-server image)."""
+    if recorded_kind(image) == "whole":
+        return None
+    return ("delete_backup applies only to a full-server image (__whole_image true), whose CBR backup it deletes; "
+            "image %s (%r) is a %s image with no backup: leave delete_backup out (or false) to delete it"
+            % (image.get("id"), image.get("name"), recorded_kind(image)))
+
+
 def adoptable(images, params):
     """The image among ``images`` (the project's own images of the task's name, any status) that a run takes
     instead of creating one: made from the task's source and queued, saving or active; None when there is none.

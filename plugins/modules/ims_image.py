@@ -22,20 +22,30 @@ description:
   - A create whose outcome is unknown (a time-out, a server error) is followed by a lookup before it is ever sent
     again, so a run never leaves two images where one was asked for. To that end the module chooses the id of a
     new image itself.
+  - With a source option, O(instance_id) (an ECS server), O(backup_id) (a CBR backup), O(volume_id) (an EVS volume)
+    or O(image_url) (an OBS file), IMS makes the image through its native API, as an asynchronous job, which the
+    module waits for (O(wait)). Before creating, the module lists the project's own images of that name, C(queued)
+    and C(saving) ones included; an image still being made from the same source is waited on, never made again.
+    After an unknown outcome of the create call it lists them again before ever sending it again. What IMS has not
+    listed yet cannot be found, so a run stopped while the job is still in its first phase (before IMS lists the
+    image) and run again may make a second image.
 author:
   - hwcloud.ims contributors (@hwcloud-ims)
 extends_documentation_fragment:
   - hwcloud.ims.connection
   - hwcloud.ims.attributes
+  - hwcloud.ims.native_source
 attributes:
   check_mode:
     support: full
     details:
-      - Sends no write request and predicts RV(ignore:changed) and RV(operations) exactly.
+      - Sends no write request and predicts RV(ignore:changed) and RV(operations) exactly (for an image IMS would
+        make, the request it would send).
   diff_mode:
     support: full
     details:
-      - Shows every field the task manages before and after.
+      - Shows every field the task manages before and after; for an image IMS would make, the source, the image type
+        and the request it would send.
   idempotent:
     support: full
 options:
@@ -49,12 +59,15 @@ options:
     description:
       - The id of the image. With O(id), O(name) is the name the image should have (a rename).
       - With O(state=present), an id that does not exist is an error; images are created by O(name).
-      - One of O(id) and O(name) is required.
+      - One of O(id) and O(name) is required; with a source option, O(name) is.
     type: str
   name:
     description:
       - The image name, 1 to 128 characters. Without O(id), the image is looked up by this name among the project's
-        own private images, and created with it when there is none and O(disk_format) or O(filename) is set.
+        own private images, and created with it when there is none and O(disk_format), O(filename) or a source
+        option is set.
+      - For an image made by IMS from a source, IMS takes letters, digits, spaces, C(-), C(.), C(_) and Chinese
+        characters, and no space at either end.
     type: str
   on_duplicate:
     description:
@@ -66,7 +79,8 @@ options:
   container_format:
     description:
       - The container format. Only V(bare) exists in IMS; a new image gets it when this is not set.
-      - Can only change while the image is C(queued) (before a file is uploaded).
+      - Can only change while the image is C(queued) (before a file is uploaded). Refused with a source option, since IMS
+        sets it.
     type: str
     choices: [bare]
   disk_format:
@@ -77,15 +91,20 @@ options:
         not guess the format from the file name, so set it to the file's format.
       - Can only change while the image is C(queued) (before a file is uploaded); a different value on an active
         image is an error.
+      - Refused with a source option, since IMS sets the format of the images it makes.
     type: str
     choices: [vhd, zvhd, zvhd2, raw, qcow2, iso]
   min_disk:
     description:
       - The minimum system disk in GB, from 0 to 1024.
+      - With O(image_url), required, and sent to IMS (from 1 to 1024, for a data image to 2048); refused with the
+        other sources, whose disk IMS measures.
     type: int
   min_ram:
     description:
       - The minimum memory in MB, 0 or more.
+      - With a source option, sent to IMS for the images that take it (every source but data images and quick
+        imports); refused for the others.
     type: int
   protected:
     description:
@@ -114,6 +133,8 @@ options:
         an empty part of a comma-separated string is refused before any request, never stored as written.
       - Not set, the tags are left alone. Set, the image gets exactly these tags, or with O(purge_tags=false) these in
         addition to those it has. V([]) (or V({})) with O(purge_tags=true) removes every tag.
+      - With a source option, the new image's tags are sent to IMS as C(image_tags) (C(key=value) gives the key and
+        the value; at most 10 tags, each key once); an existing image's tags are managed as above.
     type: raw
   purge_tags:
     description:
@@ -124,10 +145,14 @@ options:
     description:
       - The operating system version (C(__os_version)), for example V(Ubuntu 22.04 server 64bit). IMS derives
         C(__os_type), C(__platform) and C(__os_bit) from it.
+      - With a source option, sent to IMS (a value of C(GET /v1/cloudimages/os_version)), required for a system
+        image from O(volume_id), an ISO image and a quick import of a system image; taken by a system image from
+        O(image_url); refused for the other sources.
     type: str
   description:
     description:
-      - The image description (C(__description)), at most 1024 characters.
+      - The image description (C(__description)), at most 1024 characters (with a source option, without C(<), C(>)
+        or a carriage return).
     type: str
   properties:
     description:
@@ -174,13 +199,19 @@ options:
     description:
       - Whether to wait, after an upload or while the image is C(saving), until it is C(active).
       - Fails at once when the image turns C(killed).
+      - With a source option, whether to wait for IMS's job to end (then the image is read). With V(false) the task
+        returns once the create is sent, with RV(job) (its id, to wait on with M(hwcloud.ims.ims_job_info)) and the
+        image if IMS has named it yet.
     type: bool
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait for C(active) at most.
+      - How many seconds to wait at most.
+      - Not set, 900 for an upload or a C(saving) image of a task without a source option, and 1200 (20 minutes) for
+        IMS's job or the image it makes, with a source option.
+      - A job still running then fails the task, naming the job and the image. Nothing failed; run the task again and
+        it finds the image being made (C(queued) or C(saving)) and waits for it, without another create.
     type: int
-    default: 900
   replace_failed:
     description:
       - Whether an image found in state C(killed) (an earlier upload failed) is deleted and created again.
@@ -189,12 +220,31 @@ options:
         the delete.
     type: bool
     default: false
+  delete_backup:
+    description:
+      - "With O(state=absent), whether deleting a full-server image also deletes its CBR backup (sent as
+        C({\"delete_backup\": true}) in the body of the delete). Only used with O(state=absent)."
+      - V(false) keeps the backup, which CBR goes on billing until it is deleted there.
+      - V(true) on an image that is not a full-server image (C(__whole_image) not C(true)) fails before the delete,
+        which is never sent.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - Only the project's own private images can be changed or deleted; public (C(gold)), market and shared images,
     and images of other projects, are refused.
-  - Only O(container_format) and O(disk_format) cannot change once the image has a file; every other option can.
+  - Only O(container_format) and O(disk_format) cannot change once the image has a file; every other option can,
+    except the source options and the options only IMS's create takes (O(image_type), O(quick_import), O(vault_id),
+    O(os_type), O(max_ram), O(architecture), O(hw_firmware_type), O(server_type), O(is_config), O(cmk_id),
+    O(license_type), O(enterprise_project_id)), which apply when IMS makes the image and are not compared after.
+  - An option a source does not take (say O(vault_id) with O(volume_id), or O(os_type) with O(instance_id)) is
+    refused before any request, naming it and the options that source takes; a task without a source option that
+    gives an option only IMS's create takes is refused too. Every problem is in one message.
+  - For an image IMS makes, O(protected), O(visibility), O(properties) and O(members) are applied after the job,
+    once the image is C(active); with O(wait=false) they are applied by the next run (the task warns).
 seealso:
   - module: hwcloud.ims.ims_image_info
+  - module: hwcloud.ims.ims_job_info
 """
 
 EXAMPLES = r"""
@@ -279,6 +329,58 @@ EXAMPLES = r"""
   hwcloud.ims.ims_image:
     name: web-2024-06-final
     state: absent
+
+- name: A system-disk image of a configured server, waiting for IMS's job (20 minutes at most)
+  hwcloud.ims.ims_image:
+    name: web-baked-2024-06
+    instance_id: 877a2cda-ba63-4e1e-b95f-e67e48b6129a
+    description: Baked from web-01
+    tags:
+      team: web
+
+- name: A full-server image from a server, its backup kept in a CBR vault
+  hwcloud.ims.ims_image:
+    name: web-whole-2024-06
+    instance_id: 877a2cda-ba63-4e1e-b95f-e67e48b6129a
+    image_type: whole
+    vault_id: 3b5816b5-f29c-4172-9d9a-76c719a659ce
+
+- name: A full-server image from a CBR backup
+  hwcloud.ims.ims_image:
+    name: db-whole-2024-06
+    backup_id: 9a4b7c2e-5d1f-4e3a-8b6c-0f2e1d3c4b5a
+
+- name: A data image from a volume
+  hwcloud.ims.ims_image:
+    name: data-2024-06
+    volume_id: 1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9
+    image_type: data
+
+- name: A system image from a large raw file in OBS, the fast way
+  hwcloud.ims.ims_image:
+    name: appliance-2024-06
+    image_url: images-bucket:appliance/appliance-2024-06.raw
+    quick_import: true
+    min_disk: 40
+    os_version: Ubuntu 22.04 server 64bit
+    architecture: x86
+    wait_timeout: 3600
+
+- name: Start an import without waiting for it
+  hwcloud.ims.ims_image:
+    name: iso-installer
+    image_url: images-bucket:iso/installer.iso
+    image_type: iso
+    min_disk: 40
+    os_version: CentOS 7.9 64bit
+    wait: false
+  register: started
+
+- name: Delete a full-server image and its CBR backup (the backup would go on being billed otherwise)
+  hwcloud.ims.ims_image:
+    name: web-whole-2024-06
+    state: absent
+    delete_backup: true
 """
 
 RETURN = r"""
@@ -286,6 +388,8 @@ image:
   description:
     - The image as IMS returns it after the run, with every field (the C(__) properties as strings).
     - V(null) after O(state=absent), and in check mode when the image would be created.
+    - With a source option, the image read after IMS's job ended; with O(wait=false), the image if IMS has named it
+      yet (V(null) before, and RV(job) has the job to wait on).
     - In a failed result, the image as it was when the run stopped (the one found, created or updated), so that a
       refused delete of a protected image, for example, still shows it; V(null) when there is none.
   returned: always
@@ -338,12 +442,37 @@ members:
       description: When the member last changed its status (UTC); V(null) in check mode for a member to add.
       type: str
       sample: "2024-06-02T08:30:00Z"
+job:
+  description:
+    - The IMS job of an image made from a source option, as last read (after the wait, or once with O(wait=false)),
+      in the view M(hwcloud.ims.ims_job_info) returns as RV(hwcloud.ims.ims_job_info#module:job), where each field
+      is described - C(id), C(type), C(status) (V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)), C(progress),
+      C(image_id), C(image_ids), IMS's C(error_code) and C(fail_reason) of a failed job, C(begin_time) and
+      C(end_time).
+    - V(null) when the run started no job (the image existed, or was found still being made), and in check mode.
+    - In a failed result (a job that failed, or still ran at O(wait_timeout)), the job as last read.
+  returned: with a source option
+  type: dict
+  version_added: 0.2.0
+  sample:
+    id: ff8080828f2a5e8a018f3c1e7d2b0042
+    type: createImageByInstance
+    status: SUCCESS
+    progress: 100.0
+    image_id: 4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86
+    image_ids: [4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86]
+    error_code: null
+    fail_reason: null
+    begin_time: "2024-11-06T06:19:43.195Z"
+    end_time: "2024-11-06T06:23:43.195Z"
 operations:
   description:
     - What the run did, or in check mode would do, in order. Empty when nothing changed.
-    - Each has an C(action) - V(create) (with C(fields), the metadata sent), V(update) (with C(patch), the JSON patch),
+    - Each has an C(action) - V(create) (with C(fields), the metadata sent; for an image IMS makes, also C(source),
+      C(image_type), C(path) and C(body), the request sent), V(update) (with C(patch), the JSON patch),
       V(upload) (with C(filename), C(size), C(checksum)), V(add_member) or V(remove_member) (with C(member)),
-      V(delete) (with C(id), and C(reason) when a failed image is replaced).
+      V(delete) (with C(id), C(reason) when a failed image is replaced, and C(delete_backup) when the backup goes
+      too).
   returned: always
   type: list
   elements: dict
@@ -360,6 +489,19 @@ import uuid
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsApiError, ImsError, ImsImageKilled
+from ansible_collections.hwcloud.ims.plugins.module_utils._errors import ImsJobTimeout
+from ansible_collections.hwcloud.ims.plugins.module_utils._jobs import JobReader, wait_for_job
+from ansible_collections.hwcloud.ims.plugins.module_utils._native import (
+    SOURCES,
+    adoptable,
+    native_problems,
+    native_request,
+    native_source,
+    predicted_image,
+    source_mismatch,
+    source_view,
+    whole_image_refusal,
+)
 from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view, predicted_member
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     CONTAINER_FORMATS,
@@ -384,6 +526,14 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
 )
 from ansible_collections.hwcloud.ims.plugins.module_utils._tags import normalize_tags
 
+# wait_timeout when the task does not set it: an upload's wait, and IMS's job (a source option).
+UPLOAD_WAIT = 900
+NATIVE_WAIT = 1200
+# Options of the Glance path that a native create has IMS decide.
+NOT_NATIVE = ("container_format", "disk_format")
+# Applied after IMS made the image, once it is active.
+AFTER_JOB = ("protected", "visibility", "properties", "members")
+
 
 class ImsImage(ImsModule):
     argument_spec = {
@@ -407,16 +557,44 @@ class ImsImage(ImsModule):
         "purge_members": {"type": "bool", "default": True},
         "filename": {"type": "path"},
         "wait": {"type": "bool", "default": True},
-        "wait_timeout": {"type": "int", "default": 900},
+        "wait_timeout": {"type": "int"},
         "replace_failed": {"type": "bool", "default": False},
+        "delete_backup": {"type": "bool", "default": False},
+        # The native sources and what IMS's create takes (doc fragment hwcloud.ims.native_source).
+        "instance_id": {"type": "str"},
+        "backup_id": {"type": "str"},
+        "volume_id": {"type": "str"},
+        "image_url": {"type": "str"},
+        "image_type": {"type": "str", "choices": ["system", "data", "iso", "whole"]},
+        "quick_import": {"type": "bool", "default": False},
+        "vault_id": {"type": "str"},
+        "os_type": {"type": "str", "choices": ["Linux", "Windows", "Other"]},
+        "max_ram": {"type": "int"},
+        "architecture": {"type": "str", "choices": ["x86", "arm"]},
+        "hw_firmware_type": {"type": "str", "choices": ["bios", "uefi"]},
+        "server_type": {"type": "str", "choices": ["ECS", "BMS", "FusionCompute", "Ironic"]},
+        "is_config": {"type": "bool"},
+        "cmk_id": {"type": "str"},
+        "license_type": {"type": "str", "choices": ["platform", "byol"]},
+        "enterprise_project_id": {"type": "str"},
     }
-    module_kwargs = {"required_one_of": [["id", "name"]]}
+    module_kwargs = {"required_one_of": [["id", "name"]], "mutually_exclusive": [list(SOURCES) + ["filename"]]}
 
     def check_options(self):
-        problems = validate_options(self.params)
+        params = self.params
+        self.source = native_source(params)
+        if self.source is None:
+            problems = validate_options(params)
+        else:  # the native rules of name, description, min_disk, min_ram and tags are native_problems'
+            problems = validate_options(dict(params, name=None, description=None, min_disk=None, min_ram=None,
+                                             tags=None))
+            problems += ["%s does not apply to an image made by IMS from %s: IMS sets it; leave %s out"
+                         % (option, self.source, option) for option in NOT_NATIVE if params[option] is not None]
+        problems += native_problems(params)
         if not problems:  # a bad tag is one of them; the module fails on any before tags are used
-            self.params["tags"] = normalize_tags(self.params["tags"])
-        filename = self.params["filename"]
+            params["tags"] = normalize_tags(params["tags"])
+        self.timeout = params["wait_timeout"] or (UPLOAD_WAIT if self.source is None else NATIVE_WAIT)
+        filename = params["filename"]
         self.digest = None
         if filename:
             try:
@@ -485,6 +663,8 @@ class ImsImage(ImsModule):
 
     def run(self):
         self.result.update(image=None, operations=[])
+        if self.source is not None:
+            self.result["job"] = None
         image = self.find()
         # The image as it is, in a failed result too; kept up to date by every write below.
         self.result["image"] = image
@@ -493,15 +673,23 @@ class ImsImage(ImsModule):
         else:
             self.present(image)
 
+    def refuse_mismatch(self, image, doing=None):
+        """Fail when ``image`` was not made from the task's source (never recreated, never changed)."""
+        reason = source_mismatch(image, self.params) if self.source is not None else None
+        if reason:
+            raise ImsError(reason + ("; it is not %s" % doing if doing else ""))
+
     def absent(self, image):
         self.before = managed_view(image, self.params)
         if image is not None:
             self.refuse_foreign(image, "deleted")
-            reason = protected_reason(image)
+            self.refuse_mismatch(image, "deleted")
+            reason = protected_reason(image) or (self.params["delete_backup"] and whole_image_refusal(image))
             if reason:
                 raise ImsError(reason)
+            details = {"id": image["id"], "delete_backup": True} if self.params["delete_backup"] else {"id": image["id"]}
             try:
-                self.write("delete", self.client.delete_image, image["id"], id=image["id"])
+                self.write("delete", self.client.delete_image, image["id"], self.params["delete_backup"], **details)
             except ImsApiError as exc:  # protected since it was read: IMS's 400 IMG.0028, Glance's 403
                 raise exc.with_hint(protected_hint(image)) if exc.refuses_protected else exc
         self.finish(None, {"state": "absent"})
@@ -526,26 +714,45 @@ class ImsImage(ImsModule):
             self.now(None)
         elif image is None:
             self.refuse_create(params)
+        elif self.source is not None:
+            self.refuse_mismatch(image)
+            self.before.update(source_view(params))
+            image = self.settle(image)  # still being made (an earlier run's): waited on, never made again
         if image is None:
             self.check_upload_size(None)
             image = self.now(self.create(params))
+            if self.source is not None:
+                image = self.after_job(image)
         else:
-            patch = build_patch(image, params)
-            problems = immutable_changes(image, params)
-            if patch or problems or params["members"] is not None or self.upload_needed(image):
-                self.refuse_foreign(image, "changed")
-            if problems:
-                raise ImsError("; ".join(problems))
-            self.check_upload_size(image)
-            if patch:
-                updated = self.write("update", self.client.update_image_until, image["id"], patch,
-                                     lambda current: build_patch(current, self.params), patch=patch)
-                image = apply_patch(image, patch) if self.module.check_mode else self.now(updated)
-        members = self.sync_members(image, members)
-        image = self.upload(image)
+            image = self.update(image)
+        if not self.pending:
+            members = self.sync_members(image, members)
+        if self.source is None:
+            image = self.upload(image)
         uploaded = any(op["action"] == "upload" for op in self.result["operations"])
         predicted = image if image is not None else dict(create_body(params), id=None, status="queued")
-        self.finish(image, managed_view(predicted, params, members, self.digest[0] if uploaded else None))
+        after = managed_view(predicted, params, members, self.digest[0] if uploaded else None)
+        if self.source is not None:
+            after.update(source_view(params))
+            if self.module.check_mode and self.request is not None:
+                after["request"] = {"method": "POST", "path": self.request.path, "body": self.request.body}
+        self.finish(image, after)
+
+    def update(self, image):
+        """Patch ``image`` into what the task asks for (in check mode, predict it); return the image after."""
+        params = self.params
+        patch = build_patch(image, params)
+        problems = immutable_changes(image, params)
+        if patch or problems or params["members"] is not None or self.upload_needed(image):
+            self.refuse_foreign(image, "changed")
+        if problems:
+            raise ImsError("; ".join(problems))
+        self.check_upload_size(image)
+        if patch:
+            updated = self.write("update", self.client.update_image_until, image["id"], patch,
+                                 lambda current: build_patch(current, self.params), patch=patch)
+            image = apply_patch(image, patch) if self.module.check_mode else self.now(updated)
+        return image
 
     def now(self, image):
         """Record ``image`` as the image as it is now (not in check mode, where nothing changed); return it."""
@@ -566,6 +773,8 @@ class ImsImage(ImsModule):
         The module chooses the new image's id, so the image it may have created is found by
         that id after an unknown outcome, and a create sent again can only be refused (409).
         """
+        if self.source is not None:
+            return self.create_native(params)
         body = create_body(params)
         fields = dict(body)
         if self.module.check_mode:
@@ -573,6 +782,72 @@ class ImsImage(ImsModule):
             return None
         body["id"] = str(uuid.uuid4())
         return self.write("create", self.client.create_image_once, body, fields=fields)
+
+    # -- an image IMS makes from a source ----------------------------------------------
+
+    request = None  # the native create, once made (the diff of check mode shows it)
+    pending = False  # a new image IMS is still making: what its create does not take waits for the next run
+
+    def create_native(self, params):
+        """Have IMS make the image (one job, never two: ``create_native``); its image, after the job when waiting.
+
+        In check mode, the image the request would make (``predicted_image``), without any request.
+        """
+        self.request = made = native_request(params)
+        details = {"source": made.source, "image_type": made.kind, "path": made.path, "body": made.body}
+        if self.module.check_mode:
+            self.record("create", **details)
+            return predicted_image(params)
+        looks = []
+
+        def pick(images):
+            looks.append(len(images))
+            return adoptable(images, params)
+        created = self.client.create_native(made.path, made.body, params["name"], pick)
+        if created["job_id"] is None:  # one of the name appeared: before the create (not sent), or it landed
+            if len(looks) > 1:
+                self.record("create", **details)
+            return self.settle(created["image"])
+        self.record("create", **details)
+        return self.follow(created["job_id"])
+
+    def follow(self, job_id):
+        """The job (waited for, or read once with ``wait: false``) in ``job``; returns the image it names, if any."""
+        try:
+            job = wait_for_job(self.client, job_id, self.timeout) if self.params["wait"] else \
+                JobReader(self.client, job_id).read()
+        except ImsJobTimeout as exc:
+            self.result["job"] = exc.job
+            self.now(self.job_image(exc.job))
+            self.fail("%s (the image is named %r)" % (exc, self.params["name"]), job=exc.job)
+        self.result["job"] = job
+        image = self.job_image(job)
+        if image is None and self.params["wait"]:
+            raise ImsError("IMS job %s ended %s but its image (%s) cannot be read; look for image %r with "
+                           "ims_image_info" % (job_id, job["status"], job["image_id"] or "not named", self.params["name"]))
+        return image
+
+    def job_image(self, job):
+        """The image ``job`` names, when it does and the image exists; None otherwise."""
+        return self.client.get_image(job["image_id"]) if job and job.get("image_id") else None
+
+    def settle(self, image):
+        """``image``, waited on until active when it is still being made (``wait``; not in check mode)."""
+        if image is None or image.get("status") not in ("queued", "saving") or self.module.check_mode \
+                or not self.params["wait"]:
+            return image
+        return self.now(self.client.wait_for_image(image["id"], self.timeout))
+
+    def after_job(self, image):
+        """The new image with what IMS's create does not take (``protected``, ``properties``...) applied, once active."""
+        if image is not None and (self.module.check_mode or image.get("status") == "active"):
+            return self.update(image)
+        self.pending = True
+        later = [option for option in AFTER_JOB if self.params[option] is not None]
+        if later:
+            self.module.warn("%s not applied yet: image %r is not active (its job runs on); run the task again once "
+                             "it is" % (", ".join(later), self.params["name"]))
+        return image
 
     def current_members(self, image):
         """The members of ``image``; none where the server refuses to list them because it is not shared.
@@ -628,7 +903,7 @@ class ImsImage(ImsModule):
     def wait_active(self, image_id):
         if not self.params["wait"]:
             return self.client.get_image(image_id)
-        return self.client.wait_for_image(image_id, self.params["wait_timeout"])
+        return self.client.wait_for_image(image_id, self.timeout)
 
 
 def main():

@@ -36,7 +36,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
 from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_info,
-                                                             ims_image_member, ims_image_member_info)
+                                                             ims_image_member, ims_image_member_info, ims_job_info)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROLE_DIR = ROOT / "roles" / "image_cleanup"
@@ -48,11 +48,12 @@ MODULES = {
     "ims_image_cleanup": (ims_image_cleanup, ims_image_cleanup.ImsImageCleanup),
     "ims_image_member": (ims_image_member, ims_image_member.ImsImageMember),
     "ims_image_member_info": (ims_image_member_info, ims_image_member_info.ImsImageMemberInfo),
+    "ims_job_info": (ims_job_info, ims_job_info.ImsJobInfo),
 }
 # Arguments that make each module valid, so that the bad value is the only problem.
 BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {},
              "ims_image_member": {"image": "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86", "status": "accepted"},
-             "ims_image_member_info": {}}
+             "ims_image_member_info": {}, "ims_job_info": {"job_id": "ff8080828f2a5e8a018f3c1e7d2b0042"}}
 
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -212,6 +213,16 @@ TAG_FILTER_WORDS = ["holds a comma", "holds a wildcard", "must not be empty"]
 CONTRADICTIONS = {"private": ["public", "shared"], "gold": ["private", "shared"], "market": ["private", "shared"],
                   "shared": ["public", "private"]}
 
+# The native sources of ims_image (plugins/module_utils/_native.py), and the arguments that make a native create
+# valid but for the option under test. What each message says is written out here, not taken from _native.py.
+SERVER = "877a2cda-ba63-4e1e-b95f-e67e48b6129a"
+NOT_AN_ID = st.one_of(st.sampled_from(["", " ", "\t", "a b"]), st.tuples(TAG, TAG).map(" ".join))
+ID_WORDS = ["must be an id (a non-empty string without spaces)"]
+STRAY_WORDS = ["applies only to an image made by IMS from instance_id, backup_id, volume_id or image_url"]
+FROM_SERVER = {"instance_id": SERVER}
+QCOW2 = {"image_url": "bkt:disk.qcow2", "min_disk": 40}
+QUICK_RAW = {"image_url": "bkt:disk.raw", "quick_import": True, "min_disk": 40, "os_version": "CentOS 7.9 64bit"}
+
 # Value rules beyond the type, by module and option. Options that accept any value of
 # their type are listed in FREE (so that every option is classified).
 RULES = {
@@ -251,6 +262,38 @@ RULES = {
         "members": [case(st.lists(NOT_PROJECT_ID, min_size=1, max_size=3), ["32 hexadecimal characters"])],
         "filename": [case(st.text(alphabet="abcxyz-é", min_size=1, max_size=10).map(lambda s: "/nonexistent/hwcloud-ims/" + s),
                           ["cannot be read"])],
+        "instance_id": [case(NOT_AN_ID, ID_WORDS)],
+        "backup_id": [case(NOT_AN_ID, ID_WORDS)],
+        "volume_id": [case(NOT_AN_ID, ID_WORDS, {"os_version": "CentOS 7.9 64bit"})],
+        "image_url": [case(TEXT.filter(lambda s: ":" not in s), ["image_url must be bucket:object"], {"min_disk": 40}),
+                      case(st.sampled_from(["Bad_Bucket:disk.qcow2", "b:disk.qcow2"]), ["image_url's bucket must be 3 to 63"],
+                           {"min_disk": 40}),
+                      case(st.sampled_from(["bkt:my disk.qcow2"]), ["image_url's object may not hold spaces"], {"min_disk": 40})],
+        "image_type": [case(st.sampled_from(["data", "iso"]), ["image_type must be one of system, whole for an image from instance_id"],
+                            FROM_SERVER),
+                       case(st.sampled_from(["system", "data", "iso", "whole"]), STRAY_WORDS)],
+        "quick_import": [case(st.just(True), STRAY_WORDS),
+                         case(st.just(True), ["quick_import applies only to image_url with image_type system or data"], FROM_SERVER)],
+        "vault_id": [case(NOT_AN_ID, ID_WORDS, {"instance_id": SERVER, "image_type": "whole"}),
+                     case(st.text(alphabet="abc019", min_size=1, max_size=8), ["does not apply to a system image from instance_id"],
+                          FROM_SERVER)],
+        "os_type": [case(st.sampled_from(["Linux", "Windows", "Other"]), STRAY_WORDS),
+                    case(st.just("Other"), ["os_type must be one of Linux, Windows"], dict(QCOW2, image_type="data"))],
+        "max_ram": [case(st.integers(max_value=-1), ["max_ram must be 0 or more"], FROM_SERVER),
+                    case(st.integers(min_value=1, max_value=1023), ["must not be more than max_ram"], dict(FROM_SERVER, min_ram=1024))],
+        "architecture": [case(st.sampled_from(["x86", "arm"]), STRAY_WORDS),
+                         case(st.sampled_from(["x86", "arm"]), ["does not apply to a system image from instance_id"], FROM_SERVER)],
+        "hw_firmware_type": [case(st.just("bios"), ["hw_firmware_type must be uefi with architecture arm"],
+                                  dict(QCOW2, architecture="arm"))],
+        "server_type": [case(st.sampled_from(["FusionCompute", "Ironic"]), ["server_type must be one of ECS, BMS"], QUICK_RAW),
+                        case(st.sampled_from(["ECS", "BMS"]), STRAY_WORDS)],
+        "is_config": [case(st.booleans(), STRAY_WORDS),
+                      case(st.booleans(), ["does not apply to a system image from image_url with quick_import"], QUICK_RAW)],
+        "cmk_id": [case(st.text(alphabet="abc019-", min_size=1, max_size=8), ["cannot encrypt image_url"], QCOW2),
+                   case(NOT_AN_ID, ID_WORDS, dict(QCOW2, image_url="bkt:disk.vhd"))],
+        "license_type": [case(st.sampled_from(["platform", "byol"]), ["does not apply to a system image from instance_id"],
+                              FROM_SERVER)],
+        "enterprise_project_id": [case(NOT_AN_ID, ID_WORDS, FROM_SERVER), case(st.just("0"), STRAY_WORDS)],
     },
     "ims_image_info": {
         "id": [case(st.just(""), ["must not be empty"])],
@@ -308,19 +351,24 @@ RULES = {
     "ims_image_member_info": {
         "status": [case(st.just([]), ["must list at least one of pending, accepted, rejected"])],
     },
+    "ims_job_info": {
+        "job_id": [case(st.one_of(st.sampled_from(["", " ", "a/b"]), TAG.map(lambda t: " " + t)), ["must be a job id"])],
+        "wait_timeout": [below(1, ["1 or more"])],
+    },
 }
 # Options any value of whose type is accepted (text, booleans, free IMS values).
 FREE = {
     "connection": {"project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name", "password",
                    "domain_name", "validate_certs"},
     "ims_image": {"state", "on_duplicate", "container_format", "disk_format", "protected", "purge_tags", "os_version",
-                  "purge_properties", "purge_members", "wait", "replace_failed", "visibility"},
+                  "purge_properties", "purge_members", "wait", "replace_failed", "visibility", "delete_backup"},
     "ims_image_info": {"status", "imagetype", "protected", "isregistered", "disk_format", "os_bit", "os_type",
                        "support_kvm", "support_xen", "support_largememory", "support_diskintensive", "support_highperformance",
                        "support_xen_hana", "support_kvm_infiniband", "sort_key", "sort_dir", "members"},
     "ims_image_cleanup": {"dry_run"},
     "ims_image_member": {"status"},
     "ims_image_member_info": set(),
+    "ims_job_info": {"wait"},
 }
 
 
@@ -442,6 +490,10 @@ def test_properties_name_the_problem_of_each_key(emulator, clean_environment, ke
     ("ims_image_info", {"project_id": None}, ["project_id is required"]),
     ("ims_image_cleanup", {"project_id": None}, ["project_id is required"]),
     ("ims_image_info", {"no_such_option": 1}, ["Unsupported parameters"]),
+    ("ims_image", {"name": "x", "instance_id": "i1", "filename": "/etc/hostname"},
+     ["parameters are mutually exclusive: instance_id|backup_id|volume_id|image_url|filename"]),
+    ("ims_image", {"name": "x", "backup_id": "b1", "image_url": "bkt:a.qcow2"}, ["parameters are mutually exclusive"]),
+    ("ims_job_info", {}, ["missing required arguments: job_id"]),
 ])
 def test_missing_and_conflicting_options(emulator, clean_environment, module, args, words):  # pylint: disable=redefined-outer-name,unused-argument
     emulator.reset()
@@ -464,6 +516,9 @@ CLI_CASES = [
     ("ims_image", {"name": "x", "min_disk": 2048}, "min_disk", "from 0 to 1024"),
     ("ims_image", {"name": "x", "members": ["ABC"]}, "members", "32 hexadecimal"),
     ("ims_image", {"name": "x", "retries": 21}, "retries", "from 0 to 20"),
+    ("ims_image", {"name": "x", "volume_id": "v1", "vault_id": "v2"}, "vault_id", "does not apply to"),
+    ("ims_image", {"name": "x", "image_url": "bkt:a.qcow2"}, "min_disk", "is required for"),
+    ("ims_job_info", {"job_id": " "}, "job_id", "must be a job id"),
     ("ims_image_info", {"created_at": "since:2024-01-01T00:00:00Z"}, "created_at", "OP:TIME"),
     ("ims_image_info", {"sort_dir": "up"}, "sort_dir", "must be one of: asc, desc"),
     ("ims_image_info", {"filters": {"limit": 5}}, "filters", "page_size"),

@@ -310,7 +310,7 @@ def test_a_typo_in_name_creates_nothing_and_says_how_to_create(emu, ansible):
         result = ran.result()
         assert result["changed"] is False and result["operations"] == [] and result["image"] is None, result
         assert result["msg"].startswith("no image named 'mistakez' exists in project %s" % project), result["msg"]
-        assert "set disk_format" in result["msg"] and "or filename" in result["msg"], result["msg"]
+        assert "set disk_format" in result["msg"] and "filename (the file to upload)" in result["msg"], result["msg"]
         assert write_routes(emu.stats()) == {}, options
     assert own_images(emu, "mistakez") == []
     assert [image["min_ram"] for image in own_images(emu, "web")] == [1024]

@@ -228,7 +228,7 @@ def test_each_create_source_alone_allows_a_create():
 def test_a_task_that_only_names_an_image_may_not_create_it(params):
     reason = create_refusal(params, "p1")
     assert reason.startswith("no image named 'mistakez' exists in project p1 (among its own private images)")
-    assert "set disk_format" in reason and "or filename" in reason
+    assert "set disk_format" in reason and "filename" in reason and "image_url" in reason
 
 
 def test_the_refusal_says_this_project_without_a_project_id():

@@ -192,7 +192,8 @@ def test_a_name_that_matches_no_image_fails_before_any_write_without_disk_format
     assert result["msg"] == (
         "no image named 'mistakez' exists in project %s (among its own private images), and the task does not say "
         "what a new image would be, so none is created; to create it, set disk_format (an empty image to upload into "
-        "later, e.g. disk_format: qcow2) or filename (the file to upload); to change an existing image, check name "
+        "later, e.g. disk_format: qcow2), filename (the file to upload) or the source IMS makes it from (instance_id, "
+        "backup_id, volume_id or image_url); to change an existing image, check name "
         "(or give its id) and project_id" % PROJECT_ID)
     assert len(http.requests) == 1
 
@@ -281,8 +282,8 @@ def test_an_id_that_does_not_exist_is_an_error(http):
     assert result["failed"] is True and result["changed"] is False
     assert result["msg"] == (
         "no image with id %s exists in project %s; images are created by name: leave id out, and give name with "
-        "disk_format (an empty image to upload into later, e.g. disk_format: qcow2) or filename (the file to upload)"
-        % (IMAGE_ID, PROJECT_ID))
+        "disk_format (an empty image to upload into later, e.g. disk_format: qcow2), filename (the file to upload) "
+        "or the source IMS makes it from (instance_id, backup_id, volume_id or image_url)" % (IMAGE_ID, PROJECT_ID))
 
 
 def test_disk_format_changes_while_queued(http):
