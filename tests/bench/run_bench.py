@@ -14,8 +14,9 @@ Run it with ``make bench``, which puts tests/ (the support package), tests/emula
 Environment: BENCH_QUICK=1 for a smaller run (smaller sizes, fewer repetitions: a check of
 the benchmark itself, not figures to quote); BENCH_REPEAT (default 3) repetitions of each
 timing, BENCH_LOOP_REPEAT (default 1) of the 200-task loop; BENCH_OUTPUT the JSON file;
-BENCH_ONLY a comma-separated choice among the rows listing, unchanged, cleanup, forks and
-peer (default: all of them; peer.py is the last one, beside openstack.cloud on a real Glance).
+BENCH_ONLY a comma-separated choice among the rows listing, unchanged, cleanup, forks, peer
+(peer.py: beside openstack.cloud on a real Glance) and native (native.py: an image made from a
+server as a job); default: all of them.
 Compared commands run interleaved in the same run (A B A B ...), and each figure is the
 median of its repetitions, so a drift of the machine's load affects both sides alike.
 """
@@ -38,6 +39,7 @@ from harness import Emulator
 from benchlib import (HERE, QUICK, REPEAT, ROOT, WORK, Failed, Table, adhoc_result, base_env, check_recap, kib,
                       loadavg, log, median, seconds, timed)
 
+from native import bench_native
 from peer import bench_peer
 
 from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK
@@ -50,7 +52,7 @@ STALE_COUNT = 20 if QUICK else 200
 TARGETS = 4 if QUICK else 20
 PER_TARGET = 10  # candidates per target of row 4
 LATENCY = 0.03
-ROWS = ("listing", "unchanged", "cleanup", "forks", "peer")
+ROWS = ("listing", "unchanged", "cleanup", "forks", "peer", "native")
 ONLY = [row for row in os.environ.get("BENCH_ONLY", "").split(",") if row]
 OUTPUT = pathlib.Path(os.environ.get("BENCH_OUTPUT") or ROOT / "build" / "bench" / "results.json")
 
@@ -409,6 +411,8 @@ def main():
         bench_forks(table, results)
     if "peer" in rows:
         bench_peer(table, results)
+    if "native" in rows:
+        bench_native(table, results)
     results["loadavg_end"] = loadavg()
     results["duration_s"] = time.perf_counter() - started
     results["table"] = table.rows

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Row 6 of the benchmark: an image IMS makes from a server, as a job, waited on by ims_image.
+
+- the wait: ``ansible localhost -m hwcloud.ims.ims_image -a "name=... instance_id=..."``
+  against an emulator whose jobs run JOB_SECONDS (60 s; 12 s with BENCH_QUICK): how many
+  times the module reads the job (at most 12), and how long after the job's end (the
+  emulator's ``end_time``) the command returns (at most 10 s);
+- the re-run: the same command again, once the image is active: one read, no write, and
+  its wall time against ``ansible localhost -m ping`` (at most 1.3x), interleaved.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from harness import Emulator
+
+from benchlib import QUICK, REPEAT, Failed, adhoc_result, base_env, log, median, seconds, timed
+
+from support.runner import ANSIBLE
+
+JOB_SECONDS = 12 if QUICK else 60
+SECTION = "6 native create, %d s job" % JOB_SECONDS
+JOB_ROUTES = ("GET /v1/{project_id}/jobs/{job_id}", "GET /v1/cloudimages/job/{job_id}")
+MAX_JOB_READS = 12
+MAX_LATE_S = 10.0
+UNCHANGED_TARGET = 1.3
+
+
+def job_time(text):
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+
+
+def bench_native(table, results):
+    with Emulator.start() as emu:
+        emu.configure_jobs(JOB_SECONDS)
+        server_id = emu.seed_resources(servers=[{"name": "bench-web"}])["servers"][0]
+        env = base_env(emu.env())
+        create = [ANSIBLE, "localhost", "-m", "hwcloud.ims.ims_image", "-a",
+                  "name=bench-native instance_id=%s" % server_id]
+        emu.reset_stats()
+        elapsed, completed = timed(create, env, timeout=JOB_SECONDS * 3 + 120)
+        returned = datetime.datetime.now(datetime.timezone.utc)
+        status, result = adhoc_result(completed.stdout)
+        if status != "CHANGED" or result.get("image", {}).get("status") != "active":
+            raise Failed("the create did not end with an active image: %s %r" % (status, result))
+        jobs = emu.jobs()
+        if len(jobs) != 1 or jobs[0]["status"] != "SUCCESS":
+            raise Failed("expected one finished job, got %r" % jobs)
+        late = (returned - job_time(jobs[0]["end_time"])).total_seconds()
+        routes = emu.stats()["by_route"]
+        reads = sum(routes.get(route, 0) for route in JOB_ROUTES)
+        posts = sum(count for route, count in routes.items() if route.startswith("POST "))
+        table.add(SECTION, "job reads while waiting", str(reads), "<= %d" % MAX_JOB_READS, reads <= MAX_JOB_READS)
+        table.add(SECTION, "return after the job's end", seconds(late), "<= %.0f s" % MAX_LATE_S, late <= MAX_LATE_S)
+        table.add(SECTION, "whole command / creates sent", "%s / %d" % (seconds(elapsed), posts), "1 create",
+                  posts == 1)
+
+        ping = [ANSIBLE, "localhost", "-m", "ansible.builtin.ping"]
+        samples = {"rerun": [], "ping": []}
+        by_method = []
+        for rep in range(REPEAT + 1):
+            for kind in (("rerun", "ping") if rep % 2 == 0 else ("ping", "rerun")):
+                emu.reset_stats()
+                took, completed = timed(create if kind == "rerun" else ping, env)
+                if kind == "rerun":
+                    status, result = adhoc_result(completed.stdout)
+                    if status != "SUCCESS" or result.get("changed"):
+                        raise Failed("the re-run changed something: %s %r" % (status, result))
+                    by_method.append(emu.stats()["by_method"])
+                if rep:  # the first round warms both up
+                    samples[kind].append(took)
+    rerun_s, ping_s = median(samples["rerun"]), median(samples["ping"])
+    one_read = all(methods == {"GET": 1} for methods in by_method)
+    ratio = rerun_s / ping_s
+    table.add(SECTION, "re-run: requests by method", " ".join(sorted({str(m) for m in by_method})),
+              "{'GET': 1}, no writes", one_read)
+    table.add(SECTION, "re-run wall time / `ansible -m ping`", "%s / %s = %.2fx" % (
+        seconds(rerun_s), seconds(ping_s), ratio), "<= %.1fx" % UNCHANGED_TARGET, ratio <= UNCHANGED_TARGET,
+              note="unchanged", note_values={"gap": rerun_s - ping_s})
+    results["native"] = {"job_seconds": JOB_SECONDS, "job_reads": reads, "late_s": late, "create_s": elapsed,
+                         "creates": posts, "rerun_s": rerun_s, "ping_s": ping_s, "ratio": ratio, "samples": samples,
+                         "rerun_by_method": by_method}
+    log("native create: %d job reads, returned %.1f s after the job's end; re-run %.2f s, ping %.2f s" % (
+        reads, late, rerun_s, ping_s))
