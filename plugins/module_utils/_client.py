@@ -296,31 +296,34 @@ class ImsClient:
             return (True, created) if created is not None else (False, payload)
         return self._write(self.create_image, read_back, body, unknown_statuses=(409,))
 
-    def create_native(self, path, body, name, pick):
+    def create_native(self, path, body, name, pick, listed=None):
         """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``), never two of it.
 
         IMS's creates carry no idempotency key, so the image's name stands in for one: the
         project's own images of that name (any status: ``queued`` and ``saving`` included) are
-        listed before anything is sent, and ``pick(images)`` (:func:`_native.adoptable`) says
-        which of them is the task's image (or raises, when one of the name is not). Only when
-        none is, the create is sent, once; after an unknown outcome (a 5xx, a dropped
-        connection, a time-out) the images are listed again, and the create is sent again only
-        when that listing shows it did not happen.
+        looked at before anything is sent, and ``pick(images)`` (:func:`_native.adoptable`) says
+        which of them is the task's image (or raises, when one of the name is not). ``listed``
+        is that listing when the caller has just made it (the module's own lookup), so that it
+        is not made twice; otherwise it is made here. Only when no image is taken, the create is
+        sent, once; after an unknown outcome (a 5xx, a dropped connection, a time-out) the images
+        are listed again, and the create is sent again only when that listing shows it did not
+        happen.
 
-        Returns ``{"job_id", "image"}``: the job of the create sent (``image`` None until the
-        job names it), or the image taken instead (``job_id`` None: no create was sent).
+        Returns ``{"job_id", "image", "sent"}``: the job of the create sent (``image`` None until
+        the job names it), or the image taken instead (``job_id`` None); ``sent`` says whether a
+        create went out (then the image taken is the one it made, found after an unknown outcome).
         """
         def existing():
             return pick(self.own_images(name=name))
 
-        found = existing()
+        found = pick(listed) if listed is not None else existing()
         if found is not None:
-            return {"job_id": None, "image": found}
+            return {"job_id": None, "image": found, "sent": False}
 
         def read_back(payload, error):
             image = existing()
-            return (True, {"job_id": None, "image": image}) if image is not None else (False, payload)
-        return self._write(lambda payload: {"job_id": self.post_native(path, payload), "image": None},
+            return (True, {"job_id": None, "image": image, "sent": True}) if image is not None else (False, payload)
+        return self._write(lambda payload: {"job_id": self.post_native(path, payload), "image": None, "sent": True},
                            read_back, body)
 
     def update_image_until(self, image_id, patch, patch_for):

@@ -627,9 +627,10 @@ class ImsImage(ImsModule):
 
     def find(self):
         """The image the task is about, or None."""
+        self.listed = None  # the images of the name, as listed (the native create does not list them again)
         if self.params["id"]:
             return self.client.get_image(self.params["id"])
-        images = self.client.own_images(name=self.params["name"])
+        self.listed = images = self.client.own_images(name=self.params["name"])
         try:
             return pick_duplicate(images, self.params["on_duplicate"], self.params["name"])
         except ValueError as exc:
@@ -709,6 +710,7 @@ class ImsImage(ImsModule):
             self.refuse_foreign(image, "replaced")
             self.refuse_create(params, killed=image)
             self.write("delete", self.client.delete_image, image["id"], id=image["id"], reason="killed")
+            self.listed = None  # listed with the image just deleted: a native create lists again
             params = dict(params, id=None, name=params["name"] or image.get("name"))
             image = None
             self.now(None)
@@ -798,17 +800,12 @@ class ImsImage(ImsModule):
         if self.module.check_mode:
             self.record("create", **details)
             return predicted_image(params)
-        looks = []
-
-        def pick(images):
-            looks.append(len(images))
-            return adoptable(images, params)
-        created = self.client.create_native(made.path, made.body, params["name"], pick)
-        if created["job_id"] is None:  # one of the name appeared: before the create (not sent), or it landed
-            if len(looks) > 1:
-                self.record("create", **details)
+        created = self.client.create_native(made.path, made.body, params["name"],
+                                            lambda images: adoptable(images, params), self.listed)
+        if created["sent"]:
+            self.record("create", **details)
+        if created["job_id"] is None:  # the image it made, found after an unknown outcome; or one taken
             return self.settle(created["image"])
-        self.record("create", **details)
         return self.follow(created["job_id"])
 
     def follow(self, job_id):

@@ -38,10 +38,11 @@ def client(**overrides):
     return ImsClient.from_options(options)
 
 
-def create(native_client, task=None):
+def create(native_client, task=None, listed=None):
     task = task or TASK
     made = native_request(task)
-    return native_client.create_native(made.path, made.body, task["name"], functools.partial(adoptable, params=task))
+    return native_client.create_native(made.path, made.body, task["name"], functools.partial(adoptable, params=task),
+                                       listed)
 
 
 def post(**kwargs):
@@ -56,13 +57,24 @@ def posts(http):
 
 def test_with_no_image_of_the_name_the_create_is_sent_once_after_the_lookup(http):
     http.expect(lookup("web"), post())
-    assert create(client()) == {"job_id": JOB_ID, "image": None}
+    assert create(client()) == {"job_id": JOB_ID, "image": None, "sent": True}
     assert http.timeline() == ["GET /v2/images 200", "POST /v2/cloudimages/action 200"]
+
+
+def test_a_listing_the_caller_just_made_is_not_made_again(http):
+    http.expect(post())
+    assert create(client(), listed=[]) == {"job_id": JOB_ID, "image": None, "sent": True}
+    assert http.timeline() == ["POST /v2/cloudimages/action 200"]
+
+
+def test_an_image_in_the_listing_the_caller_made_is_taken_without_a_request(http):
+    assert create(client(), listed=[SAVING]) == {"job_id": None, "image": SAVING, "sent": False}
+    assert http.requests == []
 
 
 def test_an_image_still_being_made_from_the_same_source_is_adopted_without_a_create(http):
     http.expect(lookup("web", SAVING))
-    assert create(client()) == {"job_id": None, "image": SAVING}
+    assert create(client()) == {"job_id": None, "image": SAVING, "sent": False}
     assert posts(http) == []
 
 
@@ -77,13 +89,13 @@ def test_an_image_of_the_name_from_another_source_refuses_the_create(http):
 @pytest.mark.parametrize("failure", [{"status": 503}, {"status": 500}, {"raises": dropped}, {"raises": read_timeout}])
 def test_after_an_unknown_outcome_a_lookup_that_finds_the_image_sends_no_second_create(http, clock, failure):
     http.expect(lookup("web"), post(**failure), lookup("web", SAVING))
-    assert create(client()) == {"job_id": None, "image": SAVING}
+    assert create(client()) == {"job_id": None, "image": SAVING, "sent": True}
     assert len(posts(http)) == 1 and len(clock.sleeps) == 1
 
 
 def test_after_an_unknown_outcome_a_lookup_that_proves_absence_resends_exactly_once(http, clock):
     http.expect(lookup("web"), post(raises=dropped), lookup("web"), post())
-    assert create(client()) == {"job_id": JOB_ID, "image": None}
+    assert create(client()) == {"job_id": JOB_ID, "image": None, "sent": True}
     assert len(posts(http)) == 2
     assert http.timeline() == ["GET /v2/images 200", "POST /v2/cloudimages/action ConnectionError", "sleep",
                                "GET /v2/images 200", "POST /v2/cloudimages/action 200"]
