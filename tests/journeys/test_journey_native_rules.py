@@ -58,11 +58,11 @@ def file_args(url, **more):
 # Each rule: the task's arguments (given the reset emulator, seeded by the case), the IMS code,
 # and IMS's words the message must carry.
 RULES = {
-    "missing_server": (lambda emu: {"instance_id": MISSING}, "IMG.0005", "Server %s could not be found." % MISSING),
-    "missing_volume": (lambda emu: {"volume_id": MISSING, "image_type": "data"}, "IMG.0120",
+    "missing_server": (lambda _emu: {"instance_id": MISSING}, "IMG.0005", "Server %s could not be found." % MISSING),
+    "missing_volume": (lambda _emu: {"volume_id": MISSING, "image_type": "data"}, "IMG.0120",
                        "Volume %s could not be found." % MISSING),
-    "missing_backup": (lambda emu: {"backup_id": MISSING}, "IMG.0020", "Backup %s could not be found." % MISSING),
-    "missing_obs_object": (lambda emu: file_args("%s:missing.qcow2" % BUCKET), "IMG.0057",
+    "missing_backup": (lambda _emu: {"backup_id": MISSING}, "IMG.0020", "Backup %s could not be found." % MISSING),
+    "missing_obs_object": (lambda _emu: file_args("%s:missing.qcow2" % BUCKET), "IMG.0057",
                            "The file %s:missing.qcow2 does not exist." % BUCKET),
     "bucket_in_another_region": (lambda emu: file_args(obs(emu, "south.qcow2", region="cn-south-1")), "IMG.0058",
                                  "Bucket %s is in region cn-south-1, not cn-north-4." % BUCKET),
