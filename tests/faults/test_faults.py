@@ -337,8 +337,8 @@ def test_the_short_seeds_plan_every_branch():
 
 def test_the_scenarios_of_the_seeds():
     """A multiple of 3 is native; the others keep the scenario they had before the native one came."""
-    assert [scenario_of(seed) for seed in range(1, 7)] == ["lifecycle", "cleanup", "native", "cleanup", "lifecycle",
-                                                          "native"]
+    expected = ["lifecycle", "cleanup", "native", "cleanup", "lifecycle", "native"]
+    assert [scenario_of(seed) for seed in range(1, 7)] == expected
 
 
 def test_the_cases_took_every_branch(run_seeds, records):
