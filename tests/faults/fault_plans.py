@@ -27,6 +27,11 @@ MEMBERS = "/v2/images/[^/]+/members"
 MEMBER = "/v2/images/[^/]+/members/[^/]+"
 ANY = "/v2/images.*"
 TOKENS = "/v3/auth/tokens"
+# The native API of the native scenario: the create from a server (and its /v2.1 twin), both job reads.
+NATIVE_CREATE = "/v2(\\.1)?/cloudimages/action"
+SHOW_JOB = "/v1/[^/]+/jobs/[^/]+"
+SHOW_JOB_PROGRESS = "/v1/cloudimages/job/[^/]+"
+NATIVE_ANY = "/v2/images.*|/v2(\\.1)?/cloudimages.*|/v1/.+"
 
 # Tokens of the short-lived kind (auth "password-ttl") expire this many seconds after they are issued.
 SHORT_TOKEN_TTL = 2
@@ -35,20 +40,32 @@ SHORT_TOKEN_TTL = 2
 # without FAULT_SEEDS or FAULT_SEED_START), chosen so that a few cases take every branch of a case:
 #   1  lifecycle, AK/SK: reaches the intended state under 5xx, 429 and lost answers of writes;
 #   2  cleanup, AK/SK: the same for the cleanup role;
+#   12 native (an image made from a server, its job waited for), AK/SK: the create's connection is
+#      dropped after the work (rate 0.95), so the module must find the image the create made (or,
+#      while IMS does not list it yet, fail cleanly or adopt it once listed) and never make a second;
 #   14 cleanup, password login whose token expires mid-run: its first DELETE gets a 503 burst one
 #      longer than the retries, so that deletion fails while the others are tried, the run fails
 #      cleanly, and it converges when run again.
-# Seeds 1 to 4, the earlier short run, never exhaust the retries. Of seeds 1 to 40, 11, 13, 14, 23
-# and 31 do; all but 14 are lifecycle cases, 11 and 13 failing on an early listing, so 14 adds the
-# cleanup role's failure after deletions were done. test_faults.py checks that these plans still mix both scenarios
-# with an exhausting burst (test_the_short_seeds_plan_every_branch) and that the run's cases did
+# Seeds 1 to 4, the earlier short run, never exhaust the retries. Of seeds 1 to 40 (scenario_of: the
+# multiples of 3 are native since the native scenario came; the plans of the others did not change),
+# 11, 13, 14, 18, 23, 30, 31 and 36 do: 11, 13, 23 and 31 are lifecycle cases, 11 and 13 failing on an
+# early listing, 18, 30 and 36 native ones, so 14 adds the cleanup role's failure after deletions were done.
+# test_faults.py checks that these plans still mix the scenarios with an exhausting burst and a native
+# create faulted after its work (test_the_short_seeds_plan_every_branch) and that the run's cases did
 # take every branch (test_the_cases_took_every_branch): when make_plan changes, pick them again.
-SHORT_SEEDS = (1, 2, 14)
+SHORT_SEEDS = (1, 2, 12, 14)
 
 # The writes of a lifecycle or cleanup run: (method, path).
 WRITES = (("POST", LIST), ("PATCH", IMAGE), ("DELETE", IMAGE), ("PUT", FILE), ("POST", MEMBERS),
           ("DELETE", MEMBER), ("PUT", TAG), ("DELETE", TAG))
 READS = (("GET", LIST), ("GET", IMAGE), ("GET", MEMBERS))
+# Those of a native run (an image made from a server, waited for, re-run, deleted).
+NATIVE_WRITES = (("POST", NATIVE_CREATE), ("DELETE", IMAGE))
+NATIVE_READS = (("GET", LIST), ("GET", IMAGE), ("GET", SHOW_JOB), ("GET", SHOW_JOB_PROGRESS))
+# The odds of a fault on each write route of a native run: the create always has one (by its rate), drawn
+# from NATIVE_CREATE_FAULTS, where the faults after the work (the create took effect, the client cannot
+# know) weigh most; the delete has the odds and faults of the other scenarios' writes.
+NATIVE_WRITE_ODDS = {"POST": 1.0, "DELETE": 0.45}
 
 # How a write fails once, and its odds (weights).
 WRITE_FAULTS = (
@@ -57,6 +74,14 @@ WRITE_FAULTS = (
     ("drop-before", 2, lambda rng: {"drop": True}),
     ("drop-after", 3, lambda rng: {"drop": True, "after": True}),
     ("latency", 2, lambda rng: {"latency": round(rng.uniform(0.2, 0.8), 2)}),
+)
+
+NATIVE_CREATE_FAULTS = (
+    ("5xx-before", 2, WRITE_FAULTS[0][2]),
+    ("5xx-after", 4, WRITE_FAULTS[1][2]),
+    ("drop-before", 1, WRITE_FAULTS[2][2]),
+    ("drop-after", 4, WRITE_FAULTS[3][2]),
+    ("latency", 1, WRITE_FAULTS[4][2]),
 )
 
 AUTH_MODES = (("aksk", 6), ("password-expire", 2), ("password-ttl", 2))
@@ -72,14 +97,27 @@ def _weighted(rng, choices):
     return choices[-1]
 
 
+def scenario_of(seed):
+    """The scenario of a seed: ``native`` for a multiple of 3, else ``lifecycle`` (odd) or ``cleanup`` (even)."""
+    if seed % 3 == 0:
+        return "native"
+    return "lifecycle" if seed % 2 else "cleanup"
+
+
 def make_plan(seed, retries, scenario="lifecycle"):
-    """The faults of ``seed`` for ``scenario``: ``{"seed", "auth", "exhaust", "latency", "rules": [{..., "kind"}]}``."""
+    """The faults of ``seed`` for ``scenario``: ``{"seed", "auth", "exhaust", "latency", "rules": [{..., "kind"}]}``.
+
+    A ``native`` plan draws the same kinds of fault, on the native routes (NATIVE_WRITES, NATIVE_READS).
+    """
+    native = scenario == "native"
+    anywhere = NATIVE_ANY if native else ANY
     rng = random.Random("%s:%d" % (scenario, seed))
     auth = _weighted(rng, AUTH_MODES)[0]
     rules = []
     exhaust = rng.random() < 0.15
     if exhaust:
         # A burst one longer than the retries, after a random number of untouched requests.
+        # (Never on a native run's job reads: the waiter looks again after a read that spent its retries.)
         method, path, most_skipped = rng.choice((("GET", ANY, 8), ("DELETE", IMAGE, 0), ("GET", LIST, 2)))
         status = rng.choice((429, 503)) if method == "GET" else 503
         rules.append({"kind": "exhaust-%d" % status, "method": method, "path": path,
@@ -89,25 +127,27 @@ def make_plan(seed, retries, scenario="lifecycle"):
         with_retry_after = rng.random() < 0.5
         fault = {"status": 429, "retry_after": 1} if with_retry_after else 429
         rules.append({"kind": "429-retry-after" if with_retry_after else "429",
-                      "path": ANY, "sequence": [None] * rng.randint(0, 15) + [fault] * rng.randint(1, max(1, retries - 1))})
+                      "path": anywhere, "sequence": [None] * rng.randint(0, 15) + [fault] * rng.randint(1, max(1, retries - 1))})
     # At most one fault on each write route, fired by chance.
-    for method, path in WRITES:
-        if rng.random() < 0.45:
-            kind, _weight, make = _weighted(rng, WRITE_FAULTS)
-            rule = {"kind": "write-" + kind, "method": method, "path": path, "times": 1,
+    for method, path in NATIVE_WRITES if native else WRITES:
+        if rng.random() < (NATIVE_WRITE_ODDS[method] if native else 0.45):
+            faults = NATIVE_CREATE_FAULTS if native and method == "POST" else WRITE_FAULTS
+            kind, _weight, make = _weighted(rng, faults)
+            label = "native-create-" if native and method == "POST" else "write-"
+            rule = {"kind": label + kind, "method": method, "path": path, "times": 1,
                     "rate": round(rng.uniform(0.3, 1.0), 2)}
             rule.update(make(rng))
             rules.append(rule)
     # Server errors and dropped connections on reads, by rate (retried).
-    for method, path in READS:
+    for method, path in NATIVE_READS if native else READS:
         if rng.random() < 0.7:
             rules.append({"kind": "read-5xx", "method": method, "path": path,
                           "rate": round(rng.uniform(0.05, 0.25), 2), "status": rng.choice((500, 503))})
     if rng.random() < 0.5:
-        rules.append({"kind": "read-drop", "method": "GET", "path": ANY,
+        rules.append({"kind": "read-drop", "method": "GET", "path": anywhere,
                       "rate": round(rng.uniform(0.03, 0.1), 2), "drop": True})
     if rng.random() < 0.5:
-        rules.append({"kind": "slow", "path": ANY, "rate": 0.1, "latency": round(rng.uniform(0.1, 0.5), 2)})
+        rules.append({"kind": "slow", "path": anywhere, "rate": 0.1, "latency": round(rng.uniform(0.1, 0.5), 2)})
     if auth != "aksk" and rng.random() < 0.5:
         rules.append({"kind": "iam-5xx", "method": "POST", "path": TOKENS, "rate": 0.3, "status": 503})
     return {"seed": seed, "auth": auth, "exhaust": exhaust,

@@ -2,7 +2,7 @@
 # Copyright (c) hwcloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lifecycle playbook and the cleanup role against an emulator that injects random faults.
+"""The lifecycle playbook, the cleanup role and an image IMS makes from a server against an emulator that injects random faults.
 
 Per seed (fault_plans.make_plan): random 500/503 on reads and writes, writes that took effect but
 whose answer is lost, 429 bursts with and without Retry-After, latency, dropped connections, and
@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from fault_plans import SHORT_SEEDS, SHORT_TOKEN_TTL, emulator_plan, injected_by_kind, make_plan
+from fault_plans import SHORT_SEEDS, SHORT_TOKEN_TTL, emulator_plan, injected_by_kind, make_plan, scenario_of
 
 from support import populations
 
@@ -29,6 +29,9 @@ RETRIES = 4
 TIMEOUT = 5
 NAME = "fault-app"
 VICTIM = "fault-victim"
+NATIVE_NAME = "fault-native"
+# The native scenario's jobs take this long (INIT, when IMS does not list the image yet, its first 10 %).
+NATIVE_JOB_SECONDS = 3
 MEMBERS = ["0a1b2c3d4e5f60718293a4b5c6d7e8f9", "1a2b3c4d5e6f70819203a4b5c6d7e8f9"]
 # A failure message names the call and how it failed (module_utils/_client.py), or the killed upload.
 CLEAR_FAILURE = re.compile(
@@ -36,6 +39,9 @@ CLEAR_FAILURE = re.compile(
     r"(GET|POST|PUT|PATCH|DELETE) /\S+ failed: HTTP \d{3}"
     r"|(GET|POST|PUT|PATCH|DELETE) https?://\S+ \w[\w ]* after \d+ attempt"
     r"|turned killed: the upload failed)")
+# A native run may also fail on IMS's refusal of a create (the source busy: IMG.0010 while the job of a
+# create whose answer was lost is still in INIT), or naming the job or the image to run again for.
+NATIVE_FAILURE = re.compile(CLEAR_FAILURE.pattern[:-1] + r"|IMG\.\d{4}|IMS job \S+|run (the task|it) again)")
 CLEANUP_FAILURE = re.compile(r"(GET|POST|PUT|PATCH|DELETE) (https?://\S+)?/\S+ (failed: HTTP \d{3}|\w[\w ]* after \d+ attempt)")
 
 
@@ -233,15 +239,74 @@ def run_cleanup(seed, emulators, ansible, tmp_path, record):
     record(entry)
 
 
-def test_seed(seed, emulators, ansible, tmp_path, record):
-    """One case per seed: odd seeds run the lifecycle playbook, even seeds the cleanup role."""
-    if seed % 2:
-        run_lifecycle(seed, emulators, ansible, tmp_path, record)
+# -- an image IMS makes from a server ---------------------------------------------------------------
+
+
+def native_jobs(emu):
+    """The emulator's jobs that made (or make) an image of NATIVE_NAME."""
+    return [job for job in emu.jobs() if (job.get("entities") or {}).get("image_name") == NATIVE_NAME]
+
+
+def check_native(emu, before, finished):
+    """The images and jobs after a native run: never two of the name, nothing else touched; gone when ``finished``."""
+    images, _members = own_state(emu)
+    named = [image for image in images.values() if image.get("name") == NATIVE_NAME]
+    assert len(named) <= 1, "duplicate images named %s: %s" % (NATIVE_NAME, named)
+    jobs = native_jobs(emu)
+    assert len(jobs) <= 1, "two creates of %s landed: %s" % (NATIVE_NAME, jobs)
+    assert {image_id: images.get(image_id) for image_id in before} == before
+    others = set(images) - set(before) - {image["id"] for image in named}
+    assert not others, "unexpected images: %s" % [images[i] for i in others]
+    if finished:
+        assert not named, "image %s not deleted: %s" % (NATIVE_NAME, named)
+        assert [job["status"] for job in jobs] == ["SUCCESS"], jobs
+
+
+def run_native(seed, emulators, ansible, tmp_path, record):  # pylint: disable=unused-argument
+    plan = make_plan(seed, RETRIES, "native")
+    emu = pick_emulator(emulators, plan)
+    emu.configure_jobs(NATIVE_JOB_SECONDS)
+    server = emu.seed_resources(servers=[{"name": "fault-web-01"}])["servers"][0]
+    emu.seed(images=[{"name": NATIVE_NAME + "-not", "status": "active"}])
+    before, _members = own_state(emu)
+    variables = {"fault_name": NATIVE_NAME, "fault_server": server, "fault_retries": RETRIES,
+                 "fault_timeout": TIMEOUT}
+    env = hw_env(emu, plan["auth"])
+
+    def run():
+        return ansible.run_playbook("native.yml", env, extra_vars=variables, timeout=300)
+
+    started = time.monotonic()
+    ran, injected, requests = run_under_faults(emu, plan, run)
+    entry = {"seed": seed, "scenario": "native", "auth": plan["auth"], "exhaust": plan["exhaust"],
+             "injected": injected, "requests": requests}
+    if ran.rc == 0:
+        assert "Traceback" not in ran.output, ran
+        check_native(emu, before, finished=True)
+        entry["outcome"] = "passed"
     else:
-        run_cleanup(seed, emulators, ansible, tmp_path, record)
+        assert_clean_failure(ran, NATIVE_FAILURE)
+        check_native(emu, before, finished=False)
+        entry["outcome"] = "failed-cleanly"
+        entry["failure"] = NATIVE_FAILURE.search(ran.stdout).group(1)[:200]
+        again = ansible.run_playbook("native.yml", env, extra_vars=variables, timeout=300)
+        assert again.rc == 0, again
+        check_native(emu, before, finished=True)
+        entry["converged"] = True
+    entry["seconds"] = round(time.monotonic() - started, 1)
+    record(entry)
 
 
-@pytest.mark.parametrize("scenario", ["lifecycle", "cleanup"])
+RUNS = {"lifecycle": run_lifecycle, "cleanup": run_cleanup, "native": run_native}
+
+
+def test_seed(seed, emulators, ansible, tmp_path, record):
+    """One case per seed (fault_plans.scenario_of): the native scenario for a multiple of 3, else the
+    lifecycle playbook for an odd seed, the cleanup role for an even one."""
+    RUNS[scenario_of(seed)](seed, emulators, ansible, tmp_path, record)
+
+
+@pytest.mark.parametrize("scenario", ["lifecycle", "cleanup", "native"])
 def test_plans_are_reproducible(scenario):
     assert make_plan(7, RETRIES, scenario) == make_plan(7, RETRIES, scenario)
     assert make_plan(7, RETRIES, scenario) != make_plan(8, RETRIES, scenario)
@@ -252,13 +317,28 @@ def exhausted(entry):
     return any(kind.startswith("exhaust-") and count >= RETRIES + 1 for kind, count in entry["injected"].items())
 
 
+AFTER_THE_WORK = ("native-create-5xx-after", "native-create-drop-after")
+
+
 def test_the_short_seeds_plan_every_branch():
-    """The plans of the short run mix both scenarios, with and without a burst longer than the retries."""
-    plans = {seed: make_plan(seed, RETRIES, "lifecycle" if seed % 2 else "cleanup") for seed in SHORT_SEEDS}
-    assert any(seed % 2 for seed in SHORT_SEEDS) and any(not seed % 2 for seed in SHORT_SEEDS), SHORT_SEEDS
+    """The plans of the short run mix the scenarios, with and without a burst longer than the retries, and
+    fault a native create after its work."""
+    plans = {seed: make_plan(seed, RETRIES, scenario_of(seed)) for seed in SHORT_SEEDS}
+    scenarios = {seed: scenario_of(seed) for seed in SHORT_SEEDS}
+    assert set(scenarios.values()) == {"lifecycle", "cleanup", "native"}, scenarios
     assert any(plan["exhaust"] for plan in plans.values()), "no short seed exhausts the retries: pick them again"
-    assert any(not plan["exhaust"] for seed, plan in plans.items() if seed % 2), "no lifecycle short seed without exhaustion"
-    assert any(not plan["exhaust"] for seed, plan in plans.items() if not seed % 2), "no cleanup short seed without exhaustion"
+    for scenario in ("lifecycle", "cleanup", "native"):
+        assert any(not plan["exhaust"] for seed, plan in plans.items() if scenarios[seed] == scenario), \
+            "no %s short seed without exhaustion" % scenario
+    assert any(rule["kind"] in AFTER_THE_WORK and rule["rate"] >= 0.9 for seed, plan in plans.items()
+               if scenarios[seed] == "native" and not plan["exhaust"] for rule in plan["rules"]), \
+        "no native short seed whose create is (almost surely) faulted after the work: pick them again"
+
+
+def test_the_scenarios_of_the_seeds():
+    """A multiple of 3 is native; the others keep the scenario they had before the native one came."""
+    expected = ["lifecycle", "cleanup", "native", "cleanup", "lifecycle", "native"]
+    assert [scenario_of(seed) for seed in range(1, 7)] == expected
 
 
 def test_the_cases_took_every_branch(run_seeds, records):
@@ -266,7 +346,9 @@ def test_the_cases_took_every_branch(run_seeds, records):
 
     Any run: a case whose burst exhausted the retries failed cleanly and converged when run again.
     The short run: its cases took every branch - a lifecycle and a cleanup that reached the intended
-    state under faults, and at least one case that exhausted the retries, failed cleanly and converged.
+    state under faults, a native case whose create was faulted after the work and that reached the state
+    or failed cleanly and converged (either, as IMS lists the image yet or not), and at least one case
+    that exhausted the retries, failed cleanly and converged.
     """
     assert sorted(entry["seed"] for entry in records) == sorted(run_seeds), "not every seed's case ran and passed in this run"
     for entry in records:
@@ -274,6 +356,9 @@ def test_the_cases_took_every_branch(run_seeds, records):
             assert entry["outcome"] == "failed-cleanly" and entry.get("converged"), entry
     if tuple(run_seeds) == SHORT_SEEDS:
         passed = {entry["scenario"] for entry in records if entry["outcome"] == "passed"}
-        assert passed == {"lifecycle", "cleanup"}, records
+        assert {"lifecycle", "cleanup"} <= passed, records
+        assert any(entry["scenario"] == "native" and any(entry["injected"].get(kind) for kind in AFTER_THE_WORK)
+                   and (entry["outcome"] == "passed" or entry.get("converged")) for entry in records), \
+            "no native case of the short run had its create faulted after the work: pick fault_plans.SHORT_SEEDS again"
         assert any(exhausted(entry) and entry["outcome"] == "failed-cleanly" and entry.get("converged") for entry in records), \
             "no case of the short run exhausted the retries, failed cleanly and converged: pick fault_plans.SHORT_SEEDS again"

@@ -16,15 +16,18 @@ them. Every run must end in one of two ways:
 
 from __future__ import annotations
 
+import uuid
 
 import pytest
 
 from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
 from ansible_collections.hwcloud.ims.plugins.module_utils._shapes import IMAGE_FIELDS
 from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_info,
-                                                             ims_image_member, ims_image_member_info)
+                                                             ims_image_member, ims_image_member_info, ims_job_info)
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import run_module
 from imsemu.app import EmulatorApp
+from imsemu.core.clock import format_time
+from imsemu.ims.images import new_image
 from imsemu.defaults import (DEFAULT_ACCESS_KEY, DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_PROJECT_ID, DEFAULT_REGION,
                              DEFAULT_SECRET_KEY, DEFAULT_USER)
 from support.inprocess import KEEP, EmulatorBridge
@@ -39,6 +42,9 @@ OTHER_OWNER = "7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d"
 CONNECTION_KEY = "_connection"
 # Of an image, the fields the modules read, and a few they pass on untouched.
 IMAGE_KEYS = sorted(IMAGE_FIELDS) + ["__os_type", "file", "self"]
+# Of a job's entities (ShowJob, ShowJobProgress), the fields the modules read.
+JOB_ENTITY_KEYS = ("image_id", "image_name", "process_percent", "current_task", "sub_jobs_result", "sub_jobs_list",
+                   "error_code", "error")
 
 
 def other_type(value):
@@ -89,12 +95,44 @@ def _in_first(list_key, mutate):
     return apply
 
 
+def _in_key(key, mutate):
+    def apply(obj):
+        obj = dict(obj)
+        obj[key] = mutate(obj[key])
+        return obj
+    return apply
+
+
+def job_mutations(body):
+    """Of a job answer, beyond its fields' null, other type and drop: a status no job has, and its entities'
+    fields broken the same ways."""
+    found = [("status=\"PAUSED\"", lambda o: _set(o, "status", "PAUSED")), ("status=\"\"", lambda o: _set(o, "status", "")),
+             ("status=\"success\"", lambda o: _set(o, "status", "success"))]
+    entities = body.get("entities")
+    if isinstance(entities, dict):
+        found += [(name, _in_key("entities", mutate))
+                  for name, mutate in field_mutations(entities, JOB_ENTITY_KEYS, "entities.")]
+        found.append(("entities.image_id=\"\"", _in_key("entities", lambda e: _set(e, "image_id", ""))))
+        subs = entities.get("sub_jobs_result")
+        if isinstance(subs, list) and subs and isinstance(subs[0], dict):  # a data image per volume
+            where = "entities.sub_jobs_result[0]."
+            sub_mutations = field_mutations(subs[0], ("status", "job_id", "error_code", "fail_reason", "entities"), where)
+            if isinstance(subs[0].get("entities"), dict):
+                sub_mutations += [(where + name, _in_key("entities", mutate))
+                                  for name, mutate in field_mutations(subs[0]["entities"], ("image_id",), "entities.")]
+            sub_mutations.append((where[:-1] + "=\"x\"", lambda item: "x"))
+            found += [(name, _in_key("entities", _in_first("sub_jobs_result", mutate))) for name, mutate in sub_mutations]
+    return found
+
+
 def mutations(body):
     """Every mutation of one JSON answer ``body``: (name, function of the body)."""
     found = [("body=[]", lambda o: []), ("body=\"x\"", lambda o: "x"), ("body=null", lambda o: None),
              ("body={}", lambda o: {})]
     if not isinstance(body, dict):
         return found
+    if "job_id" in body and "status" in body:  # a job (ShowJob, ShowJobProgress)
+        found += job_mutations(body)
     if "id" in body and "status" in body:  # an image
         return found + field_mutations(body, IMAGE_KEYS, "")
     found += field_mutations(body, sorted(body), "")
@@ -203,9 +241,52 @@ def scenario_token_learns_project(app, tmp_path):
     return ims_image, {"name": "shape-tok", "min_ram": 1024, CONNECTION_KEY: connection}
 
 
+def seed_server(app):
+    """A server to make images of (the emulator's jobs end at the first request that sees them); its id."""
+    app.jobs.job_seconds = 0
+    return app.control.seed({"servers": [{"name": "shape-web"}]})["servers"][0]
+
+
+def scenario_native_create(app, tmp_path):
+    """An image IMS makes from a server: the lookup, the create's {"job_id"}, the job's reads, the image."""
+    return ims_image, {"name": "shape-native", "instance_id": seed_server(app), "description": "baked"}
+
+
+def scenario_native_data_volume(app, tmp_path):
+    """A data image of a server's data volume: a job whose sub job makes the image (entities.sub_jobs_result)."""
+    server = seed_server(app)
+    volume = app.control.seed({"volumes": [{"server_id": server, "kind": "data"}]})["volumes"][0]
+    return ims_image, {"name": "shape-native-data", "volume_id": volume, "image_type": "data"}
+
+
+def scenario_native_no_wait(app, tmp_path):
+    """The same with wait false: the create and one read of its job."""
+    return ims_image, {"name": "shape-native-nowait", "instance_id": seed_server(app), "wait": False}
+
+
+def start_job(app, name):
+    """A job making the image ``name``, started directly (it ends at the first request that sees it); its id."""
+    image = new_image(image_id=str(uuid.uuid4()), owner=DEFAULT_PROJECT_ID, name=name,
+                      created_at=format_time(app.clock.now()), status="saving")
+    app.jobs.job_seconds = 0
+    return app.jobs.start(DEFAULT_PROJECT_ID, "imsCreateImageByInstance", image, 1024).id
+
+
+def scenario_job_info(app, tmp_path):
+    """ims_job_info waiting for a job that makes an image (ShowJob), then reading the image."""
+    return ims_job_info, {"job_id": start_job(app, "shape-job"), "wait": True, "wait_timeout": 60}
+
+
+def scenario_job_info_progress(app, tmp_path):
+    """The same where ShowJob answers 404 (an API retired in a region): ShowJobProgress reads the job."""
+    app.control.set_faults({"rules": [{"method": "GET", "path": "/v1/[^/]+/jobs/[^/]+", "status": 404}]})
+    return ims_job_info, {"job_id": start_job(app, "shape-job-progress")}
+
+
 SCENARIOS = [scenario_create, scenario_update, scenario_unchanged, scenario_delete, scenario_delete_by_id,
              scenario_list_pages, scenario_show, scenario_cleanup, scenario_member_accept, scenario_member_by_name,
-             scenario_member_info, scenario_info_members, scenario_token_learns_project]
+             scenario_member_info, scenario_info_members, scenario_token_learns_project, scenario_native_create,
+             scenario_native_data_volume, scenario_native_no_wait, scenario_job_info, scenario_job_info_progress]
 
 
 class Breaker:
@@ -281,3 +362,9 @@ def test_mutations_cover_nulls_types_drops_and_shapes():
     for wanted in ("body=[]", "images=null", "images=dict", "next=int", "next dropped", "images[0].id=null",
                    "images[0].tags=dict", "images[0].status dropped", "images[0]=\"x\""):
         assert wanted in names, (wanted, names)
+    job = {"job_id": "j", "status": "RUNNING", "job_type": "t", "entities": {"image_id": "i", "process_percent": 5.0}}
+    names = [name for name, _mutate in mutations(job)]
+    for wanted in ("status dropped", "status=null", "status=int", "status=\"PAUSED\"", "job_id=int", "entities=list",
+                   "entities.image_id=int", "entities.image_id dropped", "entities.process_percent=str"):
+        assert wanted in names, (wanted, names)
+    assert [m for name, m in mutations(job) if name == "entities.image_id=int"][0](job)["entities"]["image_id"] == 12345
