@@ -118,7 +118,7 @@ class ImsClient:
     def post_native(self, path, body):
         """One native create (``POST`` ``path`` with ``body``); returns its ``job_id``.
 
-        See :meth:`create_native` for the create that never duplicates.
+        See :func:`_native_create.create_once` for the create that never duplicates.
         """
         answer = self.json_call("POST", path, _shapes.job_created, json_body=body,
                                 headers={"Content-Type": NATIVE_CONTENT_TYPE}, idempotent=False)
@@ -295,36 +295,6 @@ class ImsClient:
             created = self.get_image(payload["id"])
             return (True, created) if created is not None else (False, payload)
         return self._write(self.create_image, read_back, body, unknown_statuses=(409,))
-
-    def create_native(self, path, body, name, pick, listed=None):
-        """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``), never two of it.
-
-        IMS's creates carry no idempotency key, so the image's name stands in for one: the
-        project's own images of that name (any status: ``queued`` and ``saving`` included) are
-        looked at before anything is sent, and ``pick(images)`` (:func:`_native.adoptable`) says
-        which of them is the task's image (or raises, when one of the name is not). ``listed``
-        is that listing when the caller has just made it (the module's own lookup), so that it
-        is not made twice; otherwise it is made here. Only when no image is taken, the create is
-        sent, once; after an unknown outcome (a 5xx, a dropped connection, a time-out) the images
-        are listed again, and the create is sent again only when that listing shows it did not
-        happen.
-
-        Returns ``{"job_id", "image", "sent"}``: the job of the create sent (``image`` None until
-        the job names it), or the image taken instead (``job_id`` None); ``sent`` says whether a
-        create went out (then the image taken is the one it made, found after an unknown outcome).
-        """
-        def existing():
-            return pick(self.own_images(name=name))
-
-        found = pick(listed) if listed is not None else existing()
-        if found is not None:
-            return {"job_id": None, "image": found, "sent": False}
-
-        def read_back(payload, error):
-            image = existing()
-            return (True, {"job_id": None, "image": image, "sent": True}) if image is not None else (False, payload)
-        return self._write(lambda payload: {"job_id": self.post_native(path, payload), "image": None, "sent": True},
-                           read_back, body)
 
     def update_image_until(self, image_id, patch, patch_for):
         """Apply ``patch``; after an unknown outcome, read the image and apply ``patch_for(image)``, what is still missing."""

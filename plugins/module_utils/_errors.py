@@ -178,8 +178,9 @@ class ImsAnswerError(ImsApiError):
     """The API answered with a success status but a body of the wrong shape."""
 
     def _format(self):
-        return "%s %s answered HTTP %s with a body this collection cannot use: %s (request id: %s)" % (
+        text = "%s %s answered HTTP %s with a body this collection cannot use: %s (request id: %s)" % (
             self.method, self.path, self.status, self.message, self.request_id or "none")
+        return text + ("; %s" % self.hint if self.hint else "")
 
 
 def may_have_taken_effect(exc):

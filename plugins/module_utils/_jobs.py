@@ -165,3 +165,29 @@ def wait_for_job(client, job_id, timeout, prefer=SHOW_JOB, reader=None):
     def timed_out(last):
         return ImsJobTimeout(job_id, timeout, last)
     return poll(reader.read, settled, timeout, timed_out, patient=True)
+
+
+class _StillUnnamed(Exception):
+    def __init__(self, job):
+        super().__init__("job still unnamed")
+        self.job = job
+
+
+def read_until_named(client, job_id, timeout, prefer=SHOW_JOB):
+    """Read job ``job_id`` until it names its image or ends; return its last view (still pending after ``timeout`` s too).
+
+    Once a job names its image, IMS lists the image, so a later run of the task finds it by
+    name: a run that returns without waiting for the job (``wait: false``) returns after that
+    point rather than in the job's first phase (``INIT``), when a run stopped and run again
+    cannot find what it created. Polls as :func:`wait_for_job` does; never raises for a job
+    that ended ``FAIL`` (the view says so).
+    """
+    reader = JobReader(client, job_id, prefer)
+
+    def named(job):
+        return bool(job["image_id"]) or job["status"] not in PENDING
+
+    try:
+        return poll(reader.read, named, timeout, _StillUnnamed, patient=True)
+    except _StillUnnamed as exc:
+        return exc.job

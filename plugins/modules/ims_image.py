@@ -26,9 +26,15 @@ description:
     or O(image_url) (an OBS file), IMS makes the image through its native API, as an asynchronous job, which the
     module waits for (O(wait)). Before creating, the module lists the project's own images of that name, C(queued)
     and C(saving) ones included; an image still being made from the same source is waited on, never made again.
-    After an unknown outcome of the create call it lists them again before ever sending it again. What IMS has not
-    listed yet cannot be found, so a run stopped while the job is still in its first phase (before IMS lists the
-    image) and run again may make a second image.
+    After an unknown outcome of the create call it lists them again before ever sending it again.
+  - IMS lists a new image only once its job has left its first phase (C(INIT)), and no IMS create takes an
+    idempotency key. For a server, a volume or a backup, IMS refuses a second create while a job holds the source
+    (C(IMG.0010), C(IMG.0139), C(IMG.0029)); after such a refusal the module watches the listing for up to 60 s (at
+    most O(wait_timeout)) and takes the image once it is listed, so a run stopped at any moment and run again makes
+    one image. An OBS file has no such rule, so after an unknown outcome the create is not sent again unless the image
+    is listed within that time (the task fails, asking to run again later), and a run stopped while the job is in
+    C(INIT) and run again within that phase makes a second image. The guide "Creating images from servers, volumes,
+    backups and OBS" in the collection's docs gives the details.
 author:
   - hwcloud.ims contributors (@hwcloud-ims)
 extends_documentation_fragment:
@@ -200,8 +206,10 @@ options:
       - Whether to wait, after an upload or while the image is C(saving), until it is C(active).
       - Fails at once when the image turns C(killed).
       - With a source option, whether to wait for IMS's job to end (then the image is read). With V(false) the task
-        returns once the create is sent, with RV(job) (its id, to wait on with M(hwcloud.ims.ims_job_info)) and the
-        image if IMS has named it yet.
+        returns once the job has named its image (from then on IMS lists it, and a re-run finds it) or has ended,
+        reading the job for up to 60 s (at most O(wait_timeout)), with RV(job) (its id, to wait on with
+        M(hwcloud.ims.ims_job_info)) and the image if IMS has named it; a job that named none by then is returned
+        as it is, with a warning.
     type: bool
     default: true
   wait_timeout:
@@ -444,8 +452,8 @@ members:
       sample: "2024-06-02T08:30:00Z"
 job:
   description:
-    - The IMS job of an image made from a source option, as last read (after the wait, or once with O(wait=false)),
-      in the view M(hwcloud.ims.ims_job_info) returns as RV(hwcloud.ims.ims_job_info#module:job), where each field
+    - The IMS job of an image made from a source option, as last read (after the wait, or with O(wait=false) once
+      it named its image), in the view M(hwcloud.ims.ims_job_info) returns as RV(hwcloud.ims.ims_job_info#module:job), where each field
       is described - C(id), C(type), C(status) (V(INIT), V(RUNNING), V(SUCCESS), V(FAIL)), C(progress),
       C(image_id), C(image_ids), IMS's C(error_code) and C(fail_reason) of a failed job, C(begin_time) and
       C(end_time).
@@ -490,7 +498,7 @@ import uuid
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsApiError, ImsError, ImsImageKilled
 from ansible_collections.hwcloud.ims.plugins.module_utils._errors import ImsJobTimeout
-from ansible_collections.hwcloud.ims.plugins.module_utils._jobs import JobReader, wait_for_job
+from ansible_collections.hwcloud.ims.plugins.module_utils._jobs import read_until_named, wait_for_job
 from ansible_collections.hwcloud.ims.plugins.module_utils._native import (
     SOURCES,
     adoptable,
@@ -502,6 +510,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._native import (
     source_view,
     whole_image_refusal,
 )
+from ansible_collections.hwcloud.ims.plugins.module_utils._native_create import LISTING_GRACE, create_once
 from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view, predicted_member
 from ansible_collections.hwcloud.ims.plugins.module_utils._image import (
     CONTAINER_FORMATS,
@@ -791,7 +800,7 @@ class ImsImage(ImsModule):
     pending = False  # a new image IMS is still making: what its create does not take waits for the next run
 
     def create_native(self, params):
-        """Have IMS make the image (one job, never two: ``create_native``); its image, after the job when waiting.
+        """Have IMS make the image (one job, never two: ``create_once``); its image, after the job when waiting.
 
         In check mode, the image the request would make (``predicted_image``), without any request.
         """
@@ -800,8 +809,8 @@ class ImsImage(ImsModule):
         if self.module.check_mode:
             self.record("create", **details)
             return predicted_image(params)
-        created = self.client.create_native(made.path, made.body, params["name"],
-                                            lambda images: adoptable(images, params), self.listed)
+        created = create_once(self.client, made.path, made.body, params["name"], lambda images: adoptable(images, params),
+                              self.source, min(LISTING_GRACE, self.timeout), self.listed)
         if created["sent"]:
             self.record("create", **details)
         if created["job_id"] is None:  # the image it made, found after an unknown outcome; or one taken
@@ -809,16 +818,21 @@ class ImsImage(ImsModule):
         return self.follow(created["job_id"])
 
     def follow(self, job_id):
-        """The job (waited for, or read once with ``wait: false``) in ``job``; returns the image it names, if any."""
+        """The job (waited for; with ``wait: false``, read until it names its image) in ``job``; returns its image, if any."""
         try:
             job = wait_for_job(self.client, job_id, self.timeout) if self.params["wait"] else \
-                JobReader(self.client, job_id).read()
+                read_until_named(self.client, job_id, min(LISTING_GRACE, self.timeout))
         except ImsJobTimeout as exc:
             self.result["job"] = exc.job
             self.now(self.job_image(exc.job))
             self.fail("%s (the image is named %r)" % (exc, self.params["name"]), job=exc.job)
         self.result["job"] = job
         image = self.job_image(job)
+        if image is None and not self.params["wait"] and job["status"] in ("INIT", "RUNNING"):
+            self.module.warn("IMS job %s has not named its image yet (%s after %d s): until IMS lists image %r, a run "
+                             "of this task cannot find it and would create it again; wait for the job with "
+                             "hwcloud.ims.ims_job_info (job_id: %s) before running the task again"
+                             % (job_id, job["status"], min(LISTING_GRACE, self.timeout), self.params["name"], job_id))
         if image is None and self.params["wait"]:
             raise ImsError("IMS job %s ended %s but its image (%s) cannot be read; look for image %r with "
                            "ims_image_info" % (job_id, job["status"], job["image_id"] or "not named", self.params["name"]))

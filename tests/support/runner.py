@@ -11,6 +11,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -103,6 +104,13 @@ class AnsibleRunner:
         args = [self.ansible, "localhost", "-m", module, "-a", module_args] + list(options)
         return self._run(args, self.environment(hw_env, extra_env), timeout)
 
+    def start_adhoc(self, module, module_args, hw_env, extra_env=None, options=()):
+        """:meth:`adhoc` started, not waited for: a ``Popen`` in a session of its own, so that
+        :func:`kill_session` stops ``ansible`` and the module process it runs at once, as a killed job is."""
+        args = [self.ansible, "localhost", "-m", module, "-a", module_args] + list(options)
+        return subprocess.Popen(args, env=self.environment(hw_env, extra_env), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+
     def run_playbook(self, playbook, hw_env, extra_vars=None, options=(), extra_env=None, timeout=600):
         """``ansible-playbook PLAYBOOK`` (relative to ``playbook_dir``), EXTRA_VARS given as a JSON file."""
         args = [self.playbook, str(self.playbook_dir / playbook)]
@@ -112,3 +120,12 @@ class AnsibleRunner:
             args += ["-e", "@%s" % vars_file]
         args += list(options)
         return self._run(args, self.environment(hw_env, extra_env), timeout)
+
+
+def kill_session(process):
+    """SIGKILL every process of ``process``'s session (see :meth:`AnsibleRunner.start_adhoc`), and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)

@@ -276,12 +276,31 @@ def test_with_wait_false_the_job_is_read_once_and_returned_with_the_image_if_nam
     assert result["image"]["status"] == "saving" and clock.sleeps == []
 
 
-def test_with_wait_false_a_job_in_init_returns_no_image_and_warns_of_what_waits(http, clock):
-    http.expect(lookup("web"), post(), show_job(job("INIT", image_id=None)))
+def test_with_wait_false_a_job_in_init_is_read_until_it_names_its_image(http, clock):
+    http.expect(lookup("web"), post(), show_job(job("INIT", image_id=None)), show_job(job("INIT", image_id=None)),
+                show_job(job("RUNNING")), get(made("saving")))
+    result = run(dict(FROM_SERVER, wait=False))
+    assert result["failed"] is False and result["job"]["status"] == "RUNNING", result
+    assert result["image"]["status"] == "saving" and clock.sleeps == [1.0, 2.0]
+    assert not result.get("warnings")
+
+
+def test_with_wait_false_a_job_still_in_init_after_60_s_returns_no_image_and_warns_of_what_waits(http, clock):
+    http.expect(lookup("web"), post(), show_job(job("INIT", image_id=None), repeat=True))
     result = run(dict(FROM_SERVER, wait=False, protected=True))
     assert result["failed"] is False and result["image"] is None and result["job"]["status"] == "INIT", result
+    assert 50 <= sum(clock.sleeps) <= 60
     assert any("protected not applied yet" in warning for warning in result.get("warnings", []))
+    assert any("has not named its image yet (INIT after 60 s)" in warning and "ims_job_info" in warning
+               for warning in result.get("warnings", []))
     assert len(writes(http)) == 1
+
+
+def test_with_wait_false_the_job_is_read_for_at_most_wait_timeout(http, clock):
+    http.expect(lookup("web"), post(), show_job(job("INIT", image_id=None), repeat=True))
+    result = run(dict(FROM_SERVER, wait=False, wait_timeout=5))
+    assert result["failed"] is False and result["job"]["status"] == "INIT", result
+    assert sum(clock.sleeps) <= 5
 
 
 def test_after_the_job_what_the_create_does_not_take_is_patched(http, clock):

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.ims contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""IMS's native create, sent so that it never makes a second image: the lookups, IMS's busy rules, the window left.
+
+Private to this collection: the API may change without notice. No IMS create body carries an
+idempotency key (docs/dev/ims-native-api.md, "Pitfalls"), so the task's name stands in for one:
+the project's own images of that name, any status, are looked at before the create is sent.
+
+A listing proves nothing while a job is in its first phase (``INIT``): IMS lists the job's image
+only once the job runs. Two things narrow that window, by source:
+
+- **a source a job holds.** IMS refuses a second create from a server with an image job in
+  progress (IMG.0010), from a volume being made into an image (IMG.0139) and from a backup
+  already used (IMG.0029). Such a refusal after a listing that showed nothing may mean that the
+  job holding the source is this task's: an earlier run's, stopped while its job was in
+  ``INIT``, or this run's own first create whose answer was lost. The listing is then watched
+  (:func:`_retry.poll`) for up to ``grace`` seconds: an image of the name made from the source
+  is taken; none means the job is someone else's, and the task fails with IMS's words. After an
+  unknown outcome (a 5xx, a connection lost after sending), the create is sent again once a
+  listing shows no image: IMS itself refuses it when the first one landed.
+- **an OBS file** (``image_url``): IMS has no such rule, so a create sent again after an unknown
+  outcome could make a second image. The listing is watched for up to ``grace`` seconds, and
+  when the image does not appear the task fails without sending the create again, asking for a
+  run later: by then IMS lists the image if it made it, and a re-run creates it if not. What is
+  left is a run stopped after the create was sent and before IMS listed the image (the job's
+  ``INIT`` phase), then run again within that phase: that re-run makes a second image.
+"""
+
+from __future__ import annotations
+
+from ._errors import ImsApiError, ImsAnswerError, ImsError
+from ._retry import poll, write_until_known
+
+# How long (seconds, at most the task's wait_timeout) the listing is watched for an image whose job may be in INIT.
+LISTING_GRACE = 60
+
+# The refusals that say a job already holds the source (IMS's error codes), by source option.
+BUSY_CODES = {
+    "instance_id": ("IMG.0010",),
+    "volume_id": ("IMG.0139", "IMG.0010"),
+    "backup_id": ("IMG.0029",),
+}
+
+# What each source is called in a message.
+SOURCE_WORDS = {"instance_id": "server", "volume_id": "volume", "backup_id": "backup", "image_url": "OBS file"}
+
+
+class _NotListed(Exception):
+    """The listing showed no image of the name for the whole grace."""
+
+
+def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, listed=None):
+    """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``, through ``client``), never two of it.
+
+    ``pick(images)`` (:func:`_native.adoptable`) says which of the project's own images of the
+    name is the task's (or raises when one of the name is not); ``listed`` is that listing when
+    the caller has just made it (it is not made again), ``source`` the task's source option.
+
+    Returns ``{"job_id", "image", "sent"}``: the job of the create sent (``image`` None until
+    the job names it), or the image taken instead (``job_id`` None); ``sent`` says whether this
+    call sent a create that made the image (one found after an unknown outcome).
+    """
+    def look():
+        return pick(client.own_images(name=name))
+
+    found = pick(listed) if listed is not None else look()
+    if found is not None:
+        return {"job_id": None, "image": found, "sent": False}
+    busy = BUSY_CODES.get(source, ())
+    unknown = []  # the failures of creates that may have landed
+
+    def watch():
+        """The task's image once listed within ``grace`` seconds; None when it never was."""
+        try:
+            return poll(look, lambda image: image is not None, grace, _NotListed)
+        except _NotListed:
+            return None
+
+    def read_back(payload, error):
+        unknown.append(error)
+        image = look() if busy else watch()
+        if image is not None:
+            return True, {"job_id": None, "image": image, "sent": True}
+        if busy:  # sent again: IMS refuses it (a busy code, below) if the first one landed
+            return False, payload
+        raise ImsError("the create of image %r (POST %s) has an unknown outcome (%s), and no image of that name is "
+                       "listed %d s later. IMS lists a new image only once its job has started, and its create takes "
+                       "no idempotency key, so it is not sent again: run the task again in a few minutes (it finds the "
+                       "image if IMS made it, and creates it if not)" % (name, path, error, grace))
+
+    try:
+        return write_until_known(client.transport.pause, client.retries,
+                                 lambda payload: {"job_id": client.post_native(path, payload), "image": None,
+                                                  "sent": True},
+                                 read_back, body)
+    except ImsAnswerError as exc:
+        if 200 <= exc.status < 300:
+            raise exc.with_hint("IMS took the create, so image %r may be being made: do not create it by other "
+                                "means; run the task again in a few minutes to find it" % name)
+        raise
+    except ImsApiError as exc:
+        if exc.code not in busy:
+            raise
+        image = watch()
+        if image is None and unknown:
+            raise exc.with_hint("this task's first create had an unknown outcome (%s) and may be the job that holds the "
+                                "%s, but no image named %r was listed within %d s: run the task again in a few "
+                                "minutes (it finds the image once IMS lists it)"
+                                % (unknown[0], SOURCE_WORDS[source], name, grace))
+        if image is None:
+            raise exc.with_hint("no image named %r was listed within %d s, so the job that holds the %s is not this "
+                                "task's: run the task again once that job has ended"
+                                % (name, grace, SOURCE_WORDS[source]))
+        return {"job_id": None, "image": image, "sent": bool(unknown)}
