@@ -47,6 +47,24 @@ BUSY_CODES = {
 SOURCE_WORDS = {"instance_id": "server", "volume_id": "volume", "backup_id": "backup", "image_url": "OBS file"}
 
 
+# What a refusal of the create asks the task to change (IMS's error codes; docs/native-images.md, "The IMS errors").
+REFUSAL_HINTS = {
+    "IMG.0005": "check instance_id: the server, its region and its project",
+    "IMG.0008": "stop the server given as instance_id, then run the task again",
+    "IMG.0120": "check volume_id: the volume, its region and its project",
+    "IMG.0022": "the volume given as volume_id must be attached to a server",
+    "IMG.0020": "check backup_id: a CBR backup of a server, in this region and project",
+    "IMG.0032": "the backup given as backup_id is not available yet: run the task again once it is",
+    "IMG.0181": "check vault_id: the CBR vault, in this region and project",
+    "IMG.0057": "check image_url (bucket:object): the object, its format, its storage class (Standard) and that IMS "
+                "may read the bucket",
+    "IMG.0058": "the bucket of image_url must be in the image's region",
+    "IMG.0059": "a file above 128 GB imports only as raw or zvhd2 with quick_import: true, and none above 1 TB",
+    "IMG.0056": "os_version must be one of IMS's (GET /v1/cloudimages/os_version)",
+    "IMG.0015": "the project's private image quota is reached: delete the images it no longer needs, or ask for more",
+}
+
+
 class _NotListed(Exception):
     """The listing showed no image of the name for the whole grace."""
 
@@ -102,7 +120,7 @@ def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, lis
         raise
     except ImsApiError as exc:
         if exc.code not in busy:
-            raise
+            raise exc.with_hint(REFUSAL_HINTS[exc.code]) if exc.code in REFUSAL_HINTS else exc
         image = watch()
         if image is None and unknown:
             raise exc.with_hint("this task's first create had an unknown outcome (%s) and may be the job that holds the "

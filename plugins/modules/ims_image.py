@@ -830,8 +830,8 @@ class ImsImage(ImsModule):
         image = self.job_image(job)
         if image is None and not self.params["wait"] and job["status"] in ("INIT", "RUNNING"):
             self.module.warn("IMS job %s has not named its image yet (%s after %d s): until IMS lists image %r, a run "
-                             "of this task cannot find it and would create it again; wait for the job with "
-                             "hwcloud.ims.ims_job_info (job_id: %s) before running the task again"
+                             "of this task cannot find it by name (from an OBS file it would import it again); wait "
+                             "for the job with hwcloud.ims.ims_job_info (job_id: %s) before running the task again"
                              % (job_id, job["status"], min(LISTING_GRACE, self.timeout), self.params["name"], job_id))
         if image is None and self.params["wait"]:
             raise ImsError("IMS job %s ended %s but its image (%s) cannot be read; look for image %r with "

@@ -125,8 +125,9 @@ def test_quick_import_takes_the_file_too_large_for_a_normal_import(emu, ansible)
 def test_a_server_with_an_image_job_in_progress_fails_with_img_0010_and_makes_no_second_image(emu, ansible):
     emu.configure_jobs(600)  # the first job stays in INIT (no image listed yet) for the whole test
     server_id = server(emu)
-    first = ansible.adhoc(MODULE, json.dumps({"name": "rules-busy-first", "instance_id": server_id, "wait": False}),
-                          emu.env())
+    # wait_timeout 2: the first run returns while its job is still in INIT (60 s), with a warning
+    started = {"name": "rules-busy-first", "instance_id": server_id, "wait": False, "wait_timeout": 2}
+    first = ansible.adhoc(MODULE, json.dumps(started), emu.env())
     assert first.rc == 0 and first.result()["changed"] is True, first
     before, jobs = image_ids(emu), job_ids(emu)
     emu.reset_stats()

@@ -116,6 +116,8 @@ def test_a_create_refused_is_raised_at_once_without_a_second_look(http, clock):
     with pytest.raises(ImsApiError) as err:
         create(client())
     assert err.value.code == "IMG.0015" and clock.sleeps == []
+    assert str(err.value).endswith("; the project's private image quota is reached: delete the images it no longer "
+                                   "needs, or ask for more")
 
 
 def test_a_create_answered_without_a_job_id_is_never_resent(http, clock):
@@ -250,3 +252,12 @@ def test_a_create_taken_but_answered_without_a_job_id_says_the_image_may_be_bein
     with pytest.raises(ImsAnswerError) as err:
         create(client(), FILE_TASK)
     assert "IMS took the create, so image 'web' may be being made" in str(err.value) and len(posts(http)) == 1
+
+
+@pytest.mark.parametrize("code, option", [("IMG.0005", "instance_id"), ("IMG.0058", "image_url"),
+                                          ("IMG.0059", "quick_import: true"), ("IMG.0181", "vault_id")])
+def test_a_refusal_names_the_option_to_change(http, clock, code, option):
+    http.expect(lookup("web"), post(status=400, answer=ims_error(code, "refused")))
+    with pytest.raises(ImsApiError) as err:
+        create(client())
+    assert err.value.code == code and "refused" in str(err.value) and option in str(err.value)
