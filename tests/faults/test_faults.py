@@ -111,6 +111,42 @@ def assert_clean_failure(ran, pattern):
     assert pattern.search(ran.stdout), ran
 
 
+def clean_failure(pattern):
+    """``failure_of`` for :func:`judge`: the run failed cleanly, its output matching ``pattern``; what it said."""
+    def failure_of(ran):
+        assert_clean_failure(ran, pattern)
+        return pattern.search(ran.stdout).group(1)[:200]
+    return failure_of
+
+
+def judge(seed, scenario, plan, emu, run, check, failure_of):
+    """Run one case under its plan's faults and judge it; its report entry.
+
+    Either ``run()`` passed and ``check(finished=True)`` holds, or it failed cleanly
+    (``failure_of(ran)`` asserts so and says how), ``check(finished=False)`` holds, and the same
+    run without faults converges (``check(finished=True)``).
+    """
+    started = time.monotonic()
+    ran, injected, requests = run_under_faults(emu, plan, run)
+    entry = {"seed": seed, "scenario": scenario, "auth": plan["auth"], "exhaust": plan["exhaust"],
+             "injected": injected, "requests": requests}
+    if ran.rc == 0:
+        assert "Traceback" not in ran.output, ran
+        check(finished=True)
+        entry["outcome"] = "passed"
+    else:
+        entry["failure"] = failure_of(ran)
+        check(finished=False)
+        entry["outcome"] = "failed-cleanly"
+        # Without faults, the same run finishes the job.
+        again = run()
+        assert again.rc == 0, again
+        check(finished=True)
+        entry["converged"] = True
+    entry["seconds"] = round(time.monotonic() - started, 1)
+    return entry
+
+
 def own_state(emu):
     """{id: image} of every stored image, and {image id: [member ids]}."""
     # pylint: disable-next=protected-access
@@ -165,26 +201,9 @@ def run_lifecycle(seed, emulators, ansible, tmp_path, record):
     def run():
         return ansible.run_playbook("lifecycle.yml", env, extra_vars=variables, timeout=300)
 
-    started = time.monotonic()
-    ran, injected, requests = run_under_faults(emu, plan, run)
-    entry = {"seed": seed, "scenario": "lifecycle", "auth": plan["auth"], "exhaust": plan["exhaust"],
-             "injected": injected, "requests": requests}
-    if ran.rc == 0:
-        assert "Traceback" not in ran.output, ran
-        check_lifecycle(emu, before, victim_id, digest, finished=True)
-        entry["outcome"] = "passed"
-    else:
-        assert_clean_failure(ran, CLEAR_FAILURE)
-        check_lifecycle(emu, before, victim_id, digest, finished=False)
-        entry["outcome"] = "failed-cleanly"
-        entry["failure"] = CLEAR_FAILURE.search(ran.stdout).group(1)[:200]
-        # Without faults, the same playbook finishes the job.
-        again = ansible.run_playbook("lifecycle.yml", env, extra_vars=variables, timeout=300)
-        assert again.rc == 0, again
-        check_lifecycle(emu, before, victim_id, digest, finished=True)
-        entry["converged"] = True
-    entry["seconds"] = round(time.monotonic() - started, 1)
-    record(entry)
+    def check(finished):
+        check_lifecycle(emu, before, victim_id, digest, finished=finished)
+    record(judge(seed, "lifecycle", plan, emu, run, check, clean_failure(CLEAR_FAILURE)))
 
 
 # -- the cleanup ----------------------------------------------------------------------------------
@@ -214,29 +233,17 @@ def run_cleanup(seed, emulators, ansible, tmp_path, record):
     def run():
         return ansible.run_playbook("cleanup.yml", env, extra_vars=variables, timeout=300)
 
-    started = time.monotonic()
-    ran, injected, requests = run_under_faults(emu, plan, run)
-    entry = {"seed": seed, "scenario": "cleanup", "auth": plan["auth"], "exhaust": plan["exhaust"],
-             "injected": injected, "requests": requests}
-    if ran.rc == 0:
-        assert "Traceback" not in ran.output, ran
-        check_cleanup(emu, before, expected_ids, finished=True)
-        entry["outcome"] = "passed"
-    else:
+    def check(finished):
+        check_cleanup(emu, before, expected_ids, finished=finished)
+
+    def failure_of(ran):
         assert "Traceback" not in ran.output, ran
         assert "MODULE FAILURE" not in ran.output, ran
         report = populations.read_report(report_file)
         assert report["status"] in ("failed", "error"), report
         assert CLEANUP_FAILURE.search(report["msg"]), report["msg"]
-        check_cleanup(emu, before, expected_ids, finished=False)
-        entry["outcome"] = "failed-cleanly"
-        entry["failure"] = CLEANUP_FAILURE.search(report["msg"]).group(0)[:200]
-        again = ansible.run_playbook("cleanup.yml", env, extra_vars=variables, timeout=300)
-        assert again.rc == 0, again
-        check_cleanup(emu, before, expected_ids, finished=True)
-        entry["converged"] = True
-    entry["seconds"] = round(time.monotonic() - started, 1)
-    record(entry)
+        return CLEANUP_FAILURE.search(report["msg"]).group(0)[:200]
+    record(judge(seed, "cleanup", plan, emu, run, check, failure_of))
 
 
 # -- an image IMS makes from a server ---------------------------------------------------------------
@@ -276,25 +283,9 @@ def run_native(seed, emulators, ansible, tmp_path, record):  # pylint: disable=u
     def run():
         return ansible.run_playbook("native.yml", env, extra_vars=variables, timeout=300)
 
-    started = time.monotonic()
-    ran, injected, requests = run_under_faults(emu, plan, run)
-    entry = {"seed": seed, "scenario": "native", "auth": plan["auth"], "exhaust": plan["exhaust"],
-             "injected": injected, "requests": requests}
-    if ran.rc == 0:
-        assert "Traceback" not in ran.output, ran
-        check_native(emu, before, finished=True)
-        entry["outcome"] = "passed"
-    else:
-        assert_clean_failure(ran, NATIVE_FAILURE)
-        check_native(emu, before, finished=False)
-        entry["outcome"] = "failed-cleanly"
-        entry["failure"] = NATIVE_FAILURE.search(ran.stdout).group(1)[:200]
-        again = ansible.run_playbook("native.yml", env, extra_vars=variables, timeout=300)
-        assert again.rc == 0, again
-        check_native(emu, before, finished=True)
-        entry["converged"] = True
-    entry["seconds"] = round(time.monotonic() - started, 1)
-    record(entry)
+    def check(finished):
+        check_native(emu, before, finished=finished)
+    record(judge(seed, "native", plan, emu, run, check, clean_failure(NATIVE_FAILURE)))
 
 
 RUNS = {"lifecycle": run_lifecycle, "cleanup": run_cleanup, "native": run_native}
