@@ -43,9 +43,8 @@ BUSY_CODES = {
     "backup_id": ("IMG.0029",),
 }
 
-# What each source is called in a message.
-SOURCE_WORDS = {"instance_id": "server", "volume_id": "volume", "backup_id": "backup", "image_url": "OBS file"}
-
+# What each source a job holds is called in a message.
+SOURCE_WORDS = {"instance_id": "server", "volume_id": "volume", "backup_id": "backup"}
 
 # What a refusal of the create asks the task to change (IMS's error codes; docs/native-images.md, "The IMS errors").
 REFUSAL_HINTS = {

@@ -34,7 +34,7 @@ description:
     one image. An OBS file has no such rule, so after an unknown outcome the create is not sent again unless the image
     is listed within that time (the task fails, asking to run again later), and a run stopped while the job is in
     C(INIT) and run again within that phase makes a second image. The guide "Creating images from servers, volumes,
-    backups and OBS" in the collection's docs gives the details.
+    backups and OBS files" in the collection's docs gives the details.
 author:
   - hwcloud.ims contributors (@hwcloud-ims)
 extends_documentation_fragment:
@@ -498,7 +498,7 @@ import uuid
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsApiError, ImsError, ImsImageKilled
 from ansible_collections.hwcloud.ims.plugins.module_utils._errors import ImsJobTimeout
-from ansible_collections.hwcloud.ims.plugins.module_utils._jobs import read_until_named, wait_for_job
+from ansible_collections.hwcloud.ims.plugins.module_utils._jobs import PENDING, read_until_named, wait_for_job
 from ansible_collections.hwcloud.ims.plugins.module_utils._native import (
     SOURCES,
     adoptable,
@@ -603,6 +603,7 @@ class ImsImage(ImsModule):
         if not problems:  # a bad tag is one of them; the module fails on any before tags are used
             params["tags"] = normalize_tags(params["tags"])
         self.timeout = params["wait_timeout"] or (UPLOAD_WAIT if self.source is None else NATIVE_WAIT)
+        self.grace = min(LISTING_GRACE, self.timeout)  # how long an image of a job in INIT is watched for
         filename = params["filename"]
         self.digest = None
         if filename:
@@ -810,7 +811,7 @@ class ImsImage(ImsModule):
             self.record("create", **details)
             return predicted_image(params)
         created = create_once(self.client, made.path, made.body, params["name"], lambda images: adoptable(images, params),
-                              self.source, min(LISTING_GRACE, self.timeout), self.listed)
+                              self.source, self.grace, self.listed)
         if created["sent"]:
             self.record("create", **details)
         if created["job_id"] is None:  # the image it made, found after an unknown outcome; or one taken
@@ -821,18 +822,18 @@ class ImsImage(ImsModule):
         """The job (waited for; with ``wait: false``, read until it names its image) in ``job``; returns its image, if any."""
         try:
             job = wait_for_job(self.client, job_id, self.timeout) if self.params["wait"] else \
-                read_until_named(self.client, job_id, min(LISTING_GRACE, self.timeout))
+                read_until_named(self.client, job_id, self.grace)
         except ImsJobTimeout as exc:
             self.result["job"] = exc.job
             self.now(self.job_image(exc.job))
             self.fail("%s (the image is named %r)" % (exc, self.params["name"]), job=exc.job)
         self.result["job"] = job
         image = self.job_image(job)
-        if image is None and not self.params["wait"] and job["status"] in ("INIT", "RUNNING"):
+        if image is None and not self.params["wait"] and job["status"] in PENDING:
             self.module.warn("IMS job %s has not named its image yet (%s after %d s): until IMS lists image %r, a run "
                              "of this task cannot find it by name (from an OBS file it would import it again); wait "
                              "for the job with hwcloud.ims.ims_job_info (job_id: %s) before running the task again"
-                             % (job_id, job["status"], min(LISTING_GRACE, self.timeout), self.params["name"], job_id))
+                             % (job_id, job["status"], self.grace, self.params["name"], job_id))
         if image is None and self.params["wait"]:
             raise ImsError("IMS job %s ended %s but its image (%s) cannot be read; look for image %r with "
                            "ims_image_info" % (job_id, job["status"], job["image_id"] or "not named", self.params["name"]))

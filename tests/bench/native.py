@@ -11,7 +11,7 @@
 - the duplicate window: how long after the job began IMS first listed its image (the job's INIT
   phase, the first 10% of an emulator job), watched from a thread through the control surface: a run
   killed inside it and run again finds nothing by name (the guide "Creating images from servers,
-  volumes, backups and OBS" says what narrows it);
+  volumes, backups and OBS files" says what narrows it);
 - the re-run: the same command again, once the image is active: one read, no write, and
   its wall time against ``ansible localhost -m ping`` (at most 1.3x), interleaved.
 """

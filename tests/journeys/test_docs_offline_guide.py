@@ -11,11 +11,9 @@ port (8780) is replaced by a free one. Only the emulator on loopback is reached.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from support.guides import ROOT, check_markers, free_port, parse_guide, run_guide
+from support.guides import ROOT, check_markers, free_port, parse_guide, require_tools, run_guide
 
 GUIDE = ROOT / "docs" / "testing-offline.md"
 GUIDE_PORT = "8780"
@@ -31,7 +29,5 @@ def test_every_code_block_is_marked(samples):
 
 
 def test_the_guide_runs(samples, tmp_path):
-    for tool in ("curl", "jq", "bash"):
-        if not shutil.which(tool):
-            pytest.skip("the guide's commands need %s" % tool)
+    require_tools("curl", "jq", "bash")
     run_guide(samples, tmp_path, {GUIDE_PORT: free_port()})

@@ -6,7 +6,7 @@
 
 No IMS create takes an idempotency key, and IMS lists a new image only once its job has left its first
 phase (INIT: the first 10% of an emulator job). What these journeys show, as the guide "Creating images
-from servers, volumes, backups and OBS" tells it:
+from servers, volumes, backups and OBS files" tells it:
 
 - killed while the job runs (the image listed ``saving``): the re-run finds the image and waits on it;
 - killed while the job is in INIT, from a server: the re-run's create is refused by IMS (IMG.0010, the

@@ -33,6 +33,7 @@ import os
 import pathlib
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -157,6 +158,13 @@ def stop_servers(workdir):
             os.kill(int(pid), signal.SIGTERM)
         except ProcessLookupError:
             pass
+
+
+def require_tools(*tools):
+    """Skip the test unless the reader's shell has every one of ``tools`` (the guide's commands use them)."""
+    for tool in tools:
+        if not shutil.which(tool):
+            pytest.skip("the guide's commands need %s" % tool)
 
 
 def reader_environment(tmp_path):

@@ -99,17 +99,18 @@ class AnsibleRunner:
         completed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout, check=False)
         return Ran(args, completed)
 
+    def _adhoc_args(self, module, module_args, options):
+        return [self.ansible, "localhost", "-m", module, "-a", module_args] + list(options)
+
     def adhoc(self, module, module_args, hw_env, extra_env=None, options=(), timeout=120):
         """``ansible localhost -m MODULE -a ARGS`` with the default output; ``.result()`` parses it."""
-        args = [self.ansible, "localhost", "-m", module, "-a", module_args] + list(options)
-        return self._run(args, self.environment(hw_env, extra_env), timeout)
+        return self._run(self._adhoc_args(module, module_args, options), self.environment(hw_env, extra_env), timeout)
 
     def start_adhoc(self, module, module_args, hw_env, extra_env=None, options=()):
         """:meth:`adhoc` started, not waited for: a ``Popen`` in a session of its own, so that
         :func:`kill_session` stops ``ansible`` and the module process it runs at once, as a killed job is."""
-        args = [self.ansible, "localhost", "-m", module, "-a", module_args] + list(options)
-        return subprocess.Popen(args, env=self.environment(hw_env, extra_env), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(self._adhoc_args(module, module_args, options), env=self.environment(hw_env, extra_env),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def run_playbook(self, playbook, hw_env, extra_vars=None, options=(), extra_env=None, timeout=600):
         """``ansible-playbook PLAYBOOK`` (relative to ``playbook_dir``), EXTRA_VARS given as a JSON file."""
