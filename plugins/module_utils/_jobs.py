@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from . import _shapes
 from ._errors import ImsApiError, ImsJobFailed, ImsJobTimeout
-from ._retry import poll
+from ._retry import poll, poll_until
 
 SHOW_JOB = "ShowJob"
 SHOW_JOB_PROGRESS = "ShowJobProgress"
@@ -167,12 +167,6 @@ def wait_for_job(client, job_id, timeout, prefer=SHOW_JOB, reader=None):
     return poll(reader.read, settled, timeout, timed_out, patient=True)
 
 
-class _StillUnnamed(Exception):
-    def __init__(self, job):
-        super().__init__("job still unnamed")
-        self.job = job
-
-
 def read_until_named(client, job_id, timeout, prefer=SHOW_JOB):
     """Read job ``job_id`` until it names its image or ends; return its last view (still pending after ``timeout`` s too).
 
@@ -187,7 +181,4 @@ def read_until_named(client, job_id, timeout, prefer=SHOW_JOB):
     def named(job):
         return bool(job["image_id"]) or job["status"] not in PENDING
 
-    try:
-        return poll(reader.read, named, timeout, _StillUnnamed, patient=True)
-    except _StillUnnamed as exc:
-        return exc.job
+    return poll_until(reader.read, named, timeout, patient=True)

@@ -31,7 +31,7 @@ only once the job runs. Two things narrow that window, by source:
 from __future__ import annotations
 
 from ._errors import ImsApiError, ImsAnswerError, ImsError
-from ._retry import poll, write_until_known
+from ._retry import poll_until, write_until_known
 
 # How long (seconds, at most the task's wait_timeout) the listing is watched for an image whose job may be in INIT.
 LISTING_GRACE = 60
@@ -64,10 +64,6 @@ REFUSAL_HINTS = {
 }
 
 
-class _NotListed(Exception):
-    """The listing showed no image of the name for the whole grace."""
-
-
 def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, listed=None):
     """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``, through ``client``), never two of it.
 
@@ -90,10 +86,7 @@ def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, lis
 
     def watch():
         """The task's image once listed within ``grace`` seconds; None when it never was."""
-        try:
-            return poll(look, lambda image: image is not None, grace, _NotListed)
-        except _NotListed:
-            return None
+        return poll_until(look, lambda image: image is not None, grace)
 
     def read_back(payload, error):
         unknown.append(error)

@@ -152,6 +152,21 @@ def poll(read, settled, timeout, timed_out, patient=False):
         delay = min(delay * 2, POLL_CAP)
 
 
+class _Unsettled(Exception):
+    def __init__(self, current):
+        super().__init__("not settled in time")
+        self.current = current
+
+
+def poll_until(read, settled, timeout, patient=False):
+    """:func:`poll`, but when the next look would come after ``timeout`` seconds, the last read that worked
+    (None if none did) is returned instead of raising: for a wait that may end unsettled."""
+    try:
+        return poll(read, settled, timeout, _Unsettled, patient)
+    except _Unsettled as exc:
+        return exc.current
+
+
 def wait_for_status(read, ident, timeout, done=("active",), failed=("killed", "deleted"), what="image"):
     """Read ``read()`` (``what`` ``ident``: a dict with ``status``, or None once gone) until its status is one of ``done``.
 

@@ -21,6 +21,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._retry import (
     RETRY_AFTER_CAP,
     Pause,
     poll,
+    poll_until,
     wait_for_status,
     write_until_known,
 )
@@ -192,3 +193,11 @@ def test_a_poll_never_waits_less_than_its_floor(clock, monkeypatch):
     poll(reads({"s": 0}, error(429, retry_after=0.0), {"s": 1}), lambda current: current["s"] == 1, 60, ImsError,
          patient=True)
     assert clock.sleeps == [POLL_FLOOR, POLL_FLOOR]
+
+
+def test_poll_until_returns_what_settles_and_else_the_last_read_at_the_timeout(clock):
+    reads = iter([1, 2, 3])
+    assert poll_until(lambda: next(reads), lambda value: value == 2, 60) == 2 and clock.sleeps == [1.0]
+    clock.sleeps.clear()
+    assert poll_until(lambda: "INIT", lambda value: value != "INIT", 30) == "INIT"
+    assert 20 <= sum(clock.sleeps) <= 30
