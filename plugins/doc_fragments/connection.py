@@ -12,8 +12,8 @@ options:
   region:
     description:
       - The Huawei Cloud region, for example V(cn-north-4) or V(ap-southeast-1).
-      - Gives the endpoints C(https://ims.REGION.myhuaweicloud.com) and C(https://iam.REGION.myhuaweicloud.com)
-        (C(myhuaweicloud.eu) for the C(eu-west-1xx) regions) unless O(ims_endpoint) and O(iam_endpoint) are set.
+      - Gives the endpoints C(https://ims.REGION.CLOUD) and C(https://iam.REGION.CLOUD), where CLOUD is O(cloud),
+        unless O(ims_endpoint) and O(iam_endpoint) are set. Fills in their C({region}) placeholder when they have one.
       - Required unless O(ims_endpoint) is set.
       - A region whose endpoint host name does not exist (a misspelling such as V(cn-nort-4)) fails at once, without
         retries, with a message naming O(region), its value and the host it gave. A host name of O(ims_endpoint) or
@@ -23,7 +23,12 @@ options:
   project_id:
     description:
       - The project whose images are managed.
-      - Required with O(access_key) and O(secret_key). With O(user_name) and O(password) it scopes the token
+      - With O(access_key) and O(secret_key) and no O(project_id), the project is the one IAM names like O(region)
+        (each region has a project of its name). The module asks C(GET /v3/projects?name=REGION) at O(iam_endpoint),
+        else the IAM endpoint of O(region), once, before its first IMS request, as the official SDK does. If IAM
+        names no project of that name, or several, the task fails before any IMS request and names O(project_id).
+        Without O(region), O(project_id) is required with AK/SK.
+      - With O(user_name) and O(password) it scopes the token
         (when not set, the token is scoped to the project named like O(region), and the project is the one IAM's
         answer names).
       - With O(auth_token) and no project, the project is asked of IAM once, when the task needs it
@@ -79,14 +84,29 @@ options:
   ims_endpoint:
     description:
       - The IMS endpoint URL, instead of the one derived from O(region). Also how the local emulator is reached.
+      - May hold the placeholder C({region}), replaced by O(region), so that one setting serves every region, for
+        example V(https://ims.{region}.example.com) or, for the emulator's regions, V(http://127.0.0.1:8080/{region}).
+        No other placeholder is accepted.
       - If not set, the environment variable E(HW_IMS_ENDPOINT) is used.
     type: str
   iam_endpoint:
     description:
       - The IAM endpoint URL for O(password) authentication, and where the project of an O(auth_token) given without
-        O(project_id) is asked for, instead of the one derived from O(region).
+        O(project_id) is asked for (and the region's project of AK/SK given without O(project_id)), instead of the one
+        derived from O(region).
+      - May hold the placeholder C({region}), as O(ims_endpoint) may.
       - If not set, the environment variable E(HW_IAM_ENDPOINT) is used.
     type: str
+  cloud:
+    description:
+      - The domain of the endpoints derived from O(region), C(https://ims.REGION.CLOUD) and C(https://iam.REGION.CLOUD),
+        for Huawei Cloud Stack and other deployments with their own domain. Like the Terraform provider's C(cloud).
+      - When not set, V(myhuaweicloud.com), and V(myhuaweicloud.eu) for the C(eu-west-1xx) regions.
+      - A domain name only, such as V(myhuaweicloud.com), with no scheme and no path. Not used for an endpoint given in
+        O(ims_endpoint) or O(iam_endpoint).
+      - If not set, the environment variable E(HW_CLOUD) is used.
+    type: str
+    version_added: 0.2.0
   validate_certs:
     description:
       - Whether to verify the TLS certificates of the endpoints (IMS and IAM). Only set to V(false) for a test endpoint.

@@ -15,13 +15,29 @@ from ._signer import AkSkSigner
 
 
 class AkSkAuth:
-    """Signs every request with the access key and secret key (``SDK-HMAC-SHA256``)."""
+    """Signs every request with the access key and secret key (``SDK-HMAC-SHA256``).
+
+    Without ``project_id``, the project is the one IAM names like ``region`` (``GET
+    {iam_url}/v3/projects?name=REGION``, signed, as the official SDK learns it), learned before
+    the first IMS call and sent as ``X-Project-Id`` from then on.
+    """
 
     signs_requests = True
+    uses_password = False
 
-    def __init__(self, signer, project_id=None):
+    def __init__(self, signer, iam_url=None, region=None):
         self.signer = signer
-        self.project_id = project_id  # required with AK/SK (connection_problems)
+        self.iam_endpoint = iam_url
+        self.region = region
+        self.learns_project = not signer.project_id  # learned from IAM before the first IMS call
+
+    @property
+    def project_id(self):
+        return self.signer.project_id
+
+    @project_id.setter
+    def project_id(self, value):
+        self.signer.project_id = value
 
     def headers(self, fetch_token, method, url, headers, body):
         return self.signer.sign(method, url, headers, body)
@@ -39,6 +55,7 @@ class TokenAuth:
 
     signs_requests = False
     uses_password = False  # True: the token comes from IAM with a password, and its answer names the project
+    learns_project = False  # True: the project is learned before the first IMS call (AkSkAuth without a project)
 
     def __init__(self, token, project_id=None, iam_url=None):
         self.token = token
@@ -94,8 +111,9 @@ def select_auth(options):
     project_id = options.get("project_id")
     if kind == "aksk":
         token = options.get("security_token")
-        auth = AkSkAuth(AkSkSigner(options["access_key"], options["secret_key"], project_id, token), project_id)
-        return auth, [options["secret_key"], token]
+        signer = AkSkSigner(options["access_key"], options["secret_key"], project_id, token)
+        iam_url = None if project_id else iam_endpoint(options)
+        return AkSkAuth(signer, iam_url, options.get("region")), [options["secret_key"], token]
     if kind == "token":
         iam_url = iam_endpoint(options) if options.get("iam_endpoint") or options.get("region") else None
         return TokenAuth(options["auth_token"], project_id, iam_url), [options["auth_token"]]

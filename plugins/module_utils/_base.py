@@ -33,6 +33,7 @@ def connection_argument_spec():
         "domain_name": {"type": "str", "fallback": env("domain_name")},
         "ims_endpoint": {"type": "str", "fallback": env("ims_endpoint")},
         "iam_endpoint": {"type": "str", "fallback": env("iam_endpoint")},
+        "cloud": {"type": "str", "fallback": env("cloud")},
         "validate_certs": {"type": "bool", "default": True},
         "ca_bundle": {"type": "path", "fallback": env("ca_bundle")},
         "timeout": {"type": "float", "default": 30.0},

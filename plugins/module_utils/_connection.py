@@ -17,6 +17,10 @@ from urllib.parse import urlsplit
 
 _REGION = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
 _EU_REGION = re.compile(r"^eu-west-1\d\d$")
+_CLOUD = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+REGION_PLACEHOLDER = "{region}"
+DEFAULT_CLOUD = "myhuaweicloud.com"
 RETRIES_MAX = 20
 # The environment variable each connection option falls back to (the connection doc fragment).
 ENV_NAMES = {
@@ -24,6 +28,7 @@ ENV_NAMES = {
     "secret_key": "HW_SECRET_KEY", "security_token": "HW_SECURITY_TOKEN", "auth_token": "HW_AUTH_TOKEN",
     "user_name": "HW_USER_NAME", "password": "HW_USER_PASSWORD", "domain_name": "HW_DOMAIN_NAME",
     "ims_endpoint": "HW_IMS_ENDPOINT", "iam_endpoint": "HW_IAM_ENDPOINT", "ca_bundle": "HW_CA_BUNDLE",
+    "cloud": "HW_CLOUD",
 }
 # The options of each kind of credentials, in the order credential_kind tries them.
 CREDENTIAL_OPTIONS = {
@@ -34,10 +39,29 @@ CREDENTIAL_OPTIONS = {
 KIND_NAMES = {"aksk": "AK/SK", "token": "a token", "password": "an IAM password"}
 
 
-def regional_endpoint(service, region):
-    """The public endpoint of ``service`` (``ims``, ``iam``) in ``region``."""
-    domain = "myhuaweicloud.eu" if _EU_REGION.match(region) else "myhuaweicloud.com"
-    return "https://%s.%s.%s" % (service, region, domain)
+def cloud_domain(options):
+    """The endpoint domain: ``cloud`` when set, else myhuaweicloud.com (myhuaweicloud.eu for eu-west-1xx)."""
+    if options.get("cloud"):
+        return options["cloud"]
+    return "myhuaweicloud.eu" if _EU_REGION.match(options.get("region") or "") else DEFAULT_CLOUD
+
+
+def regional_endpoint(service, region, cloud=None):
+    """The endpoint of ``service`` (``ims``, ``iam``) in ``region`` of ``cloud`` (None: Huawei Cloud's public one)."""
+    return "https://%s.%s.%s" % (service, region, cloud or cloud_domain({"region": region}))
+
+
+def endpoint_option(options, option):
+    """``ims_endpoint`` or ``iam_endpoint`` as given, its ``{region}`` placeholder filled in (None: not set)."""
+    value = options.get(option)
+    if value and REGION_PLACEHOLDER in value and options.get("region"):
+        value = value.replace(REGION_PLACEHOLDER, options["region"])
+    return value
+
+
+def learns_project(options):
+    """Whether AK/SK credentials without ``project_id`` learn the region's project from IAM (``GET /v3/projects``)."""
+    return credential_kind(options) == "aksk" and not options.get("project_id")
 
 
 def credential_kind(options):
@@ -119,8 +143,9 @@ def connection_problems(options):
     if kind == "aksk":
         if not (options.get("access_key") and options.get("secret_key")):
             problems.append("access_key and secret_key go together: set both (HW_ACCESS_KEY, HW_SECRET_KEY) or neither")
-        elif not options.get("project_id"):
-            problems.append("project_id is required with access_key/secret_key (HW_PROJECT_ID)")
+        elif not options.get("project_id") and not region:
+            problems.append("project_id is required with access_key/secret_key when region is not set (HW_PROJECT_ID); "
+                            "with region, IAM is asked for the project named like the region")
     elif kind == "password":
         missing = [name for name in ("user_name", "password", "domain_name") if not options.get(name)]
         if missing:
@@ -143,13 +168,25 @@ def _format_problems(options):
     region = options.get("region")
     if region and not _REGION.match(region):
         problems.append("region must be a Huawei Cloud region name such as cn-north-4 or ap-southeast-1; got %r" % region)
+    cloud = options.get("cloud")
+    if cloud is not None and not _CLOUD.match(cloud):
+        problems.append("cloud must be the domain of the endpoints, such as myhuaweicloud.com (no scheme, no path); "
+                        "got %r" % cloud)
     for option in ("ims_endpoint", "iam_endpoint"):
         value = options.get(option)
-        if value:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-                problems.append("%s must be an http:// or https:// URL such as https://ims.cn-north-4.myhuaweicloud.com; "
-                                "got %r" % (option, value))
+        if not value:
+            continue
+        others = [found for found in _PLACEHOLDER.findall(value) if found != REGION_PLACEHOLDER]
+        if others:
+            problems.append("%s may hold one placeholder, {region}; got %s in %r" % (option, ", ".join(others), value))
+            continue
+        if REGION_PLACEHOLDER in value and not region:
+            problems.append("%s has the {region} placeholder: set region (HW_REGION_NAME) to fill it in" % option)
+            continue
+        parts = urlsplit(endpoint_option(options, option))
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            problems.append("%s must be an http:// or https:// URL such as https://ims.cn-north-4.myhuaweicloud.com "
+                            "or https://ims.{region}.example.com; got %r" % (option, value))
     ca_bundle = options.get("ca_bundle")
     if ca_bundle and options.get("validate_certs", True):
         if not os.path.exists(ca_bundle):
@@ -171,12 +208,13 @@ def endpoint_origins(options):
     endpoint counts only with password authentication, the one that calls IAM.
     """
     origins = {}
-    names = ["ims_endpoint"] + (["iam_endpoint"] if credential_kind(options) == "password" else [])
+    asks_iam = credential_kind(options) == "password" or learns_project(options)
+    names = ["ims_endpoint"] + (["iam_endpoint"] if asks_iam else [])
     for option in names:
-        given = options.get(option)
+        given = endpoint_option(options, option)
         if not given and not options.get("region"):
             continue
-        url = given or regional_endpoint(option.split("_", maxsplit=1)[0], options["region"])
+        url = given or regional_endpoint(option.split("_", maxsplit=1)[0], options["region"], cloud_domain(options))
         host = urlsplit(url).hostname
         if host:
             origins.setdefault(host.lower(), (option, None if given else options["region"]))
@@ -184,10 +222,12 @@ def endpoint_origins(options):
 
 
 def ims_endpoint(options):
-    """The IMS endpoint the options name (``ims_endpoint``, else the region's public one)."""
-    return (options.get("ims_endpoint") or regional_endpoint("ims", options["region"])).rstrip("/")
+    """The IMS endpoint the options name (``ims_endpoint``, else the region's in ``cloud``)."""
+    given = endpoint_option(options, "ims_endpoint")
+    return (given or regional_endpoint("ims", options["region"], cloud_domain(options))).rstrip("/")
 
 
 def iam_endpoint(options):
-    """The IAM endpoint the options name (``iam_endpoint``, else the region's public one)."""
-    return (options.get("iam_endpoint") or regional_endpoint("iam", options["region"])).rstrip("/")
+    """The IAM endpoint the options name (``iam_endpoint``, else the region's in ``cloud``)."""
+    given = endpoint_option(options, "iam_endpoint")
+    return (given or regional_endpoint("iam", options["region"], cloud_domain(options))).rstrip("/")

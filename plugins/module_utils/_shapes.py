@@ -156,6 +156,26 @@ def token_project(obj):
     return project_id
 
 
+def project_ids(obj):
+    """The ids of the projects of a Keystone projects answer, ``{"projects": [{"id": ...}, ...]}``.
+
+    The answer of ``GET /v3/projects?name=REGION``: IAM names the projects of the credentials'
+    account called that, usually one (the region's default project).
+    """
+    if not isinstance(obj, dict):
+        raise ShapeError("the projects answer must be an object; got %s" % _kind(obj))
+    projects = obj.get("projects")
+    if not isinstance(projects, list):
+        raise ShapeError("the projects answer field projects must be a list; got %s" % _kind(projects))
+    ids = []
+    for project in projects:
+        project_id = project.get("id") if isinstance(project, dict) else None
+        if not isinstance(project_id, str) or not project_id:
+            raise ShapeError("a project of the projects answer has no id (a string); got %s" % _kind(project_id))
+        ids.append(project_id)
+    return ids
+
+
 # -- IMS jobs (docs: ims-native-api.md, section 1) -------------------------------------------
 
 JOB_STATUSES = ("INIT", "RUNNING", "SUCCESS", "FAIL")

@@ -102,6 +102,8 @@ class Transport:
             headers.setdefault("Content-Type", "application/json")
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
+        if self.auth.learns_project and not self.auth.project_id:
+            self.project_id()  # AK/SK without a project: IMS is called with the region's (raises if unknown)
         return self.send(method.upper(), self.url(path, params), path, headers, body,
                          authenticate=True, idempotent=idempotent, expected=expected)
 
@@ -175,6 +177,8 @@ class Transport:
         iam = getattr(auth, "iam_endpoint", None)
         if iam is None:
             return "there is no IAM endpoint to ask for the token's project: set iam_endpoint (HW_IAM_ENDPOINT) or region"
+        if auth.signs_requests:  # AK/SK: the project named like the region, as the official SDK learns it
+            return self._learn_aksk_project(auth, iam)
         if auth.uses_password:  # the project is in the body of the token's answer
             where = "IAM was asked for a token scoped by the region name (POST %s/v3/auth/tokens)" % iam
             if auth.token is None:
@@ -193,6 +197,24 @@ class Transport:
             return "%s: %s" % (where, exc)
         problem = self.learn_from_token(auth, response, "GET")
         return "%s: %s" % (where, problem) if problem else None
+
+    def _learn_aksk_project(self, auth, iam):
+        """Ask IAM for the project named like the region (``GET {iam}/v3/projects?name=REGION``, signed)."""
+        where = "IAM was asked for the project named %s (GET %s/v3/projects?name=%s)" % (auth.region, iam, auth.region)
+        url = iam + "/v3/projects?" + canonical_query_string([("name", auth.region)])
+        try:
+            response = self.send("GET", url, "/v3/projects", {}, None, authenticate=True, idempotent=True,
+                                 expected=(200,))
+            ids = _shapes.project_ids(response.json())
+        except ImsError as exc:
+            return "%s: %s" % (where, exc)
+        except (ValueError, _shapes.ShapeError) as exc:
+            return "%s: the answer is not a projects list this collection can read (%s)" % (where, exc)
+        if len(ids) != 1:
+            return "%s: %s" % (where, "it named none: the account has no project of that name" if not ids else
+                               "it named %d (%s): set project_id to the one to use" % (len(ids), ", ".join(ids)))
+        auth.project_id = ids[0]
+        return None
 
     def send(self, method, url, path, headers, body, authenticate, idempotent, expected):
         """Send until an expected status, retrying only what cannot do harm (see the module docstring)."""

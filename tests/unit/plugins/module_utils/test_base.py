@@ -29,6 +29,7 @@ def test_every_secret_is_no_log_and_every_option_has_its_environment_variable():
         "secret_key": "HW_SECRET_KEY", "security_token": "HW_SECURITY_TOKEN", "auth_token": "HW_AUTH_TOKEN",
         "user_name": "HW_USER_NAME", "password": "HW_USER_PASSWORD", "domain_name": "HW_DOMAIN_NAME",
         "ims_endpoint": "HW_IMS_ENDPOINT", "iam_endpoint": "HW_IAM_ENDPOINT", "ca_bundle": "HW_CA_BUNDLE",
+        "cloud": "HW_CLOUD",
     }
     assert spec["validate_certs"]["default"] is True
     assert spec["ca_bundle"]["type"] == "path"

@@ -163,7 +163,7 @@ def test_bad_values_as_the_cli_gives_them_get_a_clear_message(http, args, messag
 @pytest.mark.parametrize("drop, message", [
     (("access_key", "secret_key"), "no credentials: set access_key and secret_key"),
     (("secret_key",), "access_key and secret_key go together"),
-    (("project_id",), "project_id is required with access_key/secret_key (HW_PROJECT_ID)"),
+    (("project_id",), "project_id is required with access_key/secret_key when region is not set (HW_PROJECT_ID)"),
     (("ims_endpoint", "region"), "region is required (or ims_endpoint)"),
 ], ids=["no-keys", "no-secret-key", "no-project-id", "no-endpoint-no-region"])
 def test_missing_connection_options_get_a_clear_message(http, drop, message):
