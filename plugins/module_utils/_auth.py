@@ -17,18 +17,18 @@ from ._signer import AkSkSigner
 class AkSkAuth:
     """Signs every request with the access key and secret key (``SDK-HMAC-SHA256``).
 
-    Without ``project_id``, the project is the one IAM names like ``region`` (``GET
-    {iam_url}/v3/projects?name=REGION``, signed, as the official SDK learns it), learned before
-    the first IMS call and sent as ``X-Project-Id`` from then on.
+    Without ``project_id``, the project is the one IAM names ``project_name`` (by default
+    ``region``: ``GET {iam_url}/v3/projects?name=REGION``, signed, as the official SDK learns
+    it), learned before the first IMS call and sent as ``X-Project-Id`` from then on.
     """
 
     signs_requests = True
     uses_password = False
 
-    def __init__(self, signer, iam_url=None, region=None):
+    def __init__(self, signer, iam_url=None, project_name=None):
         self.signer = signer
         self.iam_endpoint = iam_url
-        self.region = region
+        self.project_name = project_name
         self.learns_project = not signer.project_id  # learned from IAM before the first IMS call
 
     @property
@@ -78,13 +78,13 @@ class PasswordAuth(TokenAuth):
 
     uses_password = True
 
-    def __init__(self, iam_url, user_name, password, domain_name, project_id, region):
+    def __init__(self, iam_url, user_name, password, domain_name, project_id, project_name):
         super().__init__(None, project_id, iam_url)
-        self.scope_id = project_id  # the token's scope: the project given, else the region's name
+        self.scope_id = project_id  # the token's scope: the project given, else the one of project_name
         self.user_name = user_name
         self.password = password
         self.domain_name = domain_name
-        self.region = region
+        self.project_name = project_name
 
     def headers(self, fetch_token, method, url, headers, body):
         if self.token is None:
@@ -96,7 +96,7 @@ class PasswordAuth(TokenAuth):
         return True
 
     def token_request_body(self):
-        scope = {"id": self.scope_id} if self.scope_id else {"name": self.region}
+        scope = {"id": self.scope_id} if self.scope_id else {"name": self.project_name}
         return {"auth": {
             "identity": {"methods": ["password"], "password": {"user": {
                 "name": self.user_name, "password": self.password,
@@ -106,17 +106,23 @@ class PasswordAuth(TokenAuth):
 
 
 def select_auth(options):
-    """(auth, secrets): the authentication the (checked) connection options choose, and the secrets it holds."""
+    """(auth, secrets): the authentication the (checked) connection options choose, and the secrets it holds.
+
+    Without ``project_id``, the project is the one named ``project_name`` (not a module option:
+    set by a module that works in another project, such as a copy's destination), by default
+    ``region``, the name of each region's default project.
+    """
     kind = credential_kind(options)
     project_id = options.get("project_id")
+    project_name = options.get("project_name") or options.get("region")
     if kind == "aksk":
         token = options.get("security_token")
         signer = AkSkSigner(options["access_key"], options["secret_key"], project_id, token)
         iam_url = None if project_id else iam_endpoint(options)
-        return AkSkAuth(signer, iam_url, options.get("region")), [options["secret_key"], token]
+        return AkSkAuth(signer, iam_url, project_name), [options["secret_key"], token]
     if kind == "token":
         iam_url = iam_endpoint(options) if options.get("iam_endpoint") or options.get("region") else None
         return TokenAuth(options["auth_token"], project_id, iam_url), [options["auth_token"]]
     auth = PasswordAuth(iam_endpoint(options), options["user_name"], options["password"], options["domain_name"],
-                        project_id, options.get("region"))
+                        project_id, project_name)
     return auth, [options["password"]]

@@ -199,9 +199,11 @@ class Transport:
         return "%s: %s" % (where, problem) if problem else None
 
     def _learn_aksk_project(self, auth, iam):
-        """Ask IAM for the project named like the region (``GET {iam}/v3/projects?name=REGION``, signed)."""
-        where = "IAM was asked for the project named %s (GET %s/v3/projects?name=%s)" % (auth.region, iam, auth.region)
-        url = iam + "/v3/projects?" + canonical_query_string([("name", auth.region)])
+        """Ask IAM for the project named ``auth.project_name`` (``GET {iam}/v3/projects?name=NAME``, signed)."""
+        name = auth.project_name
+        query = canonical_query_string([("name", name)])
+        where = "IAM was asked for the project named %s (GET %s/v3/projects?%s)" % (name, iam, query)
+        url = iam + "/v3/projects?" + query
         try:
             response = self.send("GET", url, "/v3/projects", {}, None, authenticate=True, idempotent=True,
                                  expected=(200,))

@@ -163,3 +163,11 @@ def test_a_region_project_that_cannot_be_learned_fails_before_any_ims_request(ht
     assert result["msg"].startswith(NOT_KNOWN + ASKED + why), result["msg"]
     assert len(http.requests) == 1  # IAM only: no IMS request, no write
     assert SECRET_KEY not in json.dumps(result)
+
+
+def test_a_client_for_another_project_asks_for_that_projects_name(http):
+    """``project_name`` (set by a module working in another project, never a module option) replaces the region's."""
+    http.expect(Call("GET", IAM_ENDPOINT + "/v3/projects", query={("name", "cn-east-3_dev")},
+                     answer=projects(EAST_PROJECT, name="cn-east-3_dev")))
+    client = ImsClient.from_options(dict(NO_PROJECT, project_name="cn-east-3_dev"))
+    assert client.project_id == EAST_PROJECT
