@@ -124,7 +124,7 @@ def endpoint_problems(params):
         if needed and value and REGION_PLACEHOLDER not in value:
             problems.append("%s %r has no {region} placeholder, so the copy in target_region %s would be read at the "
                             "source's endpoint: write it with {region} (e.g. https://%s.{region}.example.com) or "
-                            "unset %s" % (option, value, target, option.split("_")[0], option))
+                            "unset %s" % (option, value, target, option.split("_", maxsplit=1)[0], option))
     if kind == "token":
         problems.append("auth_token is a token of the source's project and cannot reach a project of target_region "
                         "%s: use access_key/secret_key or user_name/password (with domain_name) for a copy to "
@@ -214,8 +214,8 @@ def origin_warning(image, source_id):
     origin = image.get("__originalimagename")
     if origin and source_id and origin != source_id:
         return ("image %s (%r) already exists in the destination, copied from image %s, not from %s (image): it is "
-                "kept and not copied again; give another name to copy %s" % (image["id"], image.get("name"), origin,
-                                                                            source_id, source_id))
+                "kept and not copied again; give another name to copy %s"
+                % (image["id"], image.get("name"), origin, source_id, source_id))
     return None
 
 

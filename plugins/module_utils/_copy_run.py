@@ -36,12 +36,13 @@ from ._copy import (
     patched,
     pick_copy,
     pick_source,
+    project_name,
     predicted_copy,
     source_refusal,
     source_view,
     target_region,
 )
-from ._errors import ImsJobFailed, ImsJobTimeout
+from ._errors import ImsJobFailed, ImsJobTimeout, ImsProjectUnknown
 from ._jobs import PENDING, read_until_named, wait_for_job
 from ._native_create import LISTING_GRACE, create_once
 from ._tags import normalize_tags
@@ -131,8 +132,18 @@ class CopyRun:
             raise ImsError(str(exc))
 
     def present(self, source):
-        listed = self.dest.own_images(name=self.params["name"])
+        try:
+            listed = self.dest.own_images(name=self.params["name"])
+        except ImsProjectUnknown as exc:
+            if self.dest is self.client:
+                raise
+            raise ImsError("the destination project in target_region %s is not known: set target_project_id, or "
+                           "target_project_name to its name (IAM was asked for %r): %s"
+                           % (self.target, project_name(self.params), exc))
         found = self.pick(listed)
+        if found is not None and found["id"] == source["id"]:
+            raise ImsError("name %r is the name of the source image %s itself in region %s: give the copy another "
+                           "name" % (self.params["name"], source["id"], self.target or "of ims_endpoint"))
         self.before = copy_view(found, self.params, self.target)
         if found is not None:
             warning = origin_warning(found, source["id"])
@@ -185,7 +196,7 @@ class CopyRun:
             raise ImsError("IMS job %s ended %s but the copy (%s) cannot be read in region %s; look for image %r "
                            "with ims_image_info" % (job_id, job["status"], job["image_id"] or "not named",
                                                     self.target or "of ims_endpoint", name))
-        return image
+        return self.settle(image)
 
     def job_image(self, job):
         """The copy ``job`` names, read in the destination; None when it names none or it does not exist."""

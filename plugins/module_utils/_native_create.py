@@ -114,8 +114,8 @@ def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, lis
                                  read_back, body)
     except ImsAnswerError as exc:
         if 200 <= exc.status < 300:
-            raise exc.with_hint("IMS took the create, so image %r may be being made: do not create it by other "
-                                "means; run the task again in a few minutes to find it" % name)
+            raise exc.with_hint("IMS took the %s, so image %r may be being made: do not create it by other "
+                                "means; run the task again in a few minutes to find it" % (what, name))
         raise
     except ImsApiError as exc:
         if exc.code not in busy:

@@ -135,8 +135,8 @@ def test_an_unchanged_re_run_only_reads_the_source_and_the_copy(http, clock):
     result = run({"image": "web", "name": "web-copy", "min_ram": 1024})
     assert result["changed"] is False and result["operations"] == [] and result["job"] is None
     assert result["image"]["id"] == COPY_ID and not result.get("warnings")
-    assert [(request.method, request.path) for request in http.requests] == [("GET", "/v2/images"),
-                                                                               ("GET", "/v2/images")]
+    made = [(request.method, request.path) for request in http.requests]
+    assert made == [("GET", "/v2/images"), ("GET", "/v2/images")]
 
 
 def test_a_copy_of_another_source_under_the_name_is_kept_with_a_warning_never_copied_again(http, clock):
@@ -154,6 +154,13 @@ def test_a_copy_still_being_made_is_waited_on_then_patched_never_copied_again(ht
     assert not result["failed"], result["msg"]
     assert [op["action"] for op in result["operations"]] == ["update"] and result["job"] is None
     assert result["image"]["max_ram"] == "4096" and posts(http) == []
+
+
+def test_the_source_under_the_name_of_the_copy_is_refused_not_taken_for_the_copy(http, clock):
+    http.expect(lookup("web", SOURCE_IMAGE), lookup("web", SOURCE_IMAGE))
+    result = run({"image": "web", "name": "web"})
+    assert result["failed"] and "is the name of the source image %s itself" % IMAGE_ID in result["msg"]
+    assert writes(http) == []
 
 
 def test_several_copies_of_the_name_fail_before_any_write(http, clock):
@@ -205,6 +212,15 @@ def test_the_destination_project_is_learned_from_iam_by_target_project_name(http
     assert result["operations"] == [{
         "action": "copy", "region": SOURCE_REGION, "path": "/v1/cloudimages/%s/cross_region_copy" % IMAGE_ID,
         "body": {"name": "web-copy", "region": TARGET_REGION, "project_name": "cn-east-3_dev", "agency_name": AGENCY}}]
+    assert writes(http) == []
+
+
+def test_a_destination_project_iam_does_not_name_fails_naming_target_project_id_before_any_write(http, clock):
+    none = {"projects": [], "links": {"self": "x"}}
+    http.expect(lookup("web", SOURCE_IMAGE, origin=SOURCE),
+                Call("GET", TARGET_IAM + "/v3/projects", query={("name", TARGET_REGION)}, answer=none))
+    result = run(dict(TO_EAST, target_project_id=None), dict(CROSS, iam_endpoint="https://iam.{region}.example.test"))
+    assert result["failed"] and "set target_project_id, or target_project_name" in result["msg"], result["msg"]
     assert writes(http) == []
 
 
