@@ -15,8 +15,9 @@ description:
     (O(wait)), then gives the copy what IMS's copy request does not take (O(min_ram), O(max_ram), O(tags),
     O(description)) in the destination.
   - The copy is identified by its O(name) among the destination project's own images, C(queued) and C(saving)
-    ones included. One active is left as it is (a second run changes nothing and copies nothing); one still being
-    made is waited on; several fail the task. Only when there is none is the copy requested, once.
+    ones included. One active is kept, never copied again, and given only what differs of O(min_ram), O(max_ram),
+    O(tags) and O(description) (a second run reads and writes nothing); one still being made is waited on; several
+    fail the task. Only when there is none is the copy requested, once.
   - IMS's copy takes no idempotency key. After an unknown outcome of the copy request (a server error, a lost
     connection) it is never sent again; the destination is watched for an image of the name for up to 60 s (at most
     O(wait_timeout)), which is taken when it appears; otherwise the task fails, saying that the copy may be under
