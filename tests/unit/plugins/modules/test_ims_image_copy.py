@@ -199,6 +199,14 @@ def test_a_cross_region_copy_posts_to_the_source_reads_the_job_there_and_the_cop
     assert SECRET_KEY not in json.dumps(result)
 
 
+def test_an_unchanged_cross_region_re_run_reads_the_source_there_and_the_copy_here_only(http, clock):
+    http.expect(lookup("web", SOURCE_IMAGE, origin=SOURCE),
+                lookup("web-copy", copy_of(owner=DEST_PROJECT), origin=TARGET, project=DEST_PROJECT))
+    result = run(TO_EAST, CROSS)
+    assert result["changed"] is False and result["job"] is None and result["operations"] == []
+    assert [(request.method, request.origin) for request in http.requests] == [("GET", SOURCE), ("GET", TARGET)]
+
+
 def test_the_destination_project_is_learned_from_iam_by_target_project_name(http, clock):
     projects = {"projects": [{"id": DEST_PROJECT, "name": "cn-east-3_dev", "domain_id": "d1", "enabled": True}],
                 "links": {"self": "x"}}
@@ -397,3 +405,32 @@ def test_no_secret_in_a_failed_result(http, clock):
                 post({"name": "web-copy"}, status=400, answer=ims_error("IMG.0096", "key %s" % SECRET_KEY)))
     result = run({"image": "web", "name": "web-copy"})
     assert result["failed"] and SECRET_KEY not in json.dumps(result) and "cmk_id must differ" in result["msg"]
+
+
+def test_a_password_gets_the_destination_its_own_token_scoped_by_the_project_name(http, clock):
+    http.auth_header = "X-Auth-Token"
+
+    def token(origin, scope, project, value):
+        answer = {"token": {"methods": ["password"], "expires_at": "2026-12-03T03:00:00.000000Z",
+                            "user": {"id": "u1", "name": "alice"},
+                            "project": {"id": project, "name": "x", "domain": {"id": "d1", "name": "acme"}}}}
+        return Call("POST", origin + "/v3/auth/tokens", status=201, answer=answer,
+                    answer_headers={"X-Subject-Token": value},
+                    json={"auth": {"identity": {"methods": ["password"], "password": {"user": {
+                        "name": "alice", "password": "secret-password", "domain": {"name": "acme"}}}},
+                        "scope": {"project": scope}}})
+
+    source_lookup = lookup("web", SOURCE_IMAGE, origin=SOURCE)
+    source_lookup.headers["X-Auth-Token"] = "MIIpw-source"
+    copy_lookup = lookup("web-copy", copy_of(owner=DEST_PROJECT), origin=TARGET, project=DEST_PROJECT)
+    copy_lookup.headers["X-Auth-Token"] = "MIIpw-target"
+    http.expect(token("https://iam.%s.example.test" % SOURCE_REGION, {"id": PROJECT_ID}, PROJECT_ID, "MIIpw-source"),
+                source_lookup, token(TARGET_IAM, {"name": TARGET_REGION}, DEST_PROJECT, "MIIpw-target"), copy_lookup)
+    connection = {"region": SOURCE_REGION, "ims_endpoint": "https://ims.{region}.example.test",
+                  "iam_endpoint": "https://iam.{region}.example.test", "project_id": PROJECT_ID, "user_name": "alice",
+                  "password": "secret-password", "domain_name": "acme"}
+    result = run(dict(TO_EAST, target_project_id=None), connection)
+    assert not result["failed"], result["msg"]
+    assert result["changed"] is False and result["image"]["id"] == COPY_ID
+    text = json.dumps(result)
+    assert "secret-password" not in text and "MIIpw" not in text
