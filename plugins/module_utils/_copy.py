@@ -54,6 +54,8 @@ COPY_HINTS = dict(REFUSAL_HINTS, **{
                 "copying shared images",
     "IMG.0096": "cmk_id must differ from the key the source image is encrypted with",
     "IMG.0095": "check cmk_id: a KMS key of this region and project",
+    "IMG.0060": "IMS's flow control refused the copy, so nothing was copied: run the task again later, with fewer "
+                "copies at once (IMS copies at most 5 images to other regions at a time)",
 })
 
 

@@ -357,7 +357,8 @@ def test_what_ims_would_refuse_of_the_source_fails_before_any_write(http, clock,
 
 
 @pytest.mark.parametrize("code, words", [("IMG.0179", "agency_name"), ("IMG.0145", "target_project_name"),
-                                         ("IMG.0189", "vault_id"), ("IMG.0104", "target_project_name")])
+                                         ("IMG.0189", "vault_id"), ("IMG.0104", "target_project_name"),
+                                         ("IMG.0060", "run the task again later")])
 def test_a_refusal_of_the_copy_names_the_option_to_change(http, clock, code, words):
     http.expect(lookup("web", SOURCE_IMAGE, origin=SOURCE), lookup("web-copy", origin=TARGET, project=DEST_PROJECT),
                 post({"name": "web-copy", "region": TARGET_REGION, "project_name": TARGET_REGION, "agency_name": AGENCY},
