@@ -64,24 +64,30 @@ REFUSAL_HINTS = {
 }
 
 
-def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, listed=None):
+def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, listed=None, lister=None, hints=None,
+                what="create"):
     """Have IMS make the image ``name`` (``POST`` ``path`` with ``body``, through ``client``), never two of it.
 
     ``pick(images)`` (:func:`_native.adoptable`) says which of the project's own images of the
     name is the task's (or raises when one of the name is not); ``listed`` is that listing when
-    the caller has just made it (it is not made again), ``source`` the task's source option.
+    the caller has just made it (it is not made again), ``source`` the task's source option (None:
+    no source a job holds, so nothing is ever sent again after an unknown outcome). ``lister``
+    is the client whose project lists the new image (default ``client``: a copy to another region
+    lists it in the destination's); ``hints`` replaces :data:`REFUSAL_HINTS`; ``what`` names the
+    request in a message (``create``, ``copy``).
 
     Returns ``{"job_id", "image", "sent"}``: the job of the create sent (``image`` None until
     the job names it), or the image taken instead (``job_id`` None); ``sent`` says whether this
     call sent a create that made the image (one found after an unknown outcome).
     """
     def look():
-        return pick(client.own_images(name=name))
+        return pick((lister or client).own_images(name=name))
 
     found = pick(listed) if listed is not None else look()
     if found is not None:
         return {"job_id": None, "image": found, "sent": False}
     busy = BUSY_CODES.get(source, ())
+    hints = REFUSAL_HINTS if hints is None else hints
     unknown = []  # the failures of creates that may have landed
 
     def watch():
@@ -95,10 +101,11 @@ def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, lis
             return True, {"job_id": None, "image": image, "sent": True}
         if busy:  # sent again: IMS refuses it (a busy code, below) if the first one landed
             return False, payload
-        raise ImsError("the create of image %r (POST %s) has an unknown outcome (%s), and no image of that name is "
-                       "listed %d s later. IMS lists a new image only once its job has started, and its create takes "
-                       "no idempotency key, so it is not sent again: run the task again in a few minutes (it finds the "
-                       "image if IMS made it, and creates it if not)" % (name, path, error, grace))
+        raise ImsError("the %s of image %r (POST %s) has an unknown outcome (%s), and no image of that name is "
+                       "listed %d s later, so it may be under way. IMS lists a new image only once its job has started, "
+                       "and its %s takes no idempotency key, so it is not sent again: run the task again in a few "
+                       "minutes (it finds the image if IMS made it, and sends the %s again if not)"
+                       % (what, name, path, error, grace, what, what))
 
     try:
         return write_until_known(client.transport.pause, client.retries,
@@ -107,12 +114,12 @@ def create_once(client, path, body, name, pick, source, grace=LISTING_GRACE, lis
                                  read_back, body)
     except ImsAnswerError as exc:
         if 200 <= exc.status < 300:
-            raise exc.with_hint("IMS took the create, so image %r may be being made: do not create it by other "
-                                "means; run the task again in a few minutes to find it" % name)
+            raise exc.with_hint("IMS took the %s, so image %r may be being made: do not create it by other "
+                                "means; run the task again in a few minutes to find it" % (what, name))
         raise
     except ImsApiError as exc:
         if exc.code not in busy:
-            raise exc.with_hint(REFUSAL_HINTS[exc.code]) if exc.code in REFUSAL_HINTS else exc
+            raise exc.with_hint(hints[exc.code]) if exc.code in hints else exc
         image = watch()
         if image is None and unknown:
             raise exc.with_hint("this task's first create had an unknown outcome (%s) and may be the job that holds the "

@@ -35,7 +35,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
-from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_info,
+from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_copy, ims_image_info,
                                                              ims_image_member, ims_image_member_info, ims_job_info)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -49,11 +49,13 @@ MODULES = {
     "ims_image_member": (ims_image_member, ims_image_member.ImsImageMember),
     "ims_image_member_info": (ims_image_member_info, ims_image_member_info.ImsImageMemberInfo),
     "ims_job_info": (ims_job_info, ims_job_info.ImsJobInfo),
+    "ims_image_copy": (ims_image_copy, ims_image_copy.ImsImageCopy),
 }
 # Arguments that make each module valid, so that the bad value is the only problem.
 BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {},
              "ims_image_member": {"image": "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86", "status": "accepted"},
-             "ims_image_member_info": {}, "ims_job_info": {"job_id": "ff8080828f2a5e8a018f3c1e7d2b0042"}}
+             "ims_image_member_info": {}, "ims_job_info": {"job_id": "ff8080828f2a5e8a018f3c1e7d2b0042"},
+             "ims_image_copy": {"image": "bad-input-probe", "name": "bad-input-probe-copy"}}
 
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -223,6 +225,10 @@ FROM_SERVER = {"instance_id": SERVER}
 QCOW2 = {"image_url": "bkt:disk.qcow2", "min_disk": 40}
 QUICK_RAW = {"image_url": "bkt:disk.raw", "quick_import": True, "min_disk": 40, "os_version": "CentOS 7.9 64bit"}
 
+# ims_image_copy: the options of one kind of copy, given to the other (plugins/module_utils/_copy.py), written out here.
+CROSS_ONLY_WORDS = ["applies only to a copy to another region"]
+IN_REGION_ONLY_WORDS = ["applies only to a copy within the region"]
+
 # Value rules beyond the type, by module and option. Options that accept any value of
 # their type are listed in FREE (so that every option is classified).
 RULES = {
@@ -359,7 +365,29 @@ RULES = {
         "job_id": [case(st.one_of(st.sampled_from(["", " ", "a/b"]), TAG.map(lambda t: " " + t)), ["must be a job id"])],
         "wait_timeout": [below(1, ["1 or more"])],
     },
+    # A copy within the region is the base (the emulator's endpoint has no {region} placeholder): the options of a
+    # copy to another region are refused there, and a copy to another region is refused for that endpoint.
+    "ims_image_copy": {
+        "image": [case(st.sampled_from(["", " ", "\t"]), ["must be the id or the name of the image to copy"])],
+        "name": [case(LONG_NAME, ["1 to 128 characters"]), case(st.just(""), ["1 to 128 characters"])],
+        "target_region": [case(TEXT.filter(lambda s: s and not re.match(r"^[a-z]{2,}(-[a-z0-9]+)+$", s)),
+                               ["must be a Huawei Cloud region name such as cn-north-4"]),
+                          case(st.sampled_from(["cn-east-3", "ap-southeast-1"]), ["has no {region} placeholder"],
+                               {"agency_name": "ims-copy"})],
+        "target_project_name": [case(TEXT, CROSS_ONLY_WORDS)],
+        "target_project_id": [case(TEXT, CROSS_ONLY_WORDS)],
+        "agency_name": [case(TEXT, CROSS_ONLY_WORDS)],
+        "vault_id": [case(TEXT, CROSS_ONLY_WORDS)],
+        "cmk_id": [case(TEXT, IN_REGION_ONLY_WORDS, {"target_region": "cn-east-3"})],
+        "enterprise_project_id": [case(TEXT, IN_REGION_ONLY_WORDS, {"target_region": "cn-east-3"})],
+        "description": [case(st.text(min_size=1025, max_size=1100), ["at most 1024 characters"])],
+        "min_ram": [below(0, ["0 or more"])],
+        "max_ram": [below(0, ["max_ram must be 0 or more"]),
+                    case(st.integers(min_value=1, max_value=1023), ["must not be more than max_ram"], {"min_ram": 1024})],
+        "wait_timeout": [below(1, ["1 or more"])],
+    },
 }
+RULES["ims_image_copy"]["tags"] = RULES["ims_image"]["tags"]
 # Options any value of whose type is accepted (text, booleans, free IMS values).
 FREE = {
     "connection": {"project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name", "password",
@@ -373,6 +401,7 @@ FREE = {
     "ims_image_member": {"status"},
     "ims_image_member_info": set(),
     "ims_job_info": {"wait"},
+    "ims_image_copy": {"wait"},
 }
 
 
