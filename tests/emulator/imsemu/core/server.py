@@ -59,17 +59,17 @@ class RequestHandler(BaseHTTPRequestHandler):
             rest = target.split("://", 1)[1]
             target = rest[rest.find("/"):] if "/" in rest else "/"
         raw_path, _mark, raw_query = target.partition("?")
-        if raw_path == "/_emulator" or raw_path.startswith("/_emulator/"):
-            self._control(raw_path)
+        if is_control_path(raw_path):
+            self._control(raw_path, raw_query)
         else:
             self._api(raw_path, raw_query)
 
-    def _control(self, raw_path):
+    def _control(self, raw_path, raw_query):
         request_id = uuid.uuid4().hex
         try:
             reader = BodyReader(self.rfile, self.headers)
             body = reader.read_all(MAX_CONTROL_BODY)
-            response = self.app.control.handle(self.command, raw_path, body)
+            response = self.app.control.handle(self.command, raw_path, body, raw_query)
         except ErrorAnswer as exc:
             response = Response.json(exc.status, {"error": exc.message})
             self.close_connection = True
@@ -195,6 +195,12 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if ":" in host:
             host = "[%s]" % host
         return "%s://%s:%d" % (self.scheme, host, port)
+
+
+def is_control_path(raw_path: str) -> bool:
+    """``/_emulator/...``, or ``/<region>/_emulator/...`` (a region's control calls)."""
+    head, _sep, rest = raw_path[1:].partition("/")
+    return head == "_emulator" or ("-" in head and (rest == "_emulator" or rest.startswith("_emulator/")))
 
 
 def tls_server_context(cert_file: str, key_file: str) -> ssl.SSLContext:
