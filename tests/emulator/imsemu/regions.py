@@ -40,6 +40,7 @@ class Region:
         self.store.pending_images = self.jobs.pending_images  # images jobs will store count towards the quota
         self.ims = ImsResponses(self.store, app.clock)
         self.native = NativeResponses(self.store, app.clock, self.resources, self.jobs)
+        self.native.region_name = name
         self.ims.delete_observers.append(self.native)
         self.ims.default_origin = app.default_origin
         self.router = Router()

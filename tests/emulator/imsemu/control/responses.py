@@ -37,7 +37,7 @@ class ControlSurface:
         self.faults = FaultPlan()
         self.stats = Stats()
         self.seeder = Seeder(app.store, app.clock, app.accounts[0].project_id)  # the default region's
-        self.resource_seeder = ResourceSeeder(app.resources, app.accounts[0].project_id)
+        self.resource_seeder = ResourceSeeder(app.resources, app.accounts[0].project_id, app.regions.default_name)
         app.request_hooks.append(FaultInjector(self.faults))
         if capture:
             app.observers.append(CaptureWriter(capture))
@@ -109,7 +109,7 @@ class ControlSurface:
         if region is self.app.regions.built.get(self.app.regions.default_name):
             return self.seeder, self.resource_seeder
         owner = self.app.iam.project_in(self.app.accounts[0].project_id, region.name).id
-        return Seeder(region.store, self.app.clock, owner), ResourceSeeder(region.resources, owner)
+        return Seeder(region.store, self.app.clock, owner), ResourceSeeder(region.resources, owner, region.name)
 
     def seed(self, payload, region=None):
         """Images (``Seeder``), and the resources of ``RESOURCE_KINDS`` (``ResourceSeeder``), checked first."""
