@@ -13,7 +13,9 @@ What the SDK cannot do is reach a region through a path prefix: it keeps only th
 the host of an endpoint (huaweicloudsdkcore ``client.py``, ``_url_parse`` and
 ``build_future_request``), so ``<base>/cn-east-3`` is called at ``<base>/v2/...``, the default
 region, which refuses the cn-east-3 project with a message naming its region. The collection
-keeps the endpoint's path; the SDK needs an endpoint host of its own per region.
+keeps the endpoint's path; the SDK needs a host of its own per region: through a plain HTTP
+proxy (``HTTP_PROXY``, the emulator itself) an endpoint ``http://ims.cn-east-3.<anything>`` is
+sent as an absolute-form target, whose host names the region.
 """
 
 from __future__ import annotations
@@ -64,3 +66,18 @@ def test_the_sdk_fails_clearly_for_a_region_without_a_project(emu):
     with pytest.raises(SdkFailed, match="Failed to get project id of region 'eu-west-0'"):
         run_sdk(emu, LIST, region="eu-west-0", learn_project=True)
     assert projects_asked(emu)[-1]["query"] == "name=eu-west-0"
+
+
+def test_through_a_proxy_the_sdk_reaches_the_region_its_endpoint_host_names(emu):
+    emu.region(EAST).seed(count=2, name="sdk-east-{i}")
+    emu.seed(name="sdk-home")  # the default region's: not listed in cn-east-3
+    emu.reset_stats()
+    out = run_sdk(emu, LIST, region=EAST, endpoint="http://ims.cn-east-3.emulator.test", learn_project=True,
+                  extra_env={"HTTP_PROXY": emu.base_url, "http_proxy": emu.base_url,
+                             "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
+    assert out["names"] == ["sdk-east-0", "sdk-east-1"], out
+    assert out["owners"] == [emu.project_id(EAST)]
+    (asked,) = projects_asked(emu)
+    assert asked["query"] == "name=" + EAST and asked["status"] == 200
+    (listed,) = [entry for entry in emu.stats()["log"] if entry["route"] == "GET /v2/images"]
+    assert listed["status"] == 200 and listed["headers"]["Host"] == "ims.cn-east-3.emulator.test"

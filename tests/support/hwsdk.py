@@ -35,6 +35,7 @@ the script puts into the dict ``out`` comes back. An SDK exception ends the scri
 ``BasicCredentials(ak, sk)`` without a project, IAM's endpoint the emulator, and the client is
 built ``with_region(Region(region, endpoint))``: the SDK then asks IAM for the region's project
 (``GET /v3/projects?name=REGION``, signed, without ``X-Project-Id``) before its first call.
+``extra_env`` adds to the SDK process's environment (e.g. ``HTTP_PROXY``).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def sdk_python() -> str:
 
 
 def run_sdk(emu, script, account=None, expect_error=False, region="cn-north-4", timeout=120, endpoint=None,
-            learn_project=False) -> dict:
+            learn_project=False, extra_env=None) -> dict:
     """Run ``script`` with the SDK against ``emu``; the dict ``out`` it filled (see the module docstring)."""
     account = account or emu.accounts[0]
     config = {"endpoint": endpoint or emu.base_url, "access_key": account["access_key"],
@@ -74,6 +75,7 @@ def run_sdk(emu, script, account=None, expect_error=False, region="cn-north-4", 
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
            and not key.startswith("HUAWEICLOUD_")}
+    env.update(extra_env or {})
     done = subprocess.run([sdk_python(), str(DRIVER)], input=json.dumps(config), env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
     try:

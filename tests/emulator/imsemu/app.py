@@ -129,13 +129,18 @@ class EmulatorApp:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     # -- one API request ---------------------------------------------------------------
-    def serve(self, method, raw_path, raw_query, headers, rfile, request_id):
+    def serve(self, method, raw_path, raw_query, headers, rfile, request_id, authority=None):
         """Answer one API request read from ``rfile``: (outcome, reader).
+
+        ``authority``: the host of an absolute-form target (a request sent through a proxy); one
+        that names a region (``ims.cn-east-3.myhuaweicloud.com``) chooses it for a path without prefix.
 
         The outcome is a Response or DROP; ``reader`` is None when the body could not be
         read at all (a bad Content-Length): the connection must then be closed.
         """
         region, path, prefix = self.regions.split(raw_path)
+        if authority and not prefix and region is not None:
+            region = self.regions.of_host(authority) or region
         route, params = region.router.resolve(method, path) if region is not None else (None, {})
         ctx = reader = None
         try:

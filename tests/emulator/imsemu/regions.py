@@ -96,6 +96,13 @@ class Regions:
     def default(self) -> Region:
         return self.get(self.default_name)
 
+    def of_host(self, authority: str):
+        """The region a host names by one of its labels (``ims.cn-east-3.myhuaweicloud.com:443``), or None."""
+        for label in authority.rsplit(":", 1)[0].lower().split("."):
+            if label in self.known:
+                return self.get(label)
+        return None
+
     def split(self, raw_path: str):
         """(region, path without its prefix, the prefix), or (None, name, "") for an unknown region-like prefix."""
         end = raw_path.find("/", 1)

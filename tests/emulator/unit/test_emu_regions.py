@@ -317,3 +317,14 @@ def test_a_state_file_of_before_regions_is_the_default_regions(tmp_path):
         assert control(app, "GET", "/cn-east-3/_emulator/images")[1]["images"] == []
     finally:
         app.close()
+
+
+def test_the_host_of_a_proxied_request_may_name_the_region(app):
+    headers = sign(app, "GET", "/v2/images", P_EAST, headers={"Host": "ims.cn-east-3.example.test"})
+    parsed = parse_headers(headers)
+    outcome, _reader = app.serve("GET", "/v2/images", "", parsed, io.BytesIO(b""), "rid", "ims.cn-east-3.example.test")
+    assert outcome.status == 200
+    outcome, _reader = app.serve("GET", "/v2/images", "", parsed, io.BytesIO(b""), "rid", "ims.example.test")
+    assert outcome.status == 401  # no region in the host: the default region's, where P_EAST is not
+    assert app.regions.of_host("ims.cn-east-3.example.test:8080").name == EAST
+    assert app.regions.of_host("127.0.0.1:8080") is None and app.regions.of_host("[::1]:80") is None

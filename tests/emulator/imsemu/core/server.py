@@ -55,14 +55,16 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         target = self.path
-        if target.startswith(("http://", "https://")):  # absolute-form request target
+        authority = None
+        if target.startswith(("http://", "https://")):  # absolute-form request target (a client's proxy)
             rest = target.split("://", 1)[1]
+            authority = rest.split("/", 1)[0]
             target = rest[rest.find("/"):] if "/" in rest else "/"
         raw_path, _mark, raw_query = target.partition("?")
         if is_control_path(raw_path):
             self._control(raw_path, raw_query)
         else:
-            self._api(raw_path, raw_query)
+            self._api(raw_path, raw_query, authority)
 
     def _control(self, raw_path, raw_query):
         request_id = uuid.uuid4().hex
@@ -82,9 +84,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._send(response, request_id, None)
         self._log_line(raw_path, response.status)
 
-    def _api(self, raw_path, raw_query):
+    def _api(self, raw_path, raw_query, authority=None):
         request_id = uuid.uuid4().hex
-        outcome, reader = self.app.serve(self.command, raw_path, raw_query, self.headers, self.rfile, request_id)
+        outcome, reader = self.app.serve(self.command, raw_path, raw_query, self.headers, self.rfile, request_id,
+                                         authority)
         if reader is None:  # the body could not be read: nothing more can be read on this connection
             self.close_connection = True
         status = 0 if outcome is DROP else outcome.status
