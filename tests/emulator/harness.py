@@ -18,6 +18,7 @@ else the ``openssl`` command); everything else uses the standard library only.
 from __future__ import annotations
 
 import atexit
+import copy
 import datetime
 import ipaddress
 import json
@@ -60,10 +61,17 @@ atexit.register(_stop_all)
 
 
 def _account(value) -> dict:
-    """An account as a dict, from a dict, an ``AK:SK:PROJECT_ID`` string or a 3-tuple."""
+    """An account as a dict, from a dict, an ``AK:SK:PROJECT_ID`` string or a 3-tuple.
+
+    A dict may also give ``region_projects`` (``{region: project id}``), the projects of other
+    regions that are not to be derived (``--account AK:SK:PID,REGION=PID``).
+    """
     if isinstance(value, dict):
-        return {"access_key": value["access_key"], "secret_key": value["secret_key"],
-                "project_id": value["project_id"]}
+        account = {"access_key": value["access_key"], "secret_key": value["secret_key"],
+                   "project_id": value["project_id"]}
+        if value.get("region_projects"):
+            account["region_projects"] = dict(value["region_projects"])
+        return account
     if isinstance(value, str):
         access_key, _colon, rest = value.partition(":")
         secret_key, _colon, project_id = rest.rpartition(":")
@@ -190,7 +198,11 @@ def _tls_files_with_openssl(directory, hosts, files):
 class Emulator:
     """One emulator process (``ims_emulator.py --port 0``) and its control surface."""
 
+    region_name = None  # a view of one region (``region()``): its control calls go to /<region>/_emulator/...
+    _prefix = ""
+
     def __init__(self, process, base_url, accounts, workdir, stderr_path, ca_bundle=None):
+        self._regions = None  # GET /_emulator/regions, once asked
         self.process = process
         self.base_url = base_url
         self.accounts = accounts
@@ -204,7 +216,7 @@ class Emulator:
     # -- life cycle --------------------------------------------------------------------
     @classmethod
     def start(cls, accounts=None, users=None, state=None, extra_args=(), host="127.0.0.1",
-              port=0, tls=False) -> "Emulator":
+              port=0, tls=False, regions=None) -> "Emulator":
         """Launch an emulator (on a free port by default); return once it accepts connections.
 
         ``accounts``: dicts (``access_key``, ``secret_key``, ``project_id``), ``AK:SK:PID``
@@ -212,7 +224,8 @@ class Emulator:
         ``project_id``), ``NAME:PASSWORD:DOMAIN:PID`` strings or tuples; ``state``: the
         ``--state`` file; ``extra_args``: more command line arguments; ``tls``: serve HTTPS
         with a certificate for 127.0.0.1, ::1 and localhost signed by a throwaway CA, whose
-        PEM file is ``ca_bundle`` (all in the emulator's temporary folder).
+        PEM file is ``ca_bundle`` (all in the emulator's temporary folder); ``regions``: the region
+        names, the default first (``--regions``; None: the emulator's six).
         """
         account_list = [_account(a) for a in accounts] if accounts else [
             {"access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY,
@@ -220,7 +233,10 @@ class Emulator:
         command = [sys.executable, EMULATOR, "--port", str(port), "--host", host]
         if accounts:
             for account in account_list:
-                command += ["--account", "%(access_key)s:%(secret_key)s:%(project_id)s" % account]
+                extra = "".join(",%s=%s" % pair for pair in account.get("region_projects", {}).items())
+                command += ["--account", "%(access_key)s:%(secret_key)s:%(project_id)s" % account + extra]
+        if regions:
+            command += ["--regions", ",".join(regions)]
         for user in users or ():
             command += ["--user", _user_arg(user)]
         if state:
@@ -295,25 +311,69 @@ class Emulator:
         except FileNotFoundError:
             return ""
 
-    def env(self) -> dict:
-        """Environment variables for the collection, with the first account (and the CA, with TLS)."""
+    def env(self, region=None) -> dict:
+        """Environment variables for the collection, with the first account (and the CA, with TLS).
+
+        ``region`` (default: this view's region, else none): the endpoint of that region
+        (``<base_url>/<region>``), its name and the first account's project there.
+        """
         account = self.default_account
+        region = region or self.region_name
         env = {
-            "HW_IMS_ENDPOINT": self.base_url,
+            "HW_IMS_ENDPOINT": self.base_url if region is None else self.base_url + "/" + region,
             "HW_IAM_ENDPOINT": self.base_url,
             "HW_ACCESS_KEY": account["access_key"],
             "HW_SECRET_KEY": account["secret_key"],
-            "HW_PROJECT_ID": account["project_id"],
-            "HW_REGION_NAME": DEFAULT_REGION,
+            "HW_PROJECT_ID": account["project_id"] if region is None else self.project_id(region),
+            "HW_REGION_NAME": region or DEFAULT_REGION,
         }
         if self.ca_bundle:
             env["HW_CA_BUNDLE"] = self.ca_bundle
         return env
 
+    # -- regions (README "Regions") ------------------------------------------------------
+    def regions(self) -> dict:
+        """``{"default", "regions": [names], "accounts": [{"access_key", "projects": {region: id}}], "users": [...]}``."""
+        if self._regions is None:
+            self._regions = self._call("GET", "/_emulator/regions")
+        return self._regions
+
+    def region(self, name: str) -> "Emulator":
+        """A view of the same process for region ``name``: its per-region control calls (seed, images,
+        resources, jobs, configure_jobs, finish_jobs, quota, set_quota) act on that region, ``env()``
+        gives that region's variables; the rest is shared (stopping a view stops the emulator)."""
+        if name not in self.regions()["regions"]:
+            raise EmulatorError("no region %s (the emulator's: %s)" % (name, ", ".join(self.regions()["regions"])))
+        view = copy.copy(self)
+        view.region_name, view._prefix = name, "/" + name
+        return view
+
+    def project_id(self, region=None, access_key=None) -> str:
+        """The project of an account (default: the first) in ``region`` (default: this view's, else the default)."""
+        access_key = access_key or self.default_account["access_key"]
+        region = region or self.region_name or self.regions()["default"]
+        for account in self.regions()["accounts"]:
+            if account["access_key"] == access_key:
+                return account["projects"][region]
+        raise EmulatorError("no account %s" % access_key)
+
+    def endpoint_template(self) -> str:
+        """``<base_url>/{region}``: the ``{region}`` form of ``ims_endpoint`` for this emulator."""
+        return self.base_url + "/{region}"
+
+    def agencies(self) -> dict:
+        """``{account's default project id: [agency...]}`` (``ims_admin_agency`` first)."""
+        return self._call("GET", "/_emulator/agencies")["agencies"]
+
+    def seed_agencies(self, *agencies) -> list:
+        """Seed agencies: dicts of ``name`` and optionally ``project_id`` (any project of the account),
+        ``description``, ``duration``, ``trust_domain_name``."""
+        return self._call("POST", "/_emulator/agencies", {"agencies": list(agencies)})["agencies"]
+
     # -- control surface ---------------------------------------------------------------
     def _call(self, method: str, path: str, body=None):
         data = None if body is None else json.dumps(body).encode("utf-8")
-        request = urllib.request.Request(self.base_url + path, data=data, method=method,
+        request = urllib.request.Request(self.base_url + self._prefix + path, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=60, context=self._ssl_context) as response:

@@ -314,13 +314,15 @@ def test_iam_token_scoped_by_project_id(client):
 
 
 @pytest.mark.parametrize("region", ["cn-north-4", "ap-southeast-1"])
-def test_iam_token_scoped_by_region_name(client, region):
+def test_iam_token_scoped_by_region_name(client, emu, region):
+    """A region's name scopes the token to the user's project in that region (README "Regions")."""
     r = _iam(client, password_body(USER_A, project_name=region))
     assert r.status_code == 201, r.text
-    assert r.json()["token"]["project"]["id"] == A["project_id"]
+    assert r.json()["token"]["project"] == dict(r.json()["token"]["project"], id=emu.project_id(region), name=region)
     r2 = _iam(client, password_body(USER_B, project_name=region))
     assert r2.status_code == 201, r2.text
-    assert r2.json()["token"]["project"]["id"] == B["project_id"]
+    assert r2.json()["token"]["project"]["id"] == emu.project_id(region, access_key=B["access_key"])
+    assert (region == "cn-north-4") == (r2.json()["token"]["project"]["id"] == B["project_id"])
 
 
 def test_iam_token_validation_over_http(client):

@@ -29,6 +29,13 @@ the script puts into the dict ``out`` comes back. An SDK exception ends the scri
 ``expect_error=True`` :func:`run_sdk` returns ``{"error": {"status_code", "error_code", "error_msg",
 "request_id"}}``; otherwise the test fails with it. ``account`` is a dict of ``access_key``,
 ``secret_key`` and ``project_id`` (default: the emulator's first account).
+
+``endpoint`` (default: the emulator's base URL) is the IMS endpoint, e.g. ``emu.base_url +
+"/cn-east-3"`` for a region of the emulator. With ``learn_project=True`` the credentials are
+``BasicCredentials(ak, sk)`` without a project, IAM's endpoint the emulator, and the client is
+built ``with_region(Region(region, endpoint))``: the SDK then asks IAM for the region's project
+(``GET /v3/projects?name=REGION``, signed, without ``X-Project-Id``) before its first call.
+``extra_env`` adds to the SDK process's environment (e.g. ``HTTP_PROXY``).
 """
 
 from __future__ import annotations
@@ -56,16 +63,19 @@ def sdk_python() -> str:
     return str(venvs.ensure_venv(VENV, REQUIREMENTS) / "bin" / "python")
 
 
-def run_sdk(emu, script, account=None, expect_error=False, region="cn-north-4", timeout=120) -> dict:
+def run_sdk(emu, script, account=None, expect_error=False, region="cn-north-4", timeout=120, endpoint=None,
+            learn_project=False, extra_env=None) -> dict:
     """Run ``script`` with the SDK against ``emu``; the dict ``out`` it filled (see the module docstring)."""
     account = account or emu.accounts[0]
-    config = {"endpoint": emu.base_url, "access_key": account["access_key"], "secret_key": account["secret_key"],
-              "project_id": account["project_id"], "region": region, "ca_bundle": emu.ca_bundle,
-              "script": textwrap.dedent(script)}
+    config = {"endpoint": endpoint or emu.base_url, "access_key": account["access_key"],
+              "secret_key": account["secret_key"], "project_id": None if learn_project else account["project_id"],
+              "region": region, "ca_bundle": emu.ca_bundle, "script": textwrap.dedent(script),
+              "iam_endpoint": emu.base_url if learn_project else None}
     # Nothing of the caller's Python environment: the SDK's venv has its own packages.
     env = {key: value for key, value in os.environ.items()
            if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
            and not key.startswith("HUAWEICLOUD_")}
+    env.update(extra_env or {})
     done = subprocess.run([sdk_python(), str(DRIVER)], input=json.dumps(config), env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
     try:

@@ -5,7 +5,7 @@
 """Runs one script of tests/support/hwsdk.py with the official SDK, in the SDK's own venv.
 
 Reads its configuration as JSON on stdin (endpoint, AK/SK, project, region, CA bundle, the
-script), builds the SDK's ``ImsClient`` and runs the script with ``client``, ``models``,
+script, and ``iam_endpoint`` when the SDK is to learn the project from IAM), builds the SDK's ``ImsClient`` and runs the script with ``client``, ``models``,
 ``as_dict`` and ``out``. Prints one JSON line: ``{"out": ...}``, ``{"error": ...}`` for an SDK
 exception (its status, IMS error code and message, request id), or ``{"crash": ...}`` for
 anything else. Imports nothing of the collection or of the tests.
@@ -37,9 +37,16 @@ def main():
     http_config.retry_times = 0
     if config.get("ca_bundle"):
         http_config.ssl_ca_cert = config["ca_bundle"]
-    credentials = BasicCredentials(config["access_key"], config["secret_key"], config["project_id"])
-    client = ImsClient.new_builder().with_http_config(http_config).with_credentials(credentials) \
-        .with_endpoints([config["endpoint"]]).build()
+    builder = ImsClient.new_builder().with_http_config(http_config)
+    if config.get("iam_endpoint"):  # no project id: the SDK asks IAM for the region's (GET /v3/projects?name=)
+        from huaweicloudsdkcore.region.region import Region
+        credentials = BasicCredentials(config["access_key"], config["secret_key"]).with_iam_endpoint(
+            config["iam_endpoint"])
+        builder = builder.with_credentials(credentials).with_region(Region(config["region"], config["endpoint"]))
+    else:
+        credentials = BasicCredentials(config["access_key"], config["secret_key"], config["project_id"])
+        builder = builder.with_credentials(credentials).with_endpoints([config["endpoint"]])
+    client = builder.build()
     out = {}
     scope = {"client": client, "models": models, "as_dict": as_dict, "out": out}
     try:

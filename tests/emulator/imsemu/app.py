@@ -14,83 +14,114 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import traceback
 
 from .control.responses import ControlSurface
 from .control.urls import URL_PATHS as CONTROL_URL_PATHS
 from .core.body import BodyReader
 from .core.clock import Clock
-from .core.exceptions import ErrorAnswer, api_not_found, internal_error
+from .core.exceptions import ErrorAnswer, GatewayErrorAnswer, api_not_found, internal_error
 from .core.request import ANSWERED, Exchange, RequestContext
-from .core.routing import Router
 from .defaults import DEFAULT_QUOTA, DEFAULT_TOKEN_TTL
 from .iam.auth import Authenticator
 from .iam.models import IamBackend
 from .iam.responses import IamResponses
-from .iam.urls import URL_PATHS as IAM_URL_PATHS
 from .ims.catalogue import public_catalogue
 from .ims.exceptions import bad_request
-from .ims.jobs import DEFAULT_JOB_SECONDS, JobBoard
-from .ims.models import ImageStore
-from .ims.native import NativeResponses
-from .ims.native_urls import URL_PATHS as NATIVE_URL_PATHS
-from .ims.resources import CloudResources
-from .ims.responses import ImsResponses
-from .ims.urls import URL_PATHS as IMS_URL_PATHS
+from .ims.jobs import DEFAULT_JOB_SECONDS
+from .regions import Regions
+from .state import StateFile
 
 
 class EmulatorApp:
-    """The whole emulator: configuration, state, and how one API request is processed."""
+    """The whole emulator: configuration, state, and how one API request is processed.
+
+    The state is per region (``regions.py``: a ``Region`` bundles a store, jobs, resources and the
+    services on them) but IAM's; ``store``, ``jobs``, ``resources``, ``ims``, ``native`` and
+    ``router`` are the default region's.
+    """
 
     def __init__(self, accounts=None, users=None, state_file=None, token_ttl=DEFAULT_TOKEN_TTL,
                  quota=DEFAULT_QUOTA, public_images=True, verbose=False, capture=None,
-                 job_seconds=DEFAULT_JOB_SECONDS):
+                 job_seconds=DEFAULT_JOB_SECONDS, regions=None):
         self.public_images = public_images
         self.verbose = verbose
+        self.quota = quota
+        self.job_seconds = job_seconds
         self.clock = Clock()
+        self.lock = threading.RLock()  # every region's store and the tokens: one state, one file
+        self.default_origin = "http://localhost"
         if state_file:
-            files_dir = state_file + ".d"
-            os.makedirs(files_dir, exist_ok=True)
+            self.files_dir = state_file + ".d"
+            os.makedirs(self.files_dir, exist_ok=True)
             self._temp_dir = None
         else:
-            files_dir = self._temp_dir = tempfile.mkdtemp(prefix="ims-emulator-")
-        self.store = ImageStore(self.clock, files_dir, state_file, quota)
-        if not self.store.load():
-            self.store.reset(self.starting_images())
-        self.iam = IamBackend(self.store, self.clock, accounts, users, token_ttl)
+            self.files_dir = self._temp_dir = tempfile.mkdtemp(prefix="ims-emulator-")
+        self.state = StateFile(state_file)
+        self._loading = True  # no write while the state is being built
+        self.regions = Regions(regions, self)
+        self.iam = IamBackend(self.clock, accounts, users, token_ttl, self.regions.names, self.lock, self.save_state)
         self.accounts = self.iam.accounts
         self.auth = Authenticator(self.iam, self.clock)
-        self.router = Router()
-        self.iam_responses = IamResponses(self.iam)
-        self.router.bind(IAM_URL_PATHS, self.iam_responses)
-        self.ims = ImsResponses(self.store, self.clock)
-        self.router.bind(IMS_URL_PATHS, self.ims)
-        # The native API: images made from the fake servers, volumes, backups and OBS objects, by jobs.
-        self.resources = CloudResources()
-        self.jobs = JobBoard(self.store, self.clock, job_seconds)
-        self.native = NativeResponses(self.store, self.clock, self.resources, self.jobs)
-        self.router.bind(NATIVE_URL_PATHS, self.native)
-        self.ims.delete_observers.append(self.native)
-        self.store.pending_images = self.jobs.pending_images  # images jobs will store count towards the quota
+        self.iam_responses = IamResponses(self.iam, self.auth)
+        saved = self.state.read(self.regions.default_name)
+        if saved is not None:
+            self.iam.restore_tokens(saved["tokens"])
+            self.regions.restore(saved["regions"])
+        self.regions.default  # pylint: disable=pointless-statement  # built now (fresh: the starting images)
+        self._loading = False
+        if saved is None:
+            self.save_state()
         self.request_hooks = []  # hook(ctx) -> an outcome that replaces the request, or None
         self.observers = []  # observer(Exchange), once a request is answered
         self.control = ControlSurface(self, CONTROL_URL_PATHS, capture)  # installs its hooks
 
+    # The default region's parts, by their old names.
+    store = property(lambda self: self.regions.default.store)
+    jobs = property(lambda self: self.regions.default.jobs)
+    resources = property(lambda self: self.regions.default.resources)
+    ims = property(lambda self: self.regions.default.ims)
+    native = property(lambda self: self.regions.default.native)
+    router = property(lambda self: self.regions.default.router)
+
+    def region(self, name=None):
+        """The region ``name`` (None: the default); ValueError for a region the emulator does not have."""
+        if name is None:
+            return self.regions.default
+        if name not in self.regions.known:
+            raise ValueError(unknown_region_message(name, self.regions.names))
+        return self.regions.get(name)
+
+    def save_state(self) -> None:
+        """Write the whole state (``--state``): the tokens and every region built so far."""
+        if self.state.path and not self._loading:
+            with self.lock:
+                self.state.write(self.iam.tokens, {name: r.store for name, r in self.regions.built.items()})
+
     def set_origin(self, base_url: str) -> None:
         """The emulator's own scheme://host:port (the server's URL line), for links of requests without Host."""
-        self.ims.default_origin = base_url
+        self.default_origin = base_url
+        for region in self.regions.built.values():
+            region.ims.default_origin = base_url
         self.iam_responses.default_origin = base_url
 
     def starting_images(self) -> list:
         return public_catalogue() if self.public_images else []
 
     def reset_state(self) -> None:
-        """Back to the starting images, no members, tokens, jobs or fake resources, the starting quota,
-        the clock unshifted."""
-        self.store.reset(self.starting_images())
-        self.store.quotas.reset()
-        self.jobs.reset()
-        self.resources.reset()
+        """Every region back to its starting images, no members, jobs or fake resources, the starting quota;
+        no tokens, no seeded agencies; the clock unshifted."""
+        with self.lock:
+            self._loading = True
+            try:
+                for region in self.regions.built.values():
+                    region.reset(self.starting_images())
+                self.iam.clear_tokens()
+                self.iam.agencies.reset()
+            finally:
+                self._loading = False
+            self.save_state()
         self.clock.offset = 0.0
 
     def close(self) -> None:
@@ -98,13 +129,19 @@ class EmulatorApp:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
     # -- one API request ---------------------------------------------------------------
-    def serve(self, method, raw_path, raw_query, headers, rfile, request_id):
+    def serve(self, method, raw_path, raw_query, headers, rfile, request_id, authority=None):
         """Answer one API request read from ``rfile``: (outcome, reader).
+
+        ``authority``: the host of an absolute-form target (a request sent through a proxy); one
+        that names a region (``ims.cn-east-3.myhuaweicloud.com``) chooses it for a path without prefix.
 
         The outcome is a Response or DROP; ``reader`` is None when the body could not be
         read at all (a bad Content-Length): the connection must then be closed.
         """
-        route, params = self.router.resolve(method, raw_path)
+        region, path, prefix = self.regions.split(raw_path)
+        if authority and not prefix and region is not None:
+            region = self.regions.of_host(authority) or region
+        route, params = region.router.resolve(method, path) if region is not None else (None, {})
         ctx = reader = None
         try:
             reader = BodyReader(rfile, headers)
@@ -113,6 +150,10 @@ class EmulatorApp:
         else:
             ctx = RequestContext(method, raw_path, raw_query, headers, request_id, reader, route, params,
                                  bad_request)
+            if region is not None:
+                ctx.region, ctx.region_name, ctx.prefix = region, region.name, prefix
+            else:
+                ctx.region_name = path  # the unknown region's name
             outcome = self.process(ctx)
         exchange = Exchange(method, raw_path, raw_query, headers, request_id, route, ctx, outcome)
         for observer in self.observers:
@@ -130,11 +171,13 @@ class EmulatorApp:
     def dispatch(self, ctx: RequestContext):
         """Authenticate the request and run its action; every error becomes its answer."""
         try:
+            if ctx.region is None:
+                raise GatewayErrorAnswer(404, "APIGW.0101", unknown_region_message(ctx.region_name, self.regions.names))
             if ctx.route is None:
                 raise api_not_found()
             if ctx.route.authenticated:
                 ctx.project = self.auth.authenticate(ctx)
-            self.jobs.advance()  # every request sees the jobs as the clock has moved them
+            ctx.region.jobs.advance()  # every request sees the jobs as the clock has moved them
             return ctx.route.handler(ctx)
         except ErrorAnswer as exc:
             return exc.response(ctx.request_id)
@@ -142,3 +185,7 @@ class EmulatorApp:
         except Exception:  # pylint: disable=broad-except
             traceback.print_exc(file=sys.stderr)
             return internal_error().response(ctx.request_id)
+
+
+def unknown_region_message(name: str, names) -> str:
+    return "The region %s is not one of the emulator's regions (%s)." % (name, ", ".join(names))

@@ -18,15 +18,28 @@ from .core.server import EmulatorHTTPServer, tls_server_context
 from .defaults import DEFAULT_QUOTA, DEFAULT_TOKEN_TTL
 from .iam.models import Account, User
 from .ims.jobs import DEFAULT_JOB_SECONDS
+from .regions import DEFAULT_REGIONS, REGION_LIKE
 
 
 def parse_account(text: str) -> Account:
-    """``AK:SK:PROJECT_ID`` (the SK may contain ``:``)."""
+    """``AK:SK:PROJECT_ID[,REGION=PROJECT_ID...]`` (the SK may contain ``:``): the default region's
+    project, then the projects of other regions that are not to be derived."""
     access_key, sep, rest = text.partition(":")
-    secret_key, sep2, project_id = rest.rpartition(":")
-    if not (sep and sep2 and access_key and secret_key and project_id):
-        raise argparse.ArgumentTypeError("expected AK:SK:PROJECT_ID")
-    return Account(access_key, secret_key, project_id)
+    secret_key, sep2, projects = rest.rpartition(":")
+    project_id, *others = projects.split(",")
+    pairs = tuple(tuple(item.split("=", 1)) for item in others)
+    if not (sep and sep2 and access_key and secret_key and project_id) or \
+            not all(len(pair) == 2 and all(pair) for pair in pairs):
+        raise argparse.ArgumentTypeError("expected AK:SK:PROJECT_ID[,REGION=PROJECT_ID...]")
+    return Account(access_key, secret_key, project_id, pairs)
+
+
+def parse_regions(text: str) -> tuple:
+    """``--regions cn-north-4,cn-east-3``: the region names, the default first."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names or not all(REGION_LIKE.fullmatch(name) for name in names):
+        raise argparse.ArgumentTypeError("expected region names like cn-north-4,cn-east-3")
+    return names
 
 
 def parse_user(text: str) -> User:
@@ -54,8 +67,11 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Local emulator of Huawei Cloud IMS (see README.md).")
     parser.add_argument("--port", type=int, required=True, help="port to listen on (0: a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--account", action="append", type=parse_account, metavar="AK:SK:PROJECT_ID",
+    parser.add_argument("--account", action="append", type=parse_account,
+                        metavar="AK:SK:PROJECT_ID[,REGION=PROJECT_ID...]",
                         help="an AK/SK account (repeatable; replaces the default account)")
+    parser.add_argument("--regions", type=parse_regions, default=DEFAULT_REGIONS, metavar="R1,R2,...",
+                        help="the regions, the default first (default %s)" % ",".join(DEFAULT_REGIONS))
     parser.add_argument("--user", action="append", type=parse_user,
                         metavar="NAME:PASSWORD:DOMAIN:PROJECT_ID",
                         help="an IAM user (repeatable; replaces the default user)")
@@ -85,7 +101,7 @@ def main(argv=None) -> int:
         app = EmulatorApp(accounts=args.account, users=args.user, state_file=args.state,
                           token_ttl=args.token_ttl, quota=args.quota,
                           public_images=not args.no_public_images, verbose=args.verbose, capture=args.capture,
-                          job_seconds=args.job_seconds)
+                          job_seconds=args.job_seconds, regions=args.regions)
     except (OSError, ValueError) as exc:
         sys.stderr.write("ims_emulator: cannot start: %s\n" % exc)
         return 2

@@ -57,10 +57,10 @@ def clock():
 
 @pytest.fixture
 def store(tmp_path, clock):
-    """An empty store persisting to tmp_path/state.json (image files in tmp_path/files)."""
+    """An empty store (image files in tmp_path/files)."""
     files = tmp_path / "files"
     os.makedirs(files)
-    return ImageStore(clock, str(files), str(tmp_path / "state.json"))
+    return ImageStore(clock, str(files))
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def control(app, method, path, body=None):
 def test_every_call_answers_and_unknown_ones_do_not(app):
     bodies = {"/_emulator/faults": {"rules": []}, "/_emulator/seed": {"count": 1},
               "/_emulator/clock": {"offset_seconds": 0}, "/_emulator/quota": {"quota": 500},
-              "/_emulator/jobs/config": {"job_seconds": 5}}
+              "/_emulator/jobs/config": {"job_seconds": 5}, "/_emulator/agencies": {"name": "a1"}}
     for method, path in URL_PATHS:
         status, _body = control(app, method, path, bodies.get(path) if method == "POST" else None)
         assert status == 200, (method, path)
@@ -90,7 +90,7 @@ def test_reset_clock_and_tokens(app, call):
     assert control(app, "POST", "/_emulator/clock", {"offset_seconds": "1"})[0] == 400
     assert control(app, "POST", "/_emulator/tokens/expire") == (200, {"expired": 1})
     assert control(app, "POST", "/_emulator/reset") == (200, {})
-    assert app.store.images == {} and app.store.tokens == {}
+    assert app.store.images == {} and app.iam.tokens == {}
     assert app.clock.offset == 0.0
     assert app.control.faults.describe()["rules"] == []
     assert app.control.stats.snapshot()["total"] == 0

@@ -164,14 +164,14 @@ def test_an_expired_subject_token_is_404(call, app):
 def test_a_token_of_a_user_no_longer_configured_is_404(call, app):
     caller = issue(call).headers["X-Subject-Token"]
     record = dict(app.iam.token(caller), user="gone-user")
-    app.store.add_token("MIIgone", record)
+    app.iam.add_token("MIIgone", record)
     iam_error(validate(call, caller, "MIIgone"), 404, "Not Found")
 
 
 def test_a_token_record_of_an_older_state_without_domain_or_methods_validates(call, app):
     caller = issue(call).headers["X-Subject-Token"]
     record = {k: v for k, v in app.iam.token(caller).items() if k not in ("domain", "methods")}
-    app.store.add_token("MIIold", record)
+    app.iam.add_token("MIIold", record)
     got = validate(call, caller, "MIIold")
     assert got.status == 200 and got.json()["token"]["methods"] == ["password"]
 

@@ -21,6 +21,8 @@ EXPECTED = [  # method, raw path, route name, function, params
     ("GET", "/v3", "GET /v3", IamResponses.show_version, {}),
     ("POST", "/v3/auth/tokens", "POST /v3/auth/tokens", IamResponses.issue_token, {}),
     ("GET", "/v3/auth/tokens", "GET /v3/auth/tokens", IamResponses.validate_token, {}),
+    ("GET", "/v3/projects", "GET /v3/projects", IamResponses.list_projects, {}),
+    ("GET", "/v3/auth/projects", "GET /v3/auth/projects", IamResponses.list_auth_projects, {}),
     ("GET", "/", "GET /", R.list_versions, {}),
     ("GET", "/v2", "GET /v2", R.list_versions, {}),
     ("GET", "/v2/schemas/image", "GET /v2/schemas/image", R.show_schema, {"schema": "image"}),

@@ -11,7 +11,8 @@ from imsemu.core.clock import Clock
 from imsemu.ims.catalogue import public_catalogue
 from imsemu.ims.exceptions import ImsErrorAnswer
 from imsemu.ims.images import apply_operation, new_image, new_member, tag_error, validate_standard
-from imsemu.ims.models import OWNER, PUBLIC, STATE_FORMAT, ImageStore
+from imsemu.ims.models import OWNER, PUBLIC, ImageStore
+from imsemu.state import STATE_FORMAT, StateFile
 
 P1 = "1" * 32
 P2 = "2" * 32
@@ -152,20 +153,22 @@ def test_quota_and_taken_ids(store):
 
 
 def test_persistence_round_trip(store, tmp_path):
+    state = StateFile(str(tmp_path / "state.json"))
+    store.persist = lambda: state.write({"tok": {"project_id": P1, "expires_at": 123.0}}, {"cn-north-4": store})
     img, shared = image(1, tags=["t"]), image(2)
     store.add([img, shared, public_catalogue()[0]],
               [(shared["id"], new_member(shared["id"], P2, "accepted", T0))])
-    store.add_token("tok", {"project_id": P1, "expires_at": 123.0})
-    with open(store.state_file, encoding="utf-8") as handle:
+    with open(state.path, encoding="utf-8") as handle:
         saved = json.load(handle)
     assert saved["format"] == STATE_FORMAT
-    assert len(saved["images"]) == 3
+    assert len(saved["regions"]["cn-north-4"]["images"]) == 3
 
-    again = ImageStore(Clock(), store.files_dir, store.state_file)
-    assert again.load() is True
+    read = state.read("cn-north-4")
+    assert read["tokens"] == {"tok": {"project_id": P1, "expires_at": 123.0}}
+    again = ImageStore(Clock(), store.files_dir)
+    again.restore(read["regions"]["cn-north-4"])
     assert again.images == store.images
     assert again.members == store.members
-    assert again.tokens == {"tok": {"project_id": P1, "expires_at": 123.0}}
     # the indexes are rebuilt, not only the dicts
     assert again.relation(again.get(shared["id"]), P2) == "accepted"
     assert again.private_count(P1) == 2
@@ -174,22 +177,18 @@ def test_persistence_round_trip(store, tmp_path):
 
 
 def test_load_without_a_state_file(tmp_path):
-    assert ImageStore(Clock(), str(tmp_path), None).load() is False
-    assert ImageStore(Clock(), str(tmp_path), str(tmp_path / "absent.json")).load() is False
+    assert StateFile(None).read("cn-north-4") is None
+    assert StateFile(str(tmp_path / "absent.json")).read("cn-north-4") is None
 
 
-def test_expire_tokens_and_reset(store):
-    store.add_token("a", {"project_id": P1, "expires_at": 10_000.0})
-    store.add_token("b", {"project_id": P1, "expires_at": 5.0})
-    assert store.expire_tokens(100.0) == 2
-    assert [store.tokens[t]["expires_at"] for t in ("a", "b")] == [100.0, 5.0]
+def test_reset(store):
     store.add([image(1)])
     with open(store.file_path(image(1)["id"]), "wb") as handle:
         handle.write(b"x")
     catalogue = public_catalogue()
     store.reset(catalogue)
     assert list(store.images.values()) == catalogue
-    assert store.tokens == {} and store.members == {}
+    assert store.members == {}
     assert os.listdir(store.files_dir) == []
 
 

@@ -26,9 +26,10 @@ OBJECT_KEYS = ("bucket", "key", "size", "format", "region", "storage_class")
 class ResourceSeeder:
     """Validates the resource keys of a seed as a whole, then stores them."""
 
-    def __init__(self, resources, default_project: str):
+    def __init__(self, resources, default_project: str, region: str = DEFAULT_REGION):
         self.resources = resources
         self.default_project = default_project
+        self.region = region  # an OBS object's default region
 
     def seed(self, payload: dict) -> dict:
         """``{kind: [records]}`` -> ``{kind: [ids]}`` (OBS objects: ``bucket:key``)."""
@@ -128,8 +129,7 @@ class ResourceSeeder:
                 raise ValueError("backup %s must be a string or null" % name)
         built["backups"].append(backup)
 
-    @staticmethod
-    def _obs_objects(entry: dict, built: dict) -> None:
+    def _obs_objects(self, entry: dict, built: dict) -> None:
         unknown = set(entry) - set(OBJECT_KEYS)
         if unknown:
             raise ValueError("unknown obs_object keys: %s" % ", ".join(sorted(unknown)))
@@ -141,7 +141,7 @@ class ResourceSeeder:
         ResourceSeeder._choice(record, "format", FILE_FORMATS, extension if extension in FILE_FORMATS else "qcow2")
         ResourceSeeder._size(record, "size", 4 * GIB)
         ResourceSeeder._choice(record, "storage_class", STORAGE_CLASSES, "STANDARD")
-        record.setdefault("region", DEFAULT_REGION)
+        record.setdefault("region", self.region)
         if not isinstance(record["region"], str) or not record["region"]:
             raise ValueError("obs_object region must be a non-empty string")
         built["obs_objects"].append(record)

@@ -7,7 +7,7 @@ from .responses import ControlSurface
 
 @dataclass(frozen=True)
 class ControlCall:
-    function: object  # function(surface, body) -> the JSON answer
+    function: object  # function(surface, body, region) -> the JSON answer (region: a regions.Region)
     takes_body: bool = False  # the call reads a JSON body (else the body is ignored)
 
 
@@ -28,4 +28,7 @@ URL_PATHS = {
     ("POST", "/_emulator/jobs/finish"): ControlCall(ControlSurface.finish_jobs, takes_body=True),
     ("GET", "/_emulator/quota"): ControlCall(ControlSurface.get_quota),
     ("POST", "/_emulator/quota"): ControlCall(ControlSurface.set_quota, takes_body=True),
+    ("GET", "/_emulator/regions"): ControlCall(ControlSurface.get_regions),
+    ("GET", "/_emulator/agencies"): ControlCall(ControlSurface.get_agencies),
+    ("POST", "/_emulator/agencies"): ControlCall(ControlSurface.seed_agencies, takes_body=True),
 }

@@ -38,6 +38,10 @@ class RequestContext:
         self.params = params
         self.bad_request = bad_request
         self.project = None
+        # The region that serves the request (app.py): its bundle, name and path prefix ("" at the root).
+        self.region = None
+        self.region_name = None
+        self.prefix = ""
         self.signed = False  # authenticated by AK/SK (its body is capped at 12 MB)
         self.body = None
         self._hooks = {}

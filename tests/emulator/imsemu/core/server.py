@@ -55,21 +55,23 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         target = self.path
-        if target.startswith(("http://", "https://")):  # absolute-form request target
+        authority = None
+        if target.startswith(("http://", "https://")):  # absolute-form request target (a client's proxy)
             rest = target.split("://", 1)[1]
+            authority = rest.split("/", 1)[0]
             target = rest[rest.find("/"):] if "/" in rest else "/"
         raw_path, _mark, raw_query = target.partition("?")
-        if raw_path == "/_emulator" or raw_path.startswith("/_emulator/"):
-            self._control(raw_path)
+        if is_control_path(raw_path):
+            self._control(raw_path, raw_query)
         else:
-            self._api(raw_path, raw_query)
+            self._api(raw_path, raw_query, authority)
 
-    def _control(self, raw_path):
+    def _control(self, raw_path, raw_query):
         request_id = uuid.uuid4().hex
         try:
             reader = BodyReader(self.rfile, self.headers)
             body = reader.read_all(MAX_CONTROL_BODY)
-            response = self.app.control.handle(self.command, raw_path, body)
+            response = self.app.control.handle(self.command, raw_path, body, raw_query)
         except ErrorAnswer as exc:
             response = Response.json(exc.status, {"error": exc.message})
             self.close_connection = True
@@ -82,9 +84,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._send(response, request_id, None)
         self._log_line(raw_path, response.status)
 
-    def _api(self, raw_path, raw_query):
+    def _api(self, raw_path, raw_query, authority=None):
         request_id = uuid.uuid4().hex
-        outcome, reader = self.app.serve(self.command, raw_path, raw_query, self.headers, self.rfile, request_id)
+        outcome, reader = self.app.serve(self.command, raw_path, raw_query, self.headers, self.rfile, request_id,
+                                         authority)
         if reader is None:  # the body could not be read: nothing more can be read on this connection
             self.close_connection = True
         status = 0 if outcome is DROP else outcome.status
@@ -195,6 +198,12 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if ":" in host:
             host = "[%s]" % host
         return "%s://%s:%d" % (self.scheme, host, port)
+
+
+def is_control_path(raw_path: str) -> bool:
+    """``/_emulator/...``, or ``/<region>/_emulator/...`` (a region's control calls)."""
+    head, _sep, rest = raw_path[1:].partition("/")
+    return head == "_emulator" or ("-" in head and (rest == "_emulator" or rest.startswith("_emulator/")))
 
 
 def tls_server_context(cert_file: str, key_file: str) -> ssl.SSLContext:

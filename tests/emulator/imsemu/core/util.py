@@ -18,11 +18,16 @@ def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def origin_of(ctx, default_origin: str) -> str:
+def host_origin(ctx, default_origin: str) -> str:
     """scheme://host[:port] of the request: its Host header, else the emulator's own address."""
     scheme = default_origin.split("://", 1)[0]
     host = (ctx.headers.get("Host") or "").strip()
     return "%s://%s" % (scheme, host) if host else default_origin
+
+
+def origin_of(ctx, default_origin: str) -> str:
+    """The base of the request's absolute links: ``host_origin`` plus its region prefix (``/cn-east-3``), if any."""
+    return host_origin(ctx, default_origin) + getattr(ctx, "prefix", "")
 
 
 def random_uuids(count: int):

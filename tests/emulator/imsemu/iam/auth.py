@@ -1,6 +1,8 @@
 """Authentication as the API gateway does it: AK/SK signatures and IAM tokens -> the project.
 
-docs/dev/ims-api.md, "auth and signing". Every refusal has the gateway's shape.
+docs/dev/ims-api.md, "auth and signing". Every refusal has the gateway's shape. A request
+is served by one region (``ctx.region_name``; the default region when unset): its project must
+be a project of that region.
 """
 
 from __future__ import annotations
@@ -21,20 +23,47 @@ class Authenticator:
         self.clock = clock
 
     def authenticate(self, ctx) -> str:
-        """The caller's project; AK/SK wins when both credentials are sent."""
+        """The caller's project in the request's region; AK/SK wins when both credentials are sent."""
+        region = getattr(ctx, "region_name", None) or self.iam.default_region
         authorization = ctx.headers.get("Authorization")
         if authorization:
-            return self._aksk(ctx, authorization)
+            return self._aksk(ctx, authorization, region)
         token = ctx.headers.get("X-Auth-Token")
         if token:
-            return self._token(token)
+            return self._token(token, region)
         raise GatewayErrorAnswer(401, "APIGW.0301", "Incorrect IAM authentication information: no credentials.")
+
+    def caller(self, ctx):
+        """For IAM's own calls: ``("aksk", account)`` or ``("token", record)``; None without valid credentials."""
+        authorization = ctx.headers.get("Authorization")
+        if authorization:
+            try:
+                return "aksk", self.verify_signature(ctx, authorization)
+            except GatewayErrorAnswer:
+                return None
+        record = self.iam.live_token(ctx.headers.get("X-Auth-Token", "").strip())
+        return ("token", record) if record is not None else None
 
     @staticmethod
     def _denied(reason: str) -> GatewayErrorAnswer:
         return GatewayErrorAnswer(401, "APIGW.0301", "Incorrect IAM authentication information: %s." % reason)
 
-    def _aksk(self, ctx, authorization: str) -> str:
+    def _aksk(self, ctx, authorization: str, region: str) -> str:
+        account = self.verify_signature(ctx, authorization)
+        project = ctx.headers.get("X-Project-Id", "").strip()
+        if project == account.project_id and region == self.iam.default_region:
+            return project
+        found = self.iam.projects.get(project)
+        if found is None or found.home != account.project_id:
+            raise GatewayErrorAnswer(403, "APIGW.0302",
+                                     "The IAM user is not authorized to access the API: X-Project-Id is "
+                                     "missing or is not a project of the access key.")
+        if found.region != region:
+            raise self._denied("the project %s is in region %s, not in region %s" % (project, found.region, region))
+        return project
+
+    def verify_signature(self, ctx, authorization: str):
+        """The account whose secret key signed the request as sent (its path with any region prefix)."""
         try:
             access_key, signed, signature = SignatureVerifier.parse_authorization(authorization)
         except ValueError as exc:
@@ -75,17 +104,16 @@ class Authenticator:
         if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
             raise self._denied("the signature does not match")
         ctx.signed = True
-        project = ctx.headers.get("X-Project-Id", "").strip()
-        if project != account.project_id:
-            raise GatewayErrorAnswer(403, "APIGW.0302",
-                                     "The IAM user is not authorized to access the API: X-Project-Id is "
-                                     "missing or is not the project of the access key.")
-        return project
+        return account
 
-    def _token(self, token: str) -> str:
+    def _token(self, token: str, region: str) -> str:
         record = self.iam.token(token)
         if record is None:
             raise self._denied("unknown token")
         if self.clock.now() >= record["expires_at"]:
             raise GatewayErrorAnswer(401, "APIGW.0307", "The token has expired.")
+        project = self.iam.projects.get(record["project_id"])
+        if project is not None and project.region != region:
+            raise self._denied("the token's project %s is in region %s, not in region %s" % (
+                record["project_id"], project.region, region))
         return record["project_id"]

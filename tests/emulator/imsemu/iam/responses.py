@@ -1,6 +1,6 @@
 """IAM's API actions: the Keystone v3 version document (``GET /v3``), issuing a token
 (``POST /v3/auth/tokens``: the password method, project scopes) and validating one
-(``GET /v3/auth/tokens``).
+(``GET /v3/auth/tokens``), and the caller's projects (``GET /v3/projects``, ``GET /v3/auth/projects``).
 
 docs/dev/ims-api.md, "auth and signing" (and the public IAM pages "Querying Keystone API
 Version Information", "Obtaining a User Token" and "Verifying a Token",
@@ -16,8 +16,7 @@ import hashlib
 
 from ..core.clock import format_iam_time
 from ..core.responses import Response
-from ..core.util import origin_of
-from ..defaults import DEFAULT_REGION
+from ..core.util import host_origin, origin_of
 from .exceptions import IamErrorAnswer
 from .models import domain_id, user_id
 
@@ -49,8 +48,9 @@ def wants_catalog(ctx) -> bool:
 class IamResponses:
     """One method per IAM action; each takes the request context and returns a Response."""
 
-    def __init__(self, iam):
+    def __init__(self, iam, auth):
         self.iam = iam
+        self.auth = auth  # IAM's own calls that need the caller (the projects) verify it themselves
         # scheme://host:port of the emulator, for the catalog of a request without Host
         self.default_origin = "http://localhost"
 
@@ -113,22 +113,72 @@ class IamResponses:
             "roles": [dict(role) for role in ROLES],
         }
         if wants_catalog(ctx):
-            token["catalog"] = service_catalog(origin_of(ctx, self.default_origin), record["project_name"])
+            origin = host_origin(ctx, self.default_origin)
+            project = self.iam.projects.get(record["project_id"])
+            if project is not None and project.region != self.iam.default_region:
+                origin += "/" + project.region  # the region's image endpoint (its path prefix)
+            token["catalog"] = service_catalog(origin, record["project_name"])
         return {"token": token}
 
-    @staticmethod
-    def _scope(scope, user) -> tuple:
-        """(project id, project name) of a token request's scope (none: the user's project)."""
-        project_id, project_name = user.projects[0], DEFAULT_REGION
+    # -- projects (Keystone's projects API as IAM answers it) ----------------------------
+    def list_projects(self, ctx):
+        """``GET /v3/projects[?name=REGION]``: the caller's projects (what the SDK asks for a project id)."""
+        homes = self._caller_homes(ctx)
+        name = None
+        for key, value in ctx.query_pairs():
+            if key == "name":
+                name = value
+        projects = [p for p in self.iam.projects_of(homes) if name is None or p.region == name]
+        origin = origin_of(ctx, self.default_origin)
+        target = origin + "/v3/projects" + ("?" + ctx.raw_query if ctx.raw_query else "")
+        return Response.json(200, {"projects": [self._project(origin, p) for p in projects],
+                                   "links": {"self": target, "previous": None, "next": None}})
+
+    def list_auth_projects(self, ctx):
+        """``GET /v3/auth/projects``: every project the caller (a token or AK/SK) can reach."""
+        origin = origin_of(ctx, self.default_origin)
+        projects = self.iam.projects_of(self._caller_homes(ctx))
+        return Response.json(200, {"projects": [self._project(origin, p) for p in projects],
+                                   "links": {"self": origin + "/v3/auth/projects", "previous": None, "next": None}})
+
+    def _caller_homes(self, ctx) -> list:
+        caller = self.auth.caller(ctx)
+        if caller is None:
+            raise IamErrorAnswer(401, "The request you have made requires authentication.")
+        kind, who = caller
+        if kind == "aksk":
+            return [who.project_id]
+        user = self.iam.user_of(who)
+        homes = user.projects if user is not None else ()
+        return list(dict.fromkeys(self.iam.home_of(p) or p for p in homes))
+
+    def _project(self, origin, project) -> dict:
+        domain = self.iam.domain_of(project.home)
+        return {"id": project.id, "name": project.region, "domain_id": domain, "parent_id": domain,
+                "enabled": True, "is_domain": False, "description": "",
+                "links": {"self": origin + "/v3/projects/" + project.id}}
+
+    def _scope(self, scope, user) -> tuple:
+        """(project id, project name) of a token request's scope (none: the user's project).
+
+        By id: any project of the user's accounts, in any region. By name: a region's name gives
+        the user's project in that region; another name, the user's own project under that name.
+        """
+        project_id, project_name = user.projects[0], self.iam.default_region
         if scope is None:
             return project_id, project_name
         project = scope.get("project") if isinstance(scope, dict) else None
         if not isinstance(project, dict):
             raise malformed("Only project scopes are supported.")
         if project.get("id") is not None:
-            if project["id"] not in user.projects:
+            found = self.iam.projects.get(project["id"])
+            if project["id"] in user.projects:
+                return project["id"], found.region if found is not None else project_name
+            if found is None or found.home not in user.projects:
                 raise IamErrorAnswer(401, "The user has no access to the project.")
-            return project["id"], project_name
-        if isinstance(project.get("name"), str) and project["name"]:
-            return project_id, project["name"]
+            return found.id, found.region
+        name = project.get("name")
+        if isinstance(name, str) and name:
+            found = self.iam.project_in(self.iam.home_of(project_id) or project_id, name)
+            return (found.id if found is not None else project_id), name
         raise malformed("The project scope needs an id or a name.")

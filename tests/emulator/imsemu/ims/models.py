@@ -1,17 +1,16 @@
-"""The image store: images, members and tokens, their indexes, the image files, persistence.
+"""The image store of one region: images and members, their indexes, the image files.
 
 Like a moto backend it holds the state and the rules that need all of it (an id taken, the
 quota); ``responses.py`` turns requests into calls of it. docs/dev/ims-api.md, "images" and
-"members".
+"members". Persistence is the app's (``state.py``): a change calls ``persist()``, and
+``dump()``/``restore()`` give and take the store's part of the state file.
 """
 
 from __future__ import annotations
 
 import collections
-import json
 import operator
 import os
-import tempfile
 import threading
 
 from ..core.responses import JSON_ENCODER, json_with_images
@@ -21,14 +20,12 @@ from .exceptions import conflict
 from .images import PUBLIC_TYPES
 from .quotas import ProjectQuotas
 
-STATE_FORMAT = "ims-emulator-state/1"
-
 OWNER = "owner"
 PUBLIC = "public"
 
 
 class ImageStore:
-    """Images, members and tokens, their indexes, the image files, and persistence.
+    """One region's images and members, their indexes and the image files.
 
     Stored image dicts are never changed in place: a change stores a new dict. So a
     reader may keep (and serialise) the dicts it got without holding the lock, and each
@@ -36,29 +33,25 @@ class ImageStore:
     state file alike.
     """
 
-    def __init__(self, clock, files_dir: str, state_file: str | None = None, quota: int = DEFAULT_QUOTA):
+    def __init__(self, clock, files_dir: str, quota: int = DEFAULT_QUOTA, lock=None, persist=None):
+        """``lock``: shared by every region (one state file); ``persist()``: called after each change."""
         self.clock = clock
         self.quotas = ProjectQuotas(quota)  # the private-image quota of each project (quotas.py)
         self.pending_images = lambda project: 0  # images unfinished jobs will store count too (app: JobBoard's)
         self.files_dir = files_dir
-        self.state_file = state_file
-        self.lock = threading.RLock()
+        self.persist = persist or (lambda: None)
+        self.lock = lock or threading.RLock()
         self.images: dict = {}
         self.members: dict = {}  # image id -> {member project id -> member}
-        self.tokens: dict = {}  # token -> {"project_id", "project_name", "user", ... "expires_at"}
         self._by_owner: dict = collections.defaultdict(set)
         self._public: set = set()
         self._shared_with: dict = collections.defaultdict(dict)  # project -> {image id: status}
         self._listing_cache: dict = {}
         self._encoded: dict = {}  # image id -> (the stored dict, its JSON text)
 
-    # -- persistence -------------------------------------------------------------------
-    def load(self) -> bool:
-        """Read the state file if there is one; True when it was read."""
-        if not self.state_file or not os.path.exists(self.state_file):
-            return False
-        with open(self.state_file, encoding="utf-8") as handle:
-            data = json.load(handle)
+    # -- persistence (state.py writes the file) -------------------------------------
+    def restore(self, data: dict) -> None:
+        """Take this store's part of a state file: ``{"images": [...], "members": {...}}``."""
         with self.lock:
             self._clear()
             for image in data.get("images", []):
@@ -66,40 +59,22 @@ class ImageStore:
             for image_id, members in data.get("members", {}).items():
                 for member in members:
                     self._set_member(image_id, member)
-            self.tokens = dict(data.get("tokens", {}))
-        return True
 
-    def save(self) -> None:
-        """Write the whole state atomically (a temporary file, then a rename)."""
-        if not self.state_file:
-            return
+    def dump(self) -> str:
+        """This store's part of the state file, as JSON text (each image encoded once)."""
         with self.lock:
-            text = json_with_images({
-                "format": STATE_FORMAT,
-                "members": {iid: list(m.values()) for iid, m in self.members.items() if m},
-                "tokens": self.tokens,
-            }, [self.encoded(image) for image in self.images.values()])
-            directory = os.path.dirname(os.path.abspath(self.state_file))
-            fd, tmp = tempfile.mkstemp(prefix=".ims-state-", dir=directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                os.replace(tmp, self.state_file)
-            except BaseException:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-                raise
+            return json_with_images({"members": {iid: list(m.values()) for iid, m in self.members.items() if m}},
+                                    [self.encoded(image) for image in self.images.values()])
 
     def _changed(self, persist: bool = True) -> None:
         self._listing_cache.clear()
         if persist:
-            self.save()
+            self.persist()
 
     # -- indexes -----------------------------------------------------------------------
     def _clear(self):
         self.images.clear()
         self.members.clear()
-        self.tokens.clear()
         self._by_owner.clear()
         self._public.clear()
         self._shared_with.clear()
@@ -256,18 +231,6 @@ class ImageStore:
             self._shared_with[member_id].pop(image_id, None)
             self._changed()
 
-    def add_token(self, token: str, record: dict) -> None:
-        with self.lock:
-            self.tokens[token] = record
-            self.save()
-
-    def expire_tokens(self, now: float) -> int:
-        with self.lock:
-            for record in self.tokens.values():
-                record["expires_at"] = min(record["expires_at"], now)
-            self.save()
-            return len(self.tokens)
-
     def reset(self, images: list) -> None:
         """Forget everything, then store ``images``."""
         with self.lock:
@@ -276,7 +239,8 @@ class ImageStore:
                 self._index(image)
             self._changed()
         for name in os.listdir(self.files_dir):
-            self._remove_file(name)
+            if not os.path.isdir(self.file_path(name)):  # another region's folder stays
+                self._remove_file(name)
 
     def _remove_file(self, name: str) -> None:
         for path in (self.file_path(name), self.file_path(name) + ".part"):

@@ -36,6 +36,7 @@ class NativeResponses:
         self.clock = clock
         self.resources = resources
         self.jobs = jobs
+        self.region_name = DEFAULT_REGION  # the region these actions serve (regions.py); OBS buckets must be in it
 
     # -- the create actions ------------------------------------------------------------
     def create_image(self, ctx):
@@ -223,8 +224,8 @@ class NativeResponses:
         obs = self.resources.obs_object(plan["bucket"], plan["key"])
         if obs is None:
             raise refuse("IMG.0057", "The file %s:%s does not exist." % (plan["bucket"], plan["key"]))
-        if obs["region"] != DEFAULT_REGION:
-            raise refuse("IMG.0058", "Bucket %s is in region %s, not %s." % (obs["bucket"], obs["region"], DEFAULT_REGION))
+        if obs["region"] != self.region_name:
+            raise refuse("IMG.0058", "Bucket %s is in region %s, not %s." % (obs["bucket"], obs["region"], self.region_name))
         if obs["storage_class"] != "STANDARD":
             raise refuse("IMG.0057", "The file must be in OBS Standard storage, not %s." % obs["storage_class"])
         if obs["size"] > MAX_FILE:
