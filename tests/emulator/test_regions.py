@@ -14,8 +14,9 @@ from harness import Emulator
 EAST = "cn-east-3"
 
 
-def in_region(emu, region, account=A):
-    """The account as it signs in ``region``: that region's project."""
+def in_region(emu, region, account=None):
+    """The account (default: the first) as it signs in ``region``: that region's project."""
+    account = account or A
     return dict(account, project_id=emu.project_id(region, access_key=account["access_key"]))
 
 
@@ -63,8 +64,8 @@ def test_the_projects_api_answers_the_sdks_question(emu, client):
     assert client.get("/v3/projects", params={"name": "nowhere-1"}).json()["projects"] == []
     everything = client.get("/v3/projects").json()["projects"]
     assert sorted(p["name"] for p in everything) == sorted(emu.regions()["regions"])
-    assert client.get("/cn-east-3/v3/projects", params={"name": EAST}, account=in_region(emu, EAST)).json() \
-        ["projects"] == [dict(project, links={"self": client.base + "/cn-east-3/v3/projects/" + project["id"]})]
+    named = client.get("/cn-east-3/v3/projects", params={"name": EAST}, account=in_region(emu, EAST)).json()
+    assert named["projects"] == [dict(project, links={"self": client.base + "/cn-east-3/v3/projects/" + project["id"]})]
     r = client.session.get(client.base + "/v3/projects")
     assert r.status_code == 401 and r.json()["error"]["code"] == 401
 
