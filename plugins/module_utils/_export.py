@@ -135,7 +135,7 @@ def source_refusal(image, params):
         return "%s is a charged image (__account_code), which IMS does not export (IMG.0079); check image" % what
     size = image_bytes(image)
     if not params.get("quick") and size is not None and size > QUICK_ONLY_ABOVE:
-        return ("%s is %d bytes, above 128 GB, which IMS exports only quickly (IMG.0160): set quick: true (and no "
+        return ("%s is %s bytes, above 128 GB, which IMS exports only quickly (IMG.0160): set quick: true (and no "
                 "file_format)" % (what, size))
     return None
 

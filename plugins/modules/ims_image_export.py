@@ -134,7 +134,7 @@ job:
       export taken after an unknown outcome), and in check mode.
   returned: always
   type: dict
-  sample: {id: ff8080828f2a5e8a018f3c1e7d2b0042, type: imsExportImageJob, status: SUCCESS, progress: 100.0}
+  sample: {id: ff8080828f2a5e8a018f3c1e7d2b0042, type: imsNativeExportImageJob, status: SUCCESS, progress: 100.0}
 message:
   description: Why nothing was exported (IMG.0070, IMG.0148), or why the job is not known; also given as a warning.
     V(null) otherwise.

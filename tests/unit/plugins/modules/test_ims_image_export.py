@@ -59,7 +59,7 @@ def refused(code, message="refused"):
 
 
 def job(status="SUCCESS", **fields):
-    answer = {"status": status, "job_id": JOB_ID, "job_type": "imsExportImageJob", "entities": {},
+    answer = {"status": status, "job_id": JOB_ID, "job_type": "imsNativeExportImageJob", "entities": {},
               "begin_time": "2024-11-06T06:19:43.195Z", "end_time": "", "error_code": None, "fail_reason": None}
     answer.update(fields)
     return Call("GET", "/v1/%s/jobs/%s" % (PROJECT_ID, JOB_ID), answer=answer)
@@ -75,7 +75,7 @@ def test_an_export_sends_the_exact_body_once_and_waits_for_its_job(http, clock):
     assert not result["failed"], result["msg"]
     assert result["changed"] is True and result["message"] is None and not result.get("warnings")
     assert result["job"]["id"] == JOB_ID and result["job"]["status"] == "SUCCESS"
-    assert result["job"]["type"] == "imsExportImageJob"
+    assert result["job"]["type"] == "imsNativeExportImageJob"
     assert result["object"] == {"bucket": "images-backup", "object": "web/web.qcow2", "format": "qcow2"}
     assert result["image"]["id"] == IMAGE_ID and result["image"]["region"] == REGION
     assert [request.json for request in posts(http)] == [BODY]
