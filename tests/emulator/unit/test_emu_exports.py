@@ -46,8 +46,8 @@ def test_an_export_job_puts_the_object_in_the_bucket_at_its_end(world, post, ima
     assert ("imgs", "out/web.qcow2") not in objects(world)
     control(world, "POST", "/_emulator/jobs/finish", {"job_id": job_id})
     made = objects(world)[("imgs", "out/web.qcow2")]
-    assert (made["format"], made["size"], made["region"], made["image_id"]) == ("qcow2", 3 * GIB, "cn-north-4",
-                                                                                 image_id)
+    wanted = ("qcow2", 3 * GIB, "cn-north-4", image_id)
+    assert (made["format"], made["size"], made["region"], made["image_id"]) == wanted
     assert world.jobs.show_job(job)["status"] == "SUCCESS"
 
 

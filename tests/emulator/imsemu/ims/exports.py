@@ -123,8 +123,8 @@ class ExportResponses:
                 raise refuse("IMG.0069", "Bucket %s does not exist or cannot be accessed." % plan["bucket"])
             region = objects[0]["region"]
             if region != self.region_name:
-                raise refuse("IMG.0058", "Bucket %s is in region %s, not %s." % (plan["bucket"], region,
-                                                                                  self.region_name))
+                raise refuse("IMG.0058", "Bucket %s is in region %s, not %s."
+                             % (plan["bucket"], region, self.region_name))
             if self.resources.obs_object(plan["bucket"], plan["key"]) is not None:
                 raise refuse("IMG.0070", "The object %s:%s already exists." % (plan["bucket"], plan["key"]))
 
