@@ -35,8 +35,8 @@ from ansible.module_utils.testing import patch_module_args
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
-from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_copy, ims_image_info,
-                                                             ims_image_member, ims_image_member_info, ims_job_info)
+from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_copy, ims_image_export,
+                                                             ims_image_info, ims_image_member, ims_image_member_info, ims_job_info)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROLE_DIR = ROOT / "roles" / "image_cleanup"
@@ -50,12 +50,15 @@ MODULES = {
     "ims_image_member_info": (ims_image_member_info, ims_image_member_info.ImsImageMemberInfo),
     "ims_job_info": (ims_job_info, ims_job_info.ImsJobInfo),
     "ims_image_copy": (ims_image_copy, ims_image_copy.ImsImageCopy),
+    "ims_image_export": (ims_image_export, ims_image_export.ImsImageExport),
 }
 # Arguments that make each module valid, so that the bad value is the only problem.
 BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {},
              "ims_image_member": {"image": "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba86", "status": "accepted"},
              "ims_image_member_info": {}, "ims_job_info": {"job_id": "ff8080828f2a5e8a018f3c1e7d2b0042"},
-             "ims_image_copy": {"image": "bad-input-probe", "name": "bad-input-probe-copy"}}
+             "ims_image_copy": {"image": "bad-input-probe", "name": "bad-input-probe-copy"},
+             "ims_image_export": {"image": "bad-input-probe", "bucket_url": "bad-input-probe:probe.qcow2",
+                                  "file_format": "qcow2"}}
 
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -388,6 +391,13 @@ RULES = {
     },
 }
 RULES["ims_image_copy"]["tags"] = RULES["ims_image"]["tags"]
+RULES["ims_image_export"] = {
+    "image": [case(st.sampled_from(["", " ", "\t"]), ["must be the id or the name of the image to export"])],
+    "bucket_url": [case(st.sampled_from(["", "no-colon", "Bad_Bucket:x", "ab:x", "bucket:", "bucket:a b", "bucket:/x"]),
+                        ["bucket_url"])],
+    "quick": [case(st.just(True), ["must not be set with quick"])],
+    "wait_timeout": [below(1, ["1 or more"])],
+}
 # Options any value of whose type is accepted (text, booleans, free IMS values).
 FREE = {
     "connection": {"project_id", "access_key", "secret_key", "security_token", "auth_token", "user_name", "password",
@@ -402,6 +412,7 @@ FREE = {
     "ims_image_member_info": set(),
     "ims_job_info": {"wait"},
     "ims_image_copy": {"wait"},
+    "ims_image_export": {"wait", "file_format"},
 }
 
 

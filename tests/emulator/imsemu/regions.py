@@ -13,6 +13,7 @@ import re
 
 from .core.routing import Router
 from .iam.urls import URL_PATHS as IAM_URL_PATHS
+from .ims.exports import URL_PATHS as EXPORT_URL_PATHS, ExportResponses
 from .ims.jobs import JobBoard
 from .ims.models import ImageStore
 from .ims.native import NativeResponses
@@ -47,6 +48,8 @@ class Region:
         self.router.bind(IAM_URL_PATHS, app.iam_responses)
         self.router.bind(IMS_URL_PATHS, self.ims)
         self.router.bind(NATIVE_URL_PATHS, self.native)
+        self.exports = ExportResponses(self.store, app.clock, self.resources, self.jobs, name)
+        self.router.bind(EXPORT_URL_PATHS, self.exports)
 
     def reset(self, images) -> None:
         self.store.reset(images)

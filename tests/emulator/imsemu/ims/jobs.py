@@ -34,7 +34,7 @@ class Job:
     """One job: a single image (``image`` the dict to store once RUNNING), or a parent of sub jobs."""
 
     def __init__(self, project, job_type, begin, seconds, image=None, size=0, failure=None, sources=(),
-                 on_fail=None):
+                 on_fail=None, on_success=None):
         self.id = uuid.uuid4().hex
         self.project = project
         self.job_type = job_type
@@ -45,6 +45,7 @@ class Job:
         self.failure = failure  # {"error_code", "fail_reason", "phase"} or None
         self.sources = frozenset(sources)  # ids of the servers and volumes the job reads
         self.on_fail = on_fail  # on_fail(job), e.g. to release a backup
+        self.on_success = on_success  # on_success(job), e.g. an export's OBS object (a job with no image)
         self.sub_jobs = []
         self.status = "INIT"
         self.end = None
@@ -83,10 +84,11 @@ class JobBoard:
             self.job_seconds = self.start_seconds
 
     # -- starting ----------------------------------------------------------------------
-    def start(self, project, job_type, image, size, failure=None, sources=(), on_fail=None) -> Job:
-        """A job making one image."""
+    def start(self, project, job_type, image, size, failure=None, sources=(), on_fail=None, on_success=None) -> Job:
+        """A job making one image (``image`` None: a job that makes none, such as an export)."""
         with self.lock:
-            job = Job(project, job_type, self.clock.now(), self.job_seconds, image, size, failure, sources, on_fail)
+            job = Job(project, job_type, self.clock.now(), self.job_seconds, image, size, failure, sources, on_fail,
+                      on_success)
             self.jobs[job.id] = job
             return job
 
@@ -163,10 +165,11 @@ class JobBoard:
             if failure.get("phase") == "INIT":
                 self._fail(job, now)
                 return
-            image = dict(job.image, status="saving", created_at=self._time(now), updated_at=self._time(now))
-            job.image = image
-            self.store.add([image])
-            job.image_stored = True
+            if job.image is not None:
+                image = dict(job.image, status="saving", created_at=self._time(now), updated_at=self._time(now))
+                job.image = image
+                self.store.add([image])
+                job.image_stored = True
             job.status = "RUNNING"
         if job.status == "RUNNING":
             running = job.seconds - init_seconds
@@ -179,7 +182,7 @@ class JobBoard:
                 job.progress = max(job.progress, round(min(99.0, 100.0 * (elapsed - init_seconds) / running), 1))
 
     def _succeed(self, job: Job, now: float) -> None:
-        image = self.store.get(job.image_id)
+        image = self.store.get(job.image_id) if job.image is not None else None
         if image is not None:  # unless a reset of the control surface removed it
             image = dict(image)
             when = self._time(now)
@@ -187,6 +190,8 @@ class JobBoard:
             image["updated_at"] = when
             self.store.replace(image)
         job.status, job.end, job.progress = "SUCCESS", now, 100.0
+        if job.on_success is not None:
+            job.on_success(job)
 
     def _fail(self, job: Job, now: float) -> None:
         if job.image_stored and self.store.get(job.image_id) is not None:
