@@ -12,6 +12,8 @@ import os
 import re
 
 from .core.routing import Router
+from .ims.copies import CopyResponses
+from .ims.copy_urls import URL_PATHS as COPY_URL_PATHS
 from .iam.urls import URL_PATHS as IAM_URL_PATHS
 from .ims.jobs import JobBoard
 from .ims.models import ImageStore
@@ -47,6 +49,8 @@ class Region:
         self.router.bind(IAM_URL_PATHS, app.iam_responses)
         self.router.bind(IMS_URL_PATHS, self.ims)
         self.router.bind(NATIVE_URL_PATHS, self.native)
+        self.copies = CopyResponses(self, app)  # its copies (ims/copies.py)
+        self.router.bind(COPY_URL_PATHS, self.copies)
 
     def reset(self, images) -> None:
         self.store.reset(images)
