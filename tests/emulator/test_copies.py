@@ -108,7 +108,8 @@ def test_rules_answer_as_ims_does(world):
     golden, whole = source(world, "golden"), source(world, "whole")
     ims_error(client.post("/v1/cloudimages/%s/copy" % whole["id"], json={"name": "w"}), 400, "IMG.0130")
     ims_error(client.post("/v1/cloudimages/%s/cross_region_copy" % golden["id"], json={
-        "name": "x", "region": EAST, "project_name": "someone-else", "agency_name": "ims_admin_agency"}), 400, "IMG.0145")
+        "name": "x", "region": EAST, "project_name": "someone-else", "agency_name": "ims_admin_agency"}),
+        400, "IMG.0145")
     ims_error(client.post("/v1/cloudimages/%s/cross_region_copy" % golden["id"], json={
         "name": "x", "region": "eu-west-0", "project_name": "eu-west-0", "agency_name": "a"}), 400, "IMG.0178")
     ims_error(client.post("/v1/cloudimages/%s/copy" % ("0" * 8 + "-0000-4000-8000-" + "0" * 12), json={"name": "n"}),

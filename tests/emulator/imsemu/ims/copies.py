@@ -11,6 +11,7 @@ Fields IMS does not know are ignored, as the native create bodies ignore them.
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 from ..core.clock import format_time
@@ -51,6 +52,11 @@ class CopyResponses:
     """The two copy actions of one region (``region``: its store, jobs and resources; ``app``: IAM and the
     other regions)."""
 
+    # Makes a copy's checks (quota, the in-flight limit) and its start one step. Taken first and alone:
+    # the boards' locks are then taken one at a time, never one inside another (two regions copying to
+    # each other cannot deadlock).
+    starting = threading.Lock()
+
     def __init__(self, region, app):
         self.region = region
         self.app = app
@@ -70,10 +76,10 @@ class CopyResponses:
         if plan["cmk_id"]:
             image["__system__cmkid"] = plan["cmk_id"]
             image["__system_encrypted"] = "1"
-        region = self.region
-        self._check_quota(region, ctx.project)
-        job = region.jobs.start(ctx.project, IN_REGION_JOB, image, self._size(source),
-                                failure=ctx.run_hooks(JOB_STARTED))
+        with self.starting:
+            self._check_quota(self.region, ctx.project)
+            job = self.region.jobs.start(ctx.project, IN_REGION_JOB, image, self._size(source),
+                                         failure=ctx.run_hooks(JOB_STARTED))
         return Response.json(200, {"job_id": job.id})
 
     def copy_cross_region(self, ctx):
@@ -93,24 +99,24 @@ class CopyResponses:
             raise refuse("IMG.0098", "Encrypted images cannot be replicated across regions: image %s is encrypted."
                          % source["id"])
         image = self._copy(source, plan, project.id, source.get("enterprise_project_id") or "0")
-        on_fail = None
+        backup = None
         if source.get("__whole_image") == "true":
             backup = self._backup(destination, project.id, plan, source)
             image["__backup_id"] = backup["id"]
             backup["image_id"] = image["id"]
-            on_fail = lambda _job: destination.resources.remove_backup(backup["id"])  # noqa: E731
-        jobs = self.region.jobs
-        with jobs.lock:
-            in_flight = sum(1 for job in jobs.jobs.values()
-                            if job.project == ctx.project and job.job_type == CROSS_REGION_JOB and not job.finished)
-            if in_flight >= MAX_CROSS_REGION_IN_FLIGHT:
+
+        def release(_job):
+            destination.resources.remove_backup(backup["id"])
+        with self.starting:
+            if self._in_flight(ctx.project) >= MAX_CROSS_REGION_IN_FLIGHT:
                 raise refuse("IMG.0060", "The number of images being replicated across regions has reached the "
                                          "upper limit (%d): try again later." % MAX_CROSS_REGION_IN_FLIGHT)
             self._check_quota(destination, project.id)
-            if on_fail is not None:
+            if backup is not None:
                 destination.resources.set_backup(backup)
-            job = jobs.start(ctx.project, CROSS_REGION_JOB, image, self._size(source),
-                             failure=ctx.run_hooks(JOB_STARTED), on_fail=on_fail, destination=destination.jobs)
+            job = self.region.jobs.start(ctx.project, CROSS_REGION_JOB, image, self._size(source),
+                                         failure=ctx.run_hooks(JOB_STARTED), on_fail=release if backup else None,
+                                         destination=destination.jobs)
         return Response.json(200, {"job_id": job.id})
 
     # -- the rules ---------------------------------------------------------------------
@@ -136,6 +142,13 @@ class CopyResponses:
             raise refuse("IMG.0178", "The region %s does not exist or cannot be replicated to (regions: %s)."
                          % (name, ", ".join(self.app.regions.names)))
         return self.app.regions.get(name)
+
+    def _in_flight(self, project: str) -> int:
+        """The project's unfinished cross-region copies from this region."""
+        jobs = self.region.jobs
+        with jobs.lock:
+            return sum(1 for job in jobs.jobs.values()
+                       if job.project == project and job.job_type == CROSS_REGION_JOB and not job.finished)
 
     @staticmethod
     def _check_quota(region, project: str) -> None:

@@ -50,7 +50,7 @@ class Job:
         self.end = None
         self.progress = 0.0
         self.image_stored = False
-        self.store = None  # the ImageStore its image goes to (a cross-region copy's: the destination's); None: the board's
+        self.store = None  # the ImageStore its image goes to (a cross-region copy: the destination's), else the board's
 
     @property
     def image_id(self):
