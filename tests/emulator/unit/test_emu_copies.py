@@ -22,6 +22,8 @@ ENCRYPTED = "c0c0c0c0-0000-4000-8000-000000000003"
 ISO = "c0c0c0c0-0000-4000-8000-000000000004"
 QUEUED = "c0c0c0c0-0000-4000-8000-000000000005"
 OTHERS = "c0c0c0c0-0000-4000-8000-000000000006"
+SHARED = "c0c0c0c0-0000-4000-8000-000000000007"
+PUBLIC = "c0c0c0c0-0000-4000-8000-000000000008"
 EAST_VAULT = "ba170000-0000-4000-8000-0000000000e3"
 OS = "CentOS 7.9 64bit"
 CROSS = {"name": "east copy", "region": EAST, "project_name": EAST, "agency_name": "ims_admin_agency"}
@@ -38,7 +40,10 @@ def app():
         {"id": ENCRYPTED, "name": "enc", "properties": {"__system__cmkid": "key-1", "__system_encrypted": "1"}},
         {"id": ISO, "name": "iso", "properties": {"virtual_env_type": "IsoImage", "disk_format": "iso"}},
         {"id": QUEUED, "name": "queued", "status": "queued"},
-        {"id": OTHERS, "name": "not mine", "owner": "d" * 32}]})
+        {"id": OTHERS, "name": "not mine", "owner": "d" * 32},
+        {"id": SHARED, "name": "shared with me", "owner": "d" * 32,
+         "members": [{"member": DEFAULT_PROJECT_ID, "status": "accepted"}]},
+        {"id": PUBLIC, "name": "public", "imagetype": "gold"}]})
     assert status == 200, body
     status, body = control(emulator, "POST", "/_emulator/seed",
                            {"region": EAST, "vaults": [{"id": EAST_VAULT, "project_id": P_EAST}]})
@@ -130,6 +135,8 @@ def test_the_in_region_body_rules(app, body, code):
 @pytest.mark.parametrize("image_id, body, code, status, words", [
     ("c0c0c0c0-0000-4000-8000-0000000000ff", {}, "IMG.0144", 404, "could not be found"),
     (OTHERS, {}, "IMG.0144", 404, "could not be found"),
+    (SHARED, {}, "IMG.0047", 400, "Only the owner"),
+    (PUBLIC, {}, "IMG.0047", 400, "Only the owner"),
     (QUEUED, {}, "IMG.0046", 400, "only an active image"),
     (ISO, {}, "IMG.0046", 400, "ISO images cannot be replicated"),
     (WHOLE, {}, "IMG.0130", 400, "Full-ECS images cannot be replicated within a region"),
@@ -141,7 +148,7 @@ def test_imss_in_region_rules(app, image_id, body, code, status, words):
 
 
 def test_an_in_region_copy_counts_towards_the_quota(app):
-    control(app, "POST", "/_emulator/quota", {"quota": 6})  # 5 seeded + 1
+    control(app, "POST", "/_emulator/quota", {"quota": 6})  # 5 seeded of the project + 1
     started(post(app, "/v1/cloudimages/%s/copy" % SOURCE, {"name": "one"}))
     refused(post(app, "/v1/cloudimages/%s/copy" % SOURCE, {"name": "two"}), "IMG.0015")
 
@@ -260,3 +267,17 @@ def test_a_reset_forgets_the_incoming_jobs(app):
     assert app.region(EAST).jobs.incoming
     control(app, "POST", "/_emulator/reset")
     assert not app.region(EAST).jobs.incoming and app.jobs.jobs == {}
+
+
+def test_a_copy_from_another_region_to_the_default_one(app):
+    status, body = control(app, "POST", "/_emulator/seed", {"region": EAST, "name": "east golden"})
+    assert status == 200, body
+    (east_source,) = body["ids"]
+    job_id = started(post(app, "/v1/cloudimages/%s/cross_region_copy" % east_source,
+                          dict(CROSS, name="home copy", region="cn-north-4", project_name="cn-north-4"), "/" + EAST))
+    assert show_job(app, job_id).status == 404  # the job is cn-east-3's
+    body = show_job(app, job_id, "/" + EAST, P_EAST).json()
+    control(app, "POST", "/_emulator/jobs/finish", {"job_id": job_id, "region": EAST})
+    copy = images(app)[app.region(EAST).jobs.jobs[job_id].image_id]
+    assert (copy["owner"], copy["status"], copy["__originalimagename"]) == (DEFAULT_PROJECT_ID, "active", east_source)
+    assert body["job_type"] == "imsCrossRegionCopyImageJob"
