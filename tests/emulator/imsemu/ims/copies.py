@@ -123,10 +123,10 @@ class CopyResponses:
     def _source(self, ctx) -> dict:
         """The caller's own image the path names: 404 when unseen; IMS's rules on what is copied."""
         image_id = ctx.params["image_id"]
-        image, relation = self.region.store.visible(image_id, ctx.project)
+        image, _relation = self.region.store.visible(image_id, ctx.project)
         if image is None:
             raise image_not_found(image_id)
-        if image["owner"] != ctx.project or relation is None:
+        if image["owner"] != ctx.project:
             raise refuse("IMG.0047", "Only the owner of image %s can replicate it." % image_id)
         if image.get("virtual_env_type") == "IsoImage" or image.get("disk_format") == "iso":
             raise refuse("IMG.0046", "ISO images cannot be replicated: image %s is an ISO image." % image_id)
