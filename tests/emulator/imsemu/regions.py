@@ -12,6 +12,8 @@ import os
 import re
 
 from .core.routing import Router
+from .ims.copies import CopyResponses
+from .ims.copy_urls import URL_PATHS as COPY_URL_PATHS
 from .iam.urls import URL_PATHS as IAM_URL_PATHS
 from .ims.exports import URL_PATHS as EXPORT_URL_PATHS, ExportResponses
 from .ims.jobs import JobBoard
@@ -50,6 +52,8 @@ class Region:
         self.router.bind(NATIVE_URL_PATHS, self.native)
         self.exports = ExportResponses(self.store, app.clock, self.resources, self.jobs, name)
         self.router.bind(EXPORT_URL_PATHS, self.exports)
+        self.copies = CopyResponses(self, app)  # its copies (ims/copies.py)
+        self.router.bind(COPY_URL_PATHS, self.copies)
 
     def reset(self, images) -> None:
         self.store.reset(images)

@@ -51,6 +51,7 @@ class Job:
         self.end = None
         self.progress = 0.0
         self.image_stored = False
+        self.store = None  # the ImageStore its image goes to (a cross-region copy: the destination's), else the board's
 
     @property
     def image_id(self):
@@ -76,21 +77,29 @@ class JobBoard:
         self.job_seconds = self.start_seconds = float(job_seconds)
         self.lock = threading.RLock()
         self.jobs: dict = {}
+        self.incoming: dict = {}  # other regions' jobs whose image this board's store gets (cross-region copies)
 
     def reset(self) -> None:
         """No jobs, and the duration of the command line (``--job-seconds``) again."""
         with self.lock:
             self.jobs.clear()
+            self.incoming.clear()
             self.job_seconds = self.start_seconds
 
     # -- starting ----------------------------------------------------------------------
-    def start(self, project, job_type, image, size, failure=None, sources=(), on_fail=None, on_success=None) -> Job:
-        """A job making one image (``image`` None: a job that makes none, such as an export)."""
+    def start(self, project, job_type, image, size, failure=None, sources=(), on_fail=None, on_success=None,
+              destination=None) -> Job:
+        """A job making one image (``image`` None: a job that makes none, such as an export);
+        ``destination``: another region's board, whose store gets the image."""
         with self.lock:
             job = Job(project, job_type, self.clock.now(), self.job_seconds, image, size, failure, sources, on_fail,
                       on_success)
             self.jobs[job.id] = job
-            return job
+        if destination is not None:
+            job.store = destination.store
+            with destination.lock:
+                destination.incoming[job.id] = job
+        return job
 
     def start_parent(self, project, job_type, sub_job_type, parts, failure=None) -> Job:
         """A job whose sub jobs each make one image; ``parts`` are (image, size, sources) triples."""
@@ -114,21 +123,25 @@ class JobBoard:
     def pending_images(self, project: str) -> int:
         """Images that unfinished jobs of ``project`` will store but have not yet (for the quota)."""
         with self.lock:
-            return sum(1 for job in self.jobs.values()
-                       if job.project == project and job.image is not None and not job.finished
+            return sum(1 for job in self._all()
+                       if job.image is not None and job.image["owner"] == project and not job.finished
                        and not job.image_stored)
 
     def creating(self, image_id: str) -> bool:
         """Whether the image is being made by an unfinished job (it cannot be deleted: IMG.0090)."""
         with self.lock:
-            return any(job.image_id == image_id and not job.finished for job in self.jobs.values())
+            return any(job.image_id == image_id and not job.finished for job in self._all())
+
+    def _all(self) -> list:
+        """This board's jobs and the incoming ones (their images are stored here)."""
+        return list(self.jobs.values()) + list(self.incoming.values())
 
     # -- the lifecycle -----------------------------------------------------------------
     def advance(self) -> None:
         """Make every transition the clock has reached."""
         now = self.clock.now()
         with self.lock, self.store.lock:
-            for job in list(self.jobs.values()):
+            for job in self._all():
                 if not job.finished and not job.sub_jobs:
                     self._advance(job, now, False)
             for job in self.jobs.values():
@@ -168,7 +181,7 @@ class JobBoard:
             if job.image is not None:
                 image = dict(job.image, status="saving", created_at=self._time(now), updated_at=self._time(now))
                 job.image = image
-                self.store.add([image])
+                (job.store or self.store).add([image])
                 job.image_stored = True
             job.status = "RUNNING"
         if job.status == "RUNNING":
@@ -182,20 +195,22 @@ class JobBoard:
                 job.progress = max(job.progress, round(min(99.0, 100.0 * (elapsed - init_seconds) / running), 1))
 
     def _succeed(self, job: Job, now: float) -> None:
-        image = self.store.get(job.image_id) if job.image is not None else None
+        store = job.store or self.store
+        image = store.get(job.image_id) if job.image is not None else None
         if image is not None:  # unless a reset of the control surface removed it
             image = dict(image)
             when = self._time(now)
             mark_active(image, job.size, hashlib.md5(image["id"].encode()).hexdigest(), when)
             image["updated_at"] = when
-            self.store.replace(image)
+            store.replace(image)
         job.status, job.end, job.progress = "SUCCESS", now, 100.0
         if job.on_success is not None:
             job.on_success(job)
 
     def _fail(self, job: Job, now: float) -> None:
-        if job.image_stored and self.store.get(job.image_id) is not None:
-            self.store.update(job.image_id, status="killed", updated_at=self._time(now))
+        store = job.store or self.store
+        if job.image_stored and store.get(job.image_id) is not None:
+            store.update(job.image_id, status="killed", updated_at=self._time(now))
         job.status, job.end = "FAIL", now
         if job.on_fail is not None:
             job.on_fail(job)
