@@ -120,13 +120,12 @@ def endpoint_problems(params):
     problems = []
     target = params["target_region"]
     kind = credential_kind(params)
-    asks_iam = kind == "password" or (kind == "aksk" and not params.get("target_project_id"))
-    for option, needed in (("ims_endpoint", True), ("iam_endpoint", asks_iam)):
-        value = params.get(option)
-        if needed and value and REGION_PLACEHOLDER not in value:
-            problems.append("%s %r has no {region} placeholder, so the copy in target_region %s would be read at the "
-                            "source's endpoint: write it with {region} (e.g. https://%s.{region}.example.com) or "
-                            "unset %s" % (option, value, target, option.split("_", maxsplit=1)[0], option))
+    # IAM is global: one iam_endpoint names every region's projects (GET /v3/projects?name=), so only IMS's counts.
+    value = params.get("ims_endpoint")
+    if value and REGION_PLACEHOLDER not in value:
+        problems.append("ims_endpoint %r has no {region} placeholder, so the copy in target_region %s would be read at "
+                        "the source's endpoint: write it with {region} (e.g. https://ims.{region}.example.com) or "
+                        "unset ims_endpoint" % (value, target))
     if kind == "token":
         problems.append("auth_token is a token of the source's project and cannot reach a project of target_region "
                         "%s: use access_key/secret_key or user_name/password (with domain_name) for a copy to "

@@ -60,8 +60,8 @@ options:
   target_region:
     description:
       - The region to copy to. Not set (or the source's region), the copy is made within the region.
-      - Needs O(region), the source's, and an O(ims_endpoint) with a C({region}) placeholder or none at all
-        (likewise O(iam_endpoint) when IAM is asked for the destination's project or a token).
+      - Needs O(region), the source's, and an O(ims_endpoint) with a C({region}) placeholder or none at all.
+        O(iam_endpoint) may be fixed (IAM is global, and names the projects of every region) or hold C({region}) too.
       - A copy to another region cannot be made with O(auth_token), a token of the source's project; use AK/SK or a
         password.
     type: str

@@ -64,8 +64,9 @@ def test_crosses_only_to_another_region():
 def test_good_options_have_no_problem():
     assert copy_problems(BASE) == [] and copy_problems(CROSS) == []
     assert copy_problems(dict(CROSS, ims_endpoint="https://ims.{region}.example.test", target_project_id=DEST)) == []
-    # IAM is not asked for the destination's project when it is given: a fixed iam_endpoint is fine then
+    # IAM is global: a fixed iam_endpoint names the destination's project too, given or learned
     assert copy_problems(dict(CROSS, iam_endpoint="https://iam.example.test", target_project_id=DEST)) == []
+    assert copy_problems(dict(CROSS, iam_endpoint="https://iam.example.test", target_project_id=None)) == []
 
 
 def test_every_problem_is_told_at_once():

@@ -373,8 +373,6 @@ def test_a_refusal_of_the_copy_names_the_option_to_change(http, clock, code, wor
     ({"enterprise_project_id": "0"}, CROSS, "enterprise_project_id applies only to a copy within the region"),
     ({"agency_name": None}, CROSS, "agency_name is required for a copy to another region"),
     ({}, dict(CROSS, ims_endpoint=IMS_ENDPOINT), "ims_endpoint '%s' has no {region} placeholder" % IMS_ENDPOINT),
-    ({"target_project_id": None}, dict(CROSS, iam_endpoint="https://iam.example.test"),
-     "iam_endpoint 'https://iam.example.test' has no {region} placeholder"),
     ({}, {"region": SOURCE_REGION, "ims_endpoint": "https://ims.{region}.example.test", "auth_token": "tok-secret",
           "project_id": PROJECT_ID}, "auth_token is a token of the source's project"),
     ({}, dict(CROSS, region=None), "target_region needs region"),
