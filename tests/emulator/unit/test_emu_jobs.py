@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
+import threading
 
 import pytest
 
@@ -258,3 +260,36 @@ def test_job_seconds_on_the_command_line(capsys):
 
 def test_job_times_have_milliseconds():
     assert format_job_time(1730873983.195) == "2024-11-06T06:19:43.195Z"
+
+
+def test_creates_and_the_jobs_moving_on_at_once_never_deadlock(world, call):
+    """A Glance create holds the store's lock and asks the jobs what they will store (the quota);
+    the jobs move on holding their board's lock and then the store's. Each side in a thread,
+    many times: both must finish (the board's count is read without its lock)."""
+    started(call("POST", "/v2/cloudimages/action", {"name": "web", "instance_id": SERVER}))
+    errors = []
+
+    def creates():
+        try:
+            for number in range(300):
+                world.store.create({"id": "lock-%d" % number, "name": "lock", "owner": world.accounts[0].project_id,
+                                  "status": "queued", "visibility": "private", "tags": [],
+                                    "__imagetype": "private"})
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+
+    def moves():
+        for _number in range(3000):
+            world.jobs.advance()
+    threads = [threading.Thread(target=creates, daemon=True), threading.Thread(target=moves, daemon=True)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so that the two sides interleave
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(20)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(thread.is_alive() for thread in threads), "deadlocked"
+    assert not errors, errors

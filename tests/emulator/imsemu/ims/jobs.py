@@ -120,17 +120,18 @@ class JobBoard:
         with self.lock:
             return any(not job.finished and resource_id in job.sources for job in self.jobs.values())
 
+    # The store calls these two holding its own lock (a create's quota, a delete), while advance()
+    # and finish() hold this board's lock and then the store's: so they read a snapshot of the
+    # jobs (list() of a dict is one step under the GIL) and never take this board's lock.
     def pending_images(self, project: str) -> int:
         """Images that unfinished jobs of ``project`` will store but have not yet (for the quota)."""
-        with self.lock:
-            return sum(1 for job in self._all()
-                       if job.image is not None and job.image["owner"] == project and not job.finished
-                       and not job.image_stored)
+        return sum(1 for job in self._all()
+                   if job.image is not None and job.image["owner"] == project and not job.finished
+                   and not job.image_stored)
 
     def creating(self, image_id: str) -> bool:
         """Whether the image is being made by an unfinished job (it cannot be deleted: IMG.0090)."""
-        with self.lock:
-            return any(job.image_id == image_id and not job.finished for job in self._all())
+        return any(job.image_id == image_id and not job.finished for job in self._all())
 
     def _all(self) -> list:
         """This board's jobs and the incoming ones (their images are stored here)."""
