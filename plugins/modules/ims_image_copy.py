@@ -137,6 +137,9 @@ notes:
 seealso:
   - module: hwcloud.ims.ims_image
   - module: hwcloud.ims.ims_job_info
+  - name: Copying, exporting and sharing images
+    description: The guide - copies to several regions at once, an export and its re-run, what IMS refuses.
+    link: https://github.com/hwcloud-ims/hwcloud.ims/blob/main/docs/copy-export-share.md
 """
 
 EXAMPLES = r"""

@@ -273,7 +273,7 @@ def test_creates_and_the_jobs_moving_on_at_once_never_deadlock(world, call):
         try:
             for number in range(300):
                 world.store.create({"id": "lock-%d" % number, "name": "lock", "owner": world.accounts[0].project_id,
-                                  "status": "queued", "visibility": "private", "tags": [],
+                                    "status": "queued", "visibility": "private", "tags": [],
                                     "__imagetype": "private"})
         except Exception as exc:  # pylint: disable=broad-except
             errors.append(exc)
