@@ -24,6 +24,7 @@ WORK = ROOT / "build" / "bench"
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2" if QUICK else "3"))
+LATENCY = 0.03  # seconds the emulator adds to every request in rows 4 and 7
 
 
 def log(message):
