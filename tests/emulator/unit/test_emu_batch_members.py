@@ -197,8 +197,8 @@ def test_imss_share_rules(app, images, projects, code, status, words):
 def test_a_cbr_full_ecs_image_may_be_shared_and_needs_a_vault_to_be_accepted(app):
     finish(app, started(share(app, [CBR_WHOLE])))
     put = {"images": [CBR_WHOLE], "project_id": CONSUMER, "status": "accepted"}
-    assert "vault_id is required" in refused(call(app, "PUT", "/v1/cloudimages/members", put, consumer=True),
-                                              "IMG.0181")
+    message = refused(call(app, "PUT", "/v1/cloudimages/members", put, consumer=True), "IMG.0181")
+    assert "vault_id is required" in message
     refused(call(app, "PUT", "/v1/cloudimages/members", dict(put, vault_id="owner-vault"), consumer=True), "IMG.0181")
     rejected = dict(put, status="rejected")
     finish(app, started(call(app, "PUT", "/v1/cloudimages/members", rejected, consumer=True)))  # no vault to reject
@@ -235,7 +235,6 @@ def test_a_domain_member_shares_with_the_accounts_project_until_it_answers(app):
     finish(app, started(share(app, [IMG1], [], domains=[domain])))
     assert [(m["member_id"], m["member_type"]) for m in members(app, IMG1)] == [(domain, "domain")]
     assert glance_shared(app, "pending") == [IMG1]
-    assert glance_shared(app, "pending") == [IMG1]
     east = app.region(EAST).store  # the image is in the default region only
     assert not east.listing(app.iam.project_in(CONSUMER, EAST).id, "pending", "id", False)[0]
     finish(app, started(call(app, "PUT", "/v1/cloudimages/members",
@@ -251,8 +250,8 @@ def test_a_domain_member_shares_with_the_accounts_project_until_it_answers(app):
 def test_removing_a_domain_member_hides_the_image_from_its_projects(app):
     domain = app.iam.domain_of(CONSUMER)
     finish(app, started(share(app, [IMG1], [], domains=[domain])))
-    finish(app, started(call(app, "DELETE", "/v1/cloudimages/members", {"images": [IMG1], "projects": [],
-                                                                         "domains": [domain]})))
+    unshare = {"images": [IMG1], "projects": [], "domains": [domain]}
+    finish(app, started(call(app, "DELETE", "/v1/cloudimages/members", unshare)))
     assert glance_shared(app, "pending") == []
     assert call(app, "GET", "/v2/images/" + IMG1, consumer=True).status == 404
 
@@ -300,3 +299,18 @@ def test_deleting_a_domain_shared_image_forgets_its_shares(app):
     finish(app, started(share(app, [IMG1], [], domains=[app.iam.domain_of(CONSUMER)])))
     assert call(app, "DELETE", "/v2/images/" + IMG1).status == 204
     assert glance_shared(app, "pending") == [] and not app.store._shared_with[CONSUMER]
+
+
+def test_domain_members_and_their_projects_view_survive_the_state_file(tmp_path):
+    accounts = [Account(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, OWNER), Account(CONSUMER_AK, CONSUMER_SK, CONSUMER)]
+    state = str(tmp_path / "state.json")
+    first = EmulatorApp(public_images=False, accounts=accounts, state_file=state)
+    control(first, "POST", "/_emulator/seed", {"images": [{"id": IMG1, "name": "one"}]})
+    finish(first, started(share(first, [IMG1], [], domains=[first.iam.domain_of(CONSUMER)], organizations=[URN])))
+    first.close()
+    second = EmulatorApp(public_images=False, accounts=accounts, state_file=state)
+    try:
+        assert sorted(m["member_id"] for m in members(second, IMG1)) == sorted([second.iam.domain_of(CONSUMER), URN])
+        assert glance_shared(second, "pending") == [IMG1]
+    finally:
+        second.close()
