@@ -405,6 +405,10 @@ class Emulator:
         """Every stored image, as stored (all projects)."""
         return self._call("GET", "/_emulator/images")["images"]
 
+    def members(self) -> dict:
+        """Every stored member, as stored: ``{image id: [member, ...]}`` (project, domain and organisation ones)."""
+        return self._call("GET", "/_emulator/images")["members"]
+
     def reset(self) -> None:
         self._call("POST", "/_emulator/reset", {})
 

@@ -12,6 +12,7 @@ import os
 import re
 
 from .core.routing import Router
+from .ims.batch_members import URL_PATHS as BATCH_MEMBER_URL_PATHS, BatchMemberResponses
 from .ims.copies import CopyResponses
 from .ims.copy_urls import URL_PATHS as COPY_URL_PATHS
 from .iam.urls import URL_PATHS as IAM_URL_PATHS
@@ -54,6 +55,9 @@ class Region:
         self.router.bind(EXPORT_URL_PATHS, self.exports)
         self.copies = CopyResponses(self, app)  # its copies (ims/copies.py)
         self.router.bind(COPY_URL_PATHS, self.copies)
+        self.batch_members = BatchMemberResponses(self, app)  # sharing by the batch API (ims/batch_members.py)
+        self.store.domain_projects = self.batch_members.domain_projects
+        self.router.bind(BATCH_MEMBER_URL_PATHS, self.batch_members)
 
     def reset(self, images) -> None:
         self.store.reset(images)

@@ -22,6 +22,8 @@ from .quotas import ProjectQuotas
 
 OWNER = "owner"
 PUBLIC = "public"
+PROJECT, DOMAIN, ORGANIZATION = "project", "domain", "organization"  # member types (a Glance member: project)
+DOMAIN_STATUS = "pending"  # how a domain member's projects see the image until they answer themselves
 
 
 class ImageStore:
@@ -38,6 +40,7 @@ class ImageStore:
         self.clock = clock
         self.quotas = ProjectQuotas(quota)  # the private-image quota of each project (quotas.py)
         self.pending_images = lambda project: 0  # images unfinished jobs will store count too (app: JobBoard's)
+        self.domain_projects = lambda domain_id: ()  # the projects of an account here (a domain member's; regions.py)
         self.files_dir = files_dir
         self.persist = persist or (lambda: None)
         self.lock = lock or threading.RLock()
@@ -96,7 +99,24 @@ class ImageStore:
 
     def _set_member(self, image_id: str, member: dict) -> None:
         self.members.setdefault(image_id, {})[member["member_id"]] = member
-        self._shared_with[member["member_id"]][image_id] = member["status"]
+        if member.get("member_type") == DOMAIN:  # every project of the account here sees the image
+            for project in self.domain_projects(member["member_id"]):
+                self._reindex(image_id, project)
+        elif member.get("member_type") != ORGANIZATION:  # organisations: stored and listed only
+            self._shared_with[member["member_id"]][image_id] = member["status"]
+
+    def _reindex(self, image_id: str, project: str) -> None:
+        """A project's relation to an image: its own membership, else that of a domain member of its account."""
+        members = self.members.get(image_id, {})
+        own = members.get(project)
+        if own is not None and own.get("member_type", PROJECT) == PROJECT:
+            self._shared_with[project][image_id] = own["status"]
+            return
+        for member in members.values():
+            if member.get("member_type") == DOMAIN and project in self.domain_projects(member["member_id"]):
+                self._shared_with[project][image_id] = DOMAIN_STATUS
+                return
+        self._shared_with[project].pop(image_id, None)
 
     # -- reading -----------------------------------------------------------------------
     def get(self, image_id: str) -> dict | None:
@@ -215,8 +235,9 @@ class ImageStore:
             self._encoded.pop(image_id, None)
             self._by_owner[image["owner"]].discard(image_id)
             self._public.discard(image_id)
-            for member_id in self.members.pop(image_id, {}):
-                self._shared_with[member_id].pop(image_id, None)
+            for member_id, member in self.members.pop(image_id, {}).items():
+                for project in self._projects_of(member_id, member):
+                    self._shared_with[project].pop(image_id, None)
             self._changed()
         self._remove_file(image_id)
 
@@ -227,9 +248,16 @@ class ImageStore:
 
     def remove_member(self, image_id: str, member_id: str) -> None:
         with self.lock:
-            self.members.get(image_id, {}).pop(member_id, None)
-            self._shared_with[member_id].pop(image_id, None)
+            member = self.members.get(image_id, {}).pop(member_id, None)
+            for project in self._projects_of(member_id, member):
+                self._reindex(image_id, project)
             self._changed()
+
+    def _projects_of(self, member_id: str, member) -> tuple:
+        """The projects whose view a member gives: itself, or a domain's projects here."""
+        if member is not None and member.get("member_type") == DOMAIN:
+            return tuple(self.domain_projects(member_id))
+        return (member_id,)
 
     def reset(self, images: list) -> None:
         """Forget everything, then store ``images``."""
