@@ -7,7 +7,8 @@
 Seeds: ``FAULT_SEEDS`` seeds (how many) from ``FAULT_SEED_START`` (default 1) when either is set
 and not empty, else those of the short run (fault_plans.SHORT_SEEDS); each seed is one case
 (fault_plans.scenario_of): the native playbook (an image made from a server) for a multiple of 3,
-else the lifecycle playbook for an odd seed, the cleanup role for an even one. The report goes to
+else the copy playbook (an image copied to two regions and exported) for a multiple of 5, else the
+lifecycle playbook for an odd seed, the cleanup role for an even one. The report goes to
 ``FAULT_REPORT`` (default build/faults/report.json) and is summed up at the end of the pytest output.
 """
 

@@ -32,6 +32,19 @@ NATIVE_CREATE = "/v2(\\.1)?/cloudimages/action"
 SHOW_JOB = "/v1/[^/]+/jobs/[^/]+"
 SHOW_JOB_PROGRESS = "/v1/cloudimages/job/[^/]+"
 NATIVE_ANY = "/v2/images.*|/v2(\\.1)?/cloudimages.*|/v1/.+"
+# The copy scenario's routes: its ims_endpoint has a {region} placeholder, so every IMS path has its region's
+# prefix (the source's, cn-north-4, or a destination's). The copy POSTs (to another region, within one) and the
+# export POST go to the source region, like the job reads; the copies are read and updated in the destinations.
+COPY_REGIONS = ("cn-east-3", "cn-south-1")
+_ANY_REGION = "/[a-z]+-[a-z]+-[0-9]+"
+_DESTINATION = "/(%s)" % "|".join(COPY_REGIONS)
+COPY_POST = _ANY_REGION + "/v1/cloudimages/[^/]+/(cross_region_copy|copy)"
+EXPORT_POST = _ANY_REGION + "/v1/cloudimages/[^/]+/file"
+COPY_JOB = _ANY_REGION + SHOW_JOB
+COPY_JOB_PROGRESS = _ANY_REGION + SHOW_JOB_PROGRESS
+DESTINATION_LIST = _DESTINATION + LIST
+DESTINATION_IMAGE = _DESTINATION + IMAGE
+COPY_ANY = _ANY_REGION + "(/v2/images.*|/v2(\\.1)?/cloudimages.*|/v1/.+)"
 
 # Tokens of the short-lived kind (auth "password-ttl") expire this many seconds after they are issued.
 SHORT_TOKEN_TTL = 2
@@ -46,14 +59,22 @@ SHORT_TOKEN_TTL = 2
 #   14 cleanup, password login whose token expires mid-run: its first DELETE gets a 503 burst one
 #      longer than the retries, so that deletion fails while the others are tried, the run fails
 #      cleanly, and it converges when run again.
+#   40 copy (an image copied to two regions in the guide's loop, then exported), AK/SK: the copy POST's
+#      answer is a 500 after the work (rate 0.94), so that copy must be found in its destination and never
+#      sent again, and the export's connection is dropped after the work (0.94), so the export sent again is
+#      refused as under way (IMG.0148) and its one object comes when the first's job ends.
 # Seeds 1 to 4, the earlier short run, never exhaust the retries. Of seeds 1 to 40 (scenario_of: the
 # multiples of 3 are native since the native scenario came; the plans of the others did not change),
 # 11, 13, 14, 18, 23, 30, 31 and 36 do: 11, 13, 23 and 31 are lifecycle cases, 11 and 13 failing on an
 # early listing, 18, 30 and 36 native ones, so 14 adds the cleanup role's failure after deletions were done.
+# Since the copy scenario came, the multiples of 5 that are not multiples of 3 (5, 10, 20, 25, 35, 40) are copy
+# cases (they were lifecycle and cleanup ones, none exhausting; the other seeds' plans did not change); of them
+# 20 and 35 fail cleanly (a copy POST faulted before the work, unknown to the client, is never sent again) and
+# converge; none exhausts the retries.
 # test_faults.py checks that these plans still mix the scenarios with an exhausting burst and a native
 # create faulted after its work (test_the_short_seeds_plan_every_branch) and that the run's cases did
 # take every branch (test_the_cases_took_every_branch): when make_plan changes, pick them again.
-SHORT_SEEDS = (1, 2, 12, 14)
+SHORT_SEEDS = (1, 2, 12, 14, 40)
 
 # The writes of a lifecycle or cleanup run: (method, path).
 WRITES = (("POST", LIST), ("PATCH", IMAGE), ("DELETE", IMAGE), ("PUT", FILE), ("POST", MEMBERS),
@@ -66,6 +87,12 @@ NATIVE_READS = (("GET", LIST), ("GET", IMAGE), ("GET", SHOW_JOB), ("GET", SHOW_J
 # from NATIVE_CREATE_FAULTS, where the faults after the work (the create took effect, the client cannot
 # know) weigh most; the delete has the odds and faults of the other scenarios' writes.
 NATIVE_WRITE_ODDS = {"POST": 1.0, "DELETE": 0.45}
+# Those of a copy run (an image copied to COPY_REGIONS, its tags set there, and exported to OBS): the copy POSTs
+# always have one fault (of NATIVE_CREATE_FAULTS, by its rate; one rule for both copies, so at most one of them
+# is faulted), the export POST and the destinations' PATCH the other writes' odds and faults.
+COPY_WRITES = (("POST", COPY_POST), ("POST", EXPORT_POST), ("PATCH", DESTINATION_IMAGE))
+COPY_READS = (("GET", DESTINATION_LIST), ("GET", DESTINATION_IMAGE), ("GET", COPY_JOB), ("GET", COPY_JOB_PROGRESS))
+COPY_WRITE_ODDS = {COPY_POST: 1.0, EXPORT_POST: 0.6, DESTINATION_IMAGE: 0.45}
 
 # How a write fails once, and its odds (weights).
 WRITE_FAULTS = (
@@ -98,19 +125,24 @@ def _weighted(rng, choices):
 
 
 def scenario_of(seed):
-    """The scenario of a seed: ``native`` for a multiple of 3, else ``lifecycle`` (odd) or ``cleanup`` (even)."""
+    """The scenario of a seed: ``native`` for a multiple of 3, else ``copy`` for a multiple of 5, else
+    ``lifecycle`` (odd) or ``cleanup`` (even)."""
     if seed % 3 == 0:
         return "native"
+    if seed % 5 == 0:
+        return "copy"
     return "lifecycle" if seed % 2 else "cleanup"
 
 
 def make_plan(seed, retries, scenario="lifecycle"):
     """The faults of ``seed`` for ``scenario``: ``{"seed", "auth", "exhaust", "latency", "rules": [{..., "kind"}]}``.
 
-    A ``native`` plan draws the same kinds of fault, on the native routes (NATIVE_WRITES, NATIVE_READS).
+    A ``native`` plan draws the same kinds of fault, on the native routes (NATIVE_WRITES, NATIVE_READS); a ``copy``
+    plan on the copy routes (COPY_WRITES, COPY_READS, with their region prefixes).
     """
     native = scenario == "native"
-    anywhere = NATIVE_ANY if native else ANY
+    copying = scenario == "copy"
+    anywhere = NATIVE_ANY if native else COPY_ANY if copying else ANY
     rng = random.Random("%s:%d" % (scenario, seed))
     auth = _weighted(rng, AUTH_MODES)[0]
     rules = []
@@ -118,7 +150,9 @@ def make_plan(seed, retries, scenario="lifecycle"):
     if exhaust:
         # A burst one longer than the retries, after a random number of untouched requests.
         # (Never on a native run's job reads: the waiter looks again after a read that spent its retries.)
-        method, path, most_skipped = rng.choice((("GET", ANY, 8), ("DELETE", IMAGE, 0), ("GET", LIST, 2)))
+        method, path, most_skipped = rng.choice(
+            (("GET", COPY_ANY, 8), ("PATCH", DESTINATION_IMAGE, 0), ("GET", DESTINATION_LIST, 2)) if copying
+            else (("GET", ANY, 8), ("DELETE", IMAGE, 0), ("GET", LIST, 2)))
         status = rng.choice((429, 503)) if method == "GET" else 503
         rules.append({"kind": "exhaust-%d" % status, "method": method, "path": path,
                       "sequence": [None] * rng.randint(0, most_skipped) + [status] * (retries + 1)})
@@ -129,17 +163,19 @@ def make_plan(seed, retries, scenario="lifecycle"):
         rules.append({"kind": "429-retry-after" if with_retry_after else "429",
                       "path": anywhere, "sequence": [None] * rng.randint(0, 15) + [fault] * rng.randint(1, max(1, retries - 1))})
     # At most one fault on each write route, fired by chance.
-    for method, path in NATIVE_WRITES if native else WRITES:
-        if rng.random() < (NATIVE_WRITE_ODDS[method] if native else 0.45):
-            faults = NATIVE_CREATE_FAULTS if native and method == "POST" else WRITE_FAULTS
+    for method, path in NATIVE_WRITES if native else COPY_WRITES if copying else WRITES:
+        odds = NATIVE_WRITE_ODDS[method] if native else COPY_WRITE_ODDS[path] if copying else 0.45
+        if rng.random() < odds:
+            faults = NATIVE_CREATE_FAULTS if (native and method == "POST") or path == COPY_POST else WRITE_FAULTS
             kind, _weight, make = _weighted(rng, faults)
-            label = "native-create-" if native and method == "POST" else "write-"
+            label = ("native-create-" if native and method == "POST" else "copy-" if path == COPY_POST
+                     else "export-" if path == EXPORT_POST else "write-")
             rule = {"kind": label + kind, "method": method, "path": path, "times": 1,
                     "rate": round(rng.uniform(0.3, 1.0), 2)}
             rule.update(make(rng))
             rules.append(rule)
     # Server errors and dropped connections on reads, by rate (retried).
-    for method, path in NATIVE_READS if native else READS:
+    for method, path in NATIVE_READS if native else COPY_READS if copying else READS:
         if rng.random() < 0.7:
             rules.append({"kind": "read-5xx", "method": method, "path": path,
                           "rate": round(rng.uniform(0.05, 0.25), 2), "status": rng.choice((500, 503))})

@@ -22,8 +22,9 @@ import pytest
 
 from ansible_collections.hwcloud.ims.plugins.module_utils import _clock
 from ansible_collections.hwcloud.ims.plugins.module_utils._shapes import IMAGE_FIELDS
-from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_info,
-                                                             ims_image_member, ims_image_member_info, ims_job_info)
+from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_copy,
+                                                             ims_image_export, ims_image_info, ims_image_member,
+                                                             ims_image_member_info, ims_job_info)
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import run_module
 from imsemu.app import EmulatorApp
 from imsemu.core.clock import format_time
@@ -159,7 +160,14 @@ def snapshot(app):
     # The project's own answers as a member of other projects' images.
     shares = [("share", app.store.images[image_id]["name"], members[DEFAULT_PROJECT_ID]["status"])
               for image_id, members in app.store.members.items() if DEFAULT_PROJECT_ID in members]
-    return sorted(images) + sorted(shares)
+    # The images of the other regions (a copy's destination), and the OBS objects (an export's).
+    elsewhere = [("region", name, image["name"], image["status"], image.get("min_ram"),
+                  tuple(sorted(image.get("tags") or [])), image.get("__originalimagename") is not None)
+                 for name, region in app.regions.built.items() if name != DEFAULT_REGION
+                 for image in region.store.images.values()]
+    objects = [("obs", bucket, key, record.get("format")) for name, region in app.regions.built.items()
+               for (bucket, key), record in region.resources.obs_objects.items()]
+    return sorted(images) + sorted(shares) + sorted(elsewhere) + sorted(objects)
 
 
 def scenario_create(app, tmp_path):
@@ -283,10 +291,45 @@ def scenario_job_info_progress(app, tmp_path):
     return ims_job_info, {"job_id": start_job(app, "shape-job-progress")}
 
 
+# A copy's connection: the ims_endpoint of every region (its {region} placeholder), IAM's for all of them.
+REGIONS_CONNECTION = dict(CONNECTION, ims_endpoint=CONNECTION["ims_endpoint"] + "/{region}",
+                          iam_endpoint=CONNECTION["ims_endpoint"], region=DEFAULT_REGION)
+
+
+def seed_source(app, name):
+    """An active image of the project to copy or export (the emulator's jobs end at the first request that sees them)."""
+    app.jobs.job_seconds = 0
+    return app.control.seed({"name": name, "tags": ["a=1"]})["ids"][0]
+
+
+def scenario_copy_to_region(app, tmp_path):
+    """A copy to another region: the source read, the destination's project from IAM and its listing, the copy POST's
+    {"job_id"}, the job's reads, the copy read in the destination and given its RAM and tags there (PATCH)."""
+    seed_source(app, "shape-copy")
+    return ims_image_copy, {"image": "shape-copy", "name": "shape-copy", "target_region": "cn-east-3",
+                            "agency_name": "ims_admin_agency", "min_ram": 1024, "tags": ["b=2"],
+                            CONNECTION_KEY: REGIONS_CONNECTION}
+
+
+def scenario_copy_within_region(app, tmp_path):
+    """A copy within the region (POST /copy), waited for, its tags set."""
+    seed_source(app, "shape-copy-in")
+    return ims_image_copy, {"image": "shape-copy-in", "name": "shape-copy-in-2", "tags": ["b=2"]}
+
+
+def scenario_export(app, tmp_path):
+    """An export to OBS: the source read, the export POST's {"job_id"}, the job's reads."""
+    seed_source(app, "shape-export")
+    app.control.seed({"obs_objects": [{"bucket": "shape-bucket", "key": ".keep"}]})
+    return ims_image_export, {"image": "shape-export", "bucket_url": "shape-bucket:exports/shape-export.qcow2",
+                              "file_format": "qcow2"}
+
+
 SCENARIOS = [scenario_create, scenario_update, scenario_unchanged, scenario_delete, scenario_delete_by_id,
              scenario_list_pages, scenario_show, scenario_cleanup, scenario_member_accept, scenario_member_by_name,
              scenario_member_info, scenario_info_members, scenario_token_learns_project, scenario_native_create,
-             scenario_native_data_volume, scenario_native_no_wait, scenario_job_info, scenario_job_info_progress]
+             scenario_native_data_volume, scenario_native_no_wait, scenario_job_info, scenario_job_info_progress,
+             scenario_copy_to_region, scenario_copy_within_region, scenario_export]
 
 
 class Breaker:
