@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 
+from urllib.parse import urlsplit
+
 try:
     import requests
     HAS_REQUESTS = True
@@ -245,8 +247,10 @@ class Transport:
                     refreshed = False  # the token may expire again while we wait: renew it again
                     continue
                 hint = "; %s" % dns[1] if dns and dns[1] else ""
+                # The URL as sent, without its query: an endpoint's own path (a region's, behind a proxy) shows too.
                 raise ImsConnectionError(self.redact("%s %s%s: %s after %d attempt(s): %s%s" % (
-                    method, origin(url), path, describe(exc, requests), attempt, root_cause(exc), hint)), sent=not unsent)
+                    method, origin(url), urlsplit(url).path, describe(exc, requests), attempt, root_cause(exc), hint)),
+                    sent=not unsent)
             if response.status_code in expected:
                 return response
             error = self.error(method, path, response)

@@ -533,3 +533,14 @@ def test_a_ready_token_works_and_an_expired_one_is_reported_redacted(http):
         client.get_image("x")
     assert (err.value.status, err.value.code) == (401, "APIGW.0307")
     assert token not in str(err.value)
+
+
+def test_a_connection_error_names_the_url_as_sent_with_the_endpoints_own_path(http, clock):
+    """An endpoint with a path of its own (a region behind a path prefix): the message shows the path sent."""
+    http.expect(Call("GET", IMS_ENDPOINT + "/cn-east-3/v2/images/x", raises=refused))
+    client = ImsClient.from_options(dict(CONNECTION, ims_endpoint=IMS_ENDPOINT + "/cn-east-3", retries=0))
+    with pytest.raises(ImsConnectionError) as err:
+        client.get_image("x")
+    assert str(err.value).startswith("GET https://ims.example.test/cn-east-3/v2/images/x: connection failed after 1 "
+                                     "attempt(s): ")
+    assert not clock.sleeps
