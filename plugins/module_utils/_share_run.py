@@ -27,6 +27,7 @@ from ._errors import ImsApiError, ImsError, ImsJobFailed, ImsJobTimeout
 from ._jobs import wait_for_job
 from ._native_create import LISTING_GRACE
 from ._retry import poll_until, write_until_known
+from ._sharing import member_view as membership_view
 from ._share import (
     MEMBERS_PATH,
     SHARE_HINTS,
@@ -80,10 +81,12 @@ def wait_jobs(owner, job_ids, timeout):
         try:
             views.append(wait_for_job(owner.client, job_id, timeout))
         except ImsJobFailed as exc:
-            owner.result["jobs"] = [job_summary(view) for view in views] + [job_summary(exc.job)]
+            if "jobs" in owner.result:
+                owner.result["jobs"] = [job_summary(view) for view in views] + [job_summary(exc.job)]
             raise
         except ImsJobTimeout as exc:
-            owner.result["jobs"] = [job_summary(view) for view in views] + [job_summary(exc.job)]
+            if "jobs" in owner.result:
+                owner.result["jobs"] = [job_summary(view) for view in views] + [job_summary(exc.job)]
             owner.fail("IMS job %s is still %s after wait_timeout (%d s): the change may still be made; run the task "
                        "again later (it reads the members and sends only what is still missing)"
                        % (job_id, exc.job.get("status") or "not read", timeout), job=exc.job)
@@ -186,3 +189,77 @@ class ShareRun:
                     raise ImsError(str(exc))
             found.setdefault(image["id"], image)
         return list(found.values())
+
+
+class MemberBatchRun:
+    """The member's answer to many shares at once (``ims_image_member`` with ``images``): one ``PUT`` for those that differ.
+
+    ``module`` is the :class:`ImsImageMember` running it (its ``find``, ``client``, ``result``).
+    The requests: each image as the project sees it and its membership (``GET
+    /v2/images/{id}/members/{project_id}``), then one ``PUT /v1/cloudimages/members`` with the
+    images whose status differs, ``project_id`` (this project), ``status`` and ``vault_id``, its
+    job until it ends, and the memberships of those images again.
+    """
+
+    def __init__(self, module):
+        self.owner = module
+        self.module = module.module
+        self.params = module.params
+        self.result = module.result
+
+    def run(self, project_id):
+        params = self.params
+        wanted = params["status"]
+        self.result.update(memberships=[], images=[], job=None, operations=[])
+        images, before = [], {}
+        for entry in params["images"]:
+            image = self.owner.find(entry, option="images")
+            if image["id"] in before:
+                continue
+            if image.get("owner") == project_id:
+                raise ImsError("images: image %s (%r) is owned by this project (%s); only a member project sets its "
+                               "membership status" % (image["id"], image.get("name"), project_id))
+            current = self.owner.client.get_member(image["id"], project_id)
+            if current is None:
+                raise ImsError("images: image %s (%r) is not shared with this project (%s): it is not one of its "
+                               "members" % (image["id"], image.get("name"), project_id))
+            images.append(image)
+            before[image["id"]] = membership_view(current, image["id"], project_id)
+        self.result["images"] = images
+        self.result["memberships"] = [before[image["id"]] for image in images]
+        differ = [image["id"] for image in images if before[image["id"]]["status"] != wanted]
+        after = dict(before)
+        if differ:
+            body = {"images": differ, "project_id": project_id, "status": wanted}
+            if params.get("vault_id") is not None:
+                body["vault_id"] = params["vault_id"]
+            self.result["operations"].append({"action": "member_status", "method": "PUT", "path": MEMBERS_PATH,
+                                              "body": body})
+            self.result["changed"] = True
+            if self.module.check_mode:
+                after.update((image_id, dict(before[image_id], status=wanted)) for image_id in differ)
+            else:
+                after.update(self.send(body, differ, project_id))
+        self.result["memberships"] = [after[image["id"]] for image in images]
+        if self.module._diff:
+            self.result["diff"] = {"before": {image_id: view["status"] for image_id, view in before.items()},
+                                   "after": {image_id: view["status"] for image_id, view in after.items()}}
+
+    def send(self, body, differ, project_id):
+        """The one ``PUT`` (never sent twice), its job waited for; the memberships of ``differ`` read again."""
+        client = self.owner.client
+        timeout = self.params["wait_timeout"] or WAIT_TIMEOUT
+        grace = min(LISTING_GRACE, timeout)
+
+        def seen():
+            for image_id in differ:
+                current = client.get_member(image_id, project_id)
+                if current is None or current.get("status") != body["status"]:
+                    return False
+            return True
+        job_id = send_once(client, "PUT", body, seen, grace, "status change")
+        if job_id is not None:
+            self.result["job"] = {"id": job_id}
+            self.result["job"] = wait_jobs(self.owner, [job_id], timeout)[0]
+        return {image_id: membership_view(client.get_member(image_id, project_id), image_id, project_id)
+                for image_id in differ}
