@@ -147,10 +147,9 @@ def test_a_name_resolves_among_the_projects_own_images_and_the_members_are_paged
 
 
 def test_purge_removes_every_member_not_listed_of_every_kind_with_one_delete(http):
-    current = [MEMBER_A, MEMBER_B, member(IMAGE_ID, DOMAIN, kind="domain")]
     http.expect(get(IMAGE_ID, "web"), get(IMAGE_B, "db"),
-                members(IMAGE_ID, *current), members(IMAGE_B, *[m if isinstance(m, str) else dict(m, image_id=IMAGE_B)
-                                                               for m in current]),
+                members(IMAGE_ID, MEMBER_A, MEMBER_B, member(IMAGE_ID, DOMAIN, kind="domain")),
+                members(IMAGE_B, MEMBER_A, MEMBER_B, member(IMAGE_B, DOMAIN, kind="domain")),
                 batch("DELETE", {"images": [IMAGE_ID, IMAGE_B], "projects": [MEMBER_B], "domains": [DOMAIN]}),
                 job(job_type="imsDelImageMembersJob"), members(IMAGE_ID, MEMBER_A), members(IMAGE_B, MEMBER_A))
     result = run({"images": [IMAGE_ID, IMAGE_B], "projects": [MEMBER_A], "purge_members": True}, diff=True)
