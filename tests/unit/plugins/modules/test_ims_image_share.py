@@ -362,3 +362,19 @@ def test_no_secret_in_a_result(http):
     result = run({"images": [IMAGE_ID], "projects": [MEMBER_A]})
     assert result["failed"] is True
     assert SECRET_KEY not in json.dumps(result)
+
+
+def test_a_member_page_that_repeats_its_marker_fails_naming_the_call_and_writes_nothing(http):
+    http.expect(get(IMAGE_ID, "web"), members(IMAGE_ID, MEMBER_A, marker="m1"),
+                members(IMAGE_ID, MEMBER_B, marker="m1", query=[("limit", "100"), ("marker", "m1")]))
+    result = run({"images": [IMAGE_ID], "projects": [MEMBER_C]})
+    assert result["failed"] is True and "repeated the page marker m1" in result["msg"]
+    assert writes(http) == []
+
+
+def test_a_member_page_of_the_wrong_shape_fails_before_any_write(http):
+    http.expect(get(IMAGE_ID, "web"), Call("GET", "/v1/%s/cloudimages/%s/members" % (PROJECT_ID, IMAGE_ID),
+                                           query=[("limit", "100")], answer={"members": None}))
+    result = run({"images": [IMAGE_ID], "projects": [MEMBER_C]})
+    assert result["failed"] is True and "the member page field members must be a list" in result["msg"]
+    assert writes(http) == []
