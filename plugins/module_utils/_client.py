@@ -183,10 +183,37 @@ class ImsClient:
                 return None
             raise
 
-    def set_member_status(self, image_id, member, status):
-        """One ``PUT .../members/{member}`` with ``status``; only the member project may send it."""
+    def set_member_status(self, image_id, member, status, vault_id=None):
+        """One ``PUT .../members/{member}`` with ``status`` (and ``vault_id``); only the member project may send it."""
+        body = {"status": status}
+        if vault_id is not None:
+            body["vault_id"] = vault_id
         return self.json_call("PUT", "/v2/images/%s/members/%s" % (_quote_id(image_id), _quote_id(member)),
-                              _shapes.member, json_body={"status": status}, idempotent=False)
+                              _shapes.member, json_body=body, idempotent=False)
+
+    def native_members(self, image_id, page_size=100):
+        """Every member of the image, through IMS's native listing (paged by ``marker``): projects, accounts, organisations."""
+        path = "/v1/%s/cloudimages/%s/members" % (_quote_id(self.project_id), _quote_id(image_id))
+        members, marker, seen = [], None, set()
+        while True:
+            params = [("limit", str(page_size))] + ([("marker", marker)] if marker else [])
+            page = self.json_call("GET", path, _shapes.native_member_page, params=params)
+            members.extend(page["members"])
+            marker = (page.get("page_info") or {}).get("next_marker")
+            if not page["members"] or not marker:
+                return members
+            if marker in seen:
+                raise ImsAnswerError("GET", path, 200, message="the API repeated the page marker %s" % marker)
+            seen.add(marker)
+
+    def batch_members(self, method, body):
+        """One call of IMS's batch member API (``POST``, ``DELETE`` or ``PUT /v1/cloudimages/members``); its ``job_id``.
+
+        Never resent by the transport: each call starts a job (see :mod:`_share_run` for the call never sent twice).
+        """
+        answer = self.json_call(method, "/v1/cloudimages/members", _shapes.job_created, json_body=body,
+                                headers={"Content-Type": NATIVE_CONTENT_TYPE}, idempotent=False)
+        return answer["job_id"]
 
     def remove_member(self, image_id, member):
         """False when ``member`` was not a member any more."""
@@ -316,14 +343,15 @@ class ImsClient:
         return self._write(lambda payload: self.add_member(image_id, payload), read_back, member,
                            unknown_statuses=(409,))
 
-    def set_member_status_once(self, image_id, member, status):
+    def set_member_status_once(self, image_id, member, status, vault_id=None):
         """Set the membership status of ``member``; after an unknown outcome, read the membership and send again only if it still differs."""
         def read_back(payload, error):
             current = self.get_member(image_id, member)
             if current is None:
                 raise error
             return (True, current) if current.get("status") == payload else (False, payload)
-        return self._write(lambda payload: self.set_member_status(image_id, member, payload), read_back, status)
+        return self._write(lambda payload: self.set_member_status(image_id, member, payload, vault_id), read_back,
+                           status)
 
     def upload_file_once(self, image, filename, checksum):
         """Stream ``filename`` into the queued ``image``; after an unknown outcome, resend only while it is still queued."""

@@ -122,6 +122,28 @@ def member_list(obj):
     return obj
 
 
+NATIVE_MEMBER_FIELDS = dict(MEMBER_FIELDS, member_id=(False, _OPTIONAL_TEXT), member_type=(False, _OPTIONAL_TEXT),
+                            urn=(False, _OPTIONAL_TEXT))
+
+
+def native_member_page(obj):
+    """``obj`` when it is one page of ``GET /v1/{project_id}/cloudimages/{id}/members``: ``members`` and ``page_info``."""
+    if not isinstance(obj, dict):
+        raise ShapeError("the member page must be an object; got %s" % _kind(obj))
+    members = obj.get("members")
+    if not isinstance(members, list):
+        raise ShapeError("the member page field members must be a list; got %s" % _kind(members))
+    for index, item in enumerate(members):
+        _check_fields(item, NATIVE_MEMBER_FIELDS, "member %d of the page" % (index + 1))
+        if not (item.get("member_id") or item.get("urn")):
+            raise ShapeError("member %d of the page has neither member_id nor urn" % (index + 1))
+    page_info = obj.get("page_info")
+    if page_info is not None:
+        _check_fields(page_info, {"next_marker": (False, _OPTIONAL_TEXT), "current_count": (False, _INTEGER)},
+                      "the member page's page_info")
+    return obj
+
+
 def member(obj):
     """``obj`` when it is one member, as ``GET`` and ``PUT /v2/images/{id}/members/{pid}`` answer."""
     return _check_fields(obj, MEMBER_ANSWER_FIELDS, "the member")

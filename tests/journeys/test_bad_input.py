@@ -36,7 +36,8 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
 from ansible_collections.hwcloud.ims.plugins.modules import (ims_image, ims_image_cleanup, ims_image_copy, ims_image_export,
-                                                             ims_image_info, ims_image_member, ims_image_member_info, ims_job_info)
+                                                             ims_image_info, ims_image_member, ims_image_member_info, ims_image_share,
+                                                             ims_job_info)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROLE_DIR = ROOT / "roles" / "image_cleanup"
@@ -51,6 +52,7 @@ MODULES = {
     "ims_job_info": (ims_job_info, ims_job_info.ImsJobInfo),
     "ims_image_copy": (ims_image_copy, ims_image_copy.ImsImageCopy),
     "ims_image_export": (ims_image_export, ims_image_export.ImsImageExport),
+    "ims_image_share": (ims_image_share, ims_image_share.ImsImageShare),
 }
 # Arguments that make each module valid, so that the bad value is the only problem.
 BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "ims_image_cleanup": {},
@@ -58,7 +60,8 @@ BASE_ARGS = {"ims_image": {"name": "bad-input-probe"}, "ims_image_info": {}, "im
              "ims_image_member_info": {}, "ims_job_info": {"job_id": "ff8080828f2a5e8a018f3c1e7d2b0042"},
              "ims_image_copy": {"image": "bad-input-probe", "name": "bad-input-probe-copy"},
              "ims_image_export": {"image": "bad-input-probe", "bucket_url": "bad-input-probe:probe.qcow2",
-                                  "file_format": "qcow2"}}
+                                  "file_format": "qcow2"},
+             "ims_image_share": {"images": ["bad-input-probe"], "projects": ["a1b2c3d4e5f60718293a4b5c6d7e8f90"]}}
 
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "20"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -360,6 +363,13 @@ RULES = {
     },
     "ims_image_member": {
         "image": [case(st.sampled_from(["", " ", "\t"]), ["must not be empty"])],
+        "images": [case(st.just([]), ["images must list at least one image"], {"image": None}),
+                   case(st.lists(st.sampled_from(["", " "]), min_size=1, max_size=2), ["must not hold an empty"],
+                        {"image": None}),
+                   case(st.lists(TAG, min_size=1, max_size=2), ["image and images are mutually exclusive"])],
+        "vault_id": [case(st.sampled_from(["", " ", "a b"]), ["vault_id must be the id of a CBR vault"]),
+                     case(TAG, ["vault_id applies only to status accepted"], {"status": "rejected"})],
+        "wait_timeout": [below(1, ["1 or more"])],
     },
     "ims_image_member_info": {
         "status": [case(st.just([]), ["must list at least one of pending, accepted, rejected"])],
@@ -391,6 +401,19 @@ RULES = {
     },
 }
 RULES["ims_image_copy"]["tags"] = RULES["ims_image"]["tags"]
+# ims_image_share: member ids and URNs as the batch API takes them (plugins/module_utils/_share.py), written out here.
+NOT_HEX32 = st.lists(NOT_PROJECT_ID, min_size=1, max_size=2)
+RULES["ims_image_share"] = {
+    "images": [case(st.just([]), ["images must list at least one image"]),
+               case(st.lists(st.sampled_from(["", " "]), min_size=1, max_size=2), ["must not hold an empty"])],
+    "projects": [case(NOT_HEX32, ["projects must each be a project id (32 hexadecimal characters"])],
+    "domains": [case(NOT_HEX32, ["domains must each be an account (domain) id"])],
+    "organizations": [case(st.lists(TEXT.filter(lambda s: not re.match(r"^organizations:\S+$", s)), min_size=1, max_size=2),
+                           ["organizations must each be an organisation URN"])],
+    "state": [case(st.just("absent"), ["state absent needs the members to remove"], {"projects": []})],
+    "purge_members": [case(st.just(True), ["purge_members applies only to state present"], {"state": "absent"})],
+    "wait_timeout": [below(1, ["1 or more"])],
+}
 RULES["ims_image_export"] = {
     "image": [case(st.sampled_from(["", " ", "\t"]), ["must be the id or the name of the image to export"])],
     "bucket_url": [case(st.sampled_from(["", "no-colon", "Bad_Bucket:x", "ab:x", "bucket:", "bucket:a b", "bucket:/x"]),
@@ -409,6 +432,7 @@ FREE = {
                        "support_xen_hana", "support_kvm_infiniband", "sort_key", "sort_dir", "members"},
     "ims_image_cleanup": {"dry_run"},
     "ims_image_member": {"status"},
+    "ims_image_share": {"wait"},
     "ims_image_member_info": set(),
     "ims_job_info": {"wait"},
     "ims_image_copy": {"wait"},

@@ -9,6 +9,8 @@ The caller is the member: the project of CONNECTION (PROJECT_ID); the image belo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.hwcloud.ims.plugins.modules import ims_image_member
@@ -268,3 +270,150 @@ def test_a_membership_gone_after_an_unknown_put_fails_without_resending(http, cl
     result = run({"image": IMAGE_ID, "status": "accepted"})
     assert result["failed"] is True and result["status_code"] == 502
     assert len(http.made("PUT")) == 1
+
+
+# -- vault_id and the native batch (images) -----------------------------------------------------------
+
+IMAGE_B = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+IMAGE_C = "8e2d3c4b-5f6a-4b7c-9d8e-0f1a2b3c4d5e"
+VAULT = "3b2f6f0e-2f4b-4a6f-9a3c-6c1d2e3f4a5b"
+JOB_ID = "ff8080828f2a5e8a018f3c1e7d2b0042"
+NATIVE_TYPE = "application/json;charset=UTF-8"
+
+
+def test_vault_id_goes_in_the_glance_put_body(http):
+    http.expect(get(shared_image(__whole_image="true")), get_member("pending"),
+                Call("PUT", MEMBER_PATH, json={"status": "accepted", "vault_id": VAULT},
+                     headers={"Content-Type": "application/json"},
+                     answer=dict(membership("accepted"), updated_at=UPDATED_AT)))
+    result = run({"image": IMAGE_ID, "status": "accepted", "vault_id": VAULT})
+    assert result["failed"] is False, result
+    assert result["membership"]["status"] == "accepted"
+
+
+def member_of(image_id, wanted):
+    return Call("GET", "/v2/images/%s/members/%s" % (image_id, PROJECT_ID), answer=member(image_id, PROJECT_ID, wanted))
+
+
+def batch_put(body, **kwargs):
+    if "status" not in kwargs and "raises" not in kwargs:
+        kwargs["answer"] = {"job_id": JOB_ID}
+    return Call("PUT", "/v1/cloudimages/members", json=body,
+                headers={"Content-Type": NATIVE_TYPE, "X-Project-Id": PROJECT_ID}, **kwargs)
+
+
+def batch_job(status="SUCCESS", **fields):
+    answer = {"status": status, "job_id": JOB_ID, "job_type": "imsUpdateImageMembersJob",
+              "entities": {"process_percent": 100.0}}
+    answer.update(fields)
+    return Call("GET", "/v1/%s/jobs/%s" % (PROJECT_ID, JOB_ID), answer=answer)
+
+
+THREE = [IMAGE_ID, IMAGE_B, IMAGE_C]
+
+
+def reads(statuses):
+    calls = []
+    for image_id, wanted in zip(THREE, statuses):
+        calls += [get(shared_image(image_id), image_id), member_of(image_id, wanted)]
+    return calls
+
+
+def test_the_batch_sends_one_put_for_only_the_images_that_differ_waits_for_its_job_and_reads_them_again(http):
+    http.expect(*reads(["pending", "accepted", "rejected"]),
+                batch_put({"images": [IMAGE_ID, IMAGE_C], "project_id": PROJECT_ID, "status": "accepted"}),
+                batch_job(), member_of(IMAGE_ID, "accepted"), member_of(IMAGE_C, "accepted"))
+    result = run({"images": THREE, "status": "accepted"}, diff=True)
+    assert result["failed"] is False, result
+    assert result["changed"] is True
+    assert [request.method for request in writes(http)] == ["PUT"]
+    assert [view["status"] for view in result["memberships"]] == ["accepted"] * 3
+    assert [image["id"] for image in result["images"]] == THREE
+    assert result["job"]["id"] == JOB_ID and result["job"]["status"] == "SUCCESS"
+    assert result["diff"]["before"] == {IMAGE_ID: "pending", IMAGE_B: "accepted", IMAGE_C: "rejected"}
+    assert result["diff"]["after"] == dict.fromkeys(THREE, "accepted")
+    assert result["membership"] is None and result["image"] is None
+
+
+def test_the_batch_sends_vault_id(http):
+    http.expect(*reads(["pending", "accepted", "accepted"]),
+                batch_put({"images": [IMAGE_ID], "project_id": PROJECT_ID, "status": "accepted", "vault_id": VAULT}),
+                batch_job(), member_of(IMAGE_ID, "accepted"))
+    result = run({"images": THREE, "status": "accepted", "vault_id": VAULT})
+    assert result["failed"] is False, result
+
+
+def test_the_batch_unchanged_reads_only(http):
+    http.expect(*reads(["rejected"] * 3))
+    result = run({"images": THREE, "status": "rejected"})
+    assert result["changed"] is False and writes(http) == [] and result["job"] is None
+    assert len(http.requests) == 6
+
+
+def test_the_batch_in_check_mode_predicts_and_sends_nothing(http):
+    http.expect(*reads(["pending", "accepted", "pending"]))
+    result = run({"images": THREE, "status": "rejected"}, check_mode=True)
+    assert result["changed"] is True and writes(http) == []
+    assert [view["status"] for view in result["memberships"]] == ["rejected"] * 3
+    assert result["operations"][0]["body"]["images"] == THREE
+
+
+def test_a_batch_of_unknown_outcome_then_seen_is_not_sent_again(http, clock):
+    http.expect(*reads(["pending", "accepted", "accepted"]),
+                batch_put({"images": [IMAGE_ID], "project_id": PROJECT_ID, "status": "accepted"}, status=503),
+                member_of(IMAGE_ID, "pending"), member_of(IMAGE_ID, "accepted"), member_of(IMAGE_ID, "accepted"))
+    result = run({"images": THREE, "status": "accepted"})
+    assert result["failed"] is False, result
+    assert len(http.made("PUT")) == 1 and result["job"] is None
+
+
+def test_a_batch_of_unknown_outcome_never_seen_fails_without_sending_it_again(http, clock):
+    http.expect(*reads(["pending", "accepted", "accepted"]),
+                batch_put({"images": [IMAGE_ID], "project_id": PROJECT_ID, "status": "accepted"}, raises=dropped),
+                Call("GET", "/v2/images/%s/members/%s" % (IMAGE_ID, PROJECT_ID), repeat=True,
+                     answer=member(IMAGE_ID, PROJECT_ID, "pending")))
+    result = run({"images": THREE, "status": "accepted", "wait_timeout": 10})
+    assert result["failed"] is True and "may be under way" in result["msg"]
+    assert len(http.made("PUT")) == 1
+
+
+def test_a_failed_batch_job_fails_with_its_code(http):
+    http.expect(*reads(["pending", "accepted", "accepted"]),
+                batch_put({"images": [IMAGE_ID], "project_id": PROJECT_ID, "status": "accepted"}),
+                batch_job("FAIL", error_code="IMG.0189", fail_reason="vault needed"))
+    result = run({"images": THREE, "status": "accepted"})
+    assert result["failed"] is True and result["error_code"] == "IMG.0189" and result["job"]["id"] == JOB_ID
+
+
+def test_the_batch_fails_for_an_image_the_project_is_not_a_member_of_before_any_write(http):
+    http.expect(get(shared_image()), member_of(IMAGE_ID, "pending"), get(shared_image(IMAGE_B), IMAGE_B),
+                Call("GET", "/v2/images/%s/members/%s" % (IMAGE_B, PROJECT_ID), status=404,
+                     answer=ims_error("IMG.0404", "not a member")))
+    result = run({"images": [IMAGE_ID, IMAGE_B], "status": "accepted"})
+    assert result["failed"] is True and result["msg"].startswith("images: image %s" % IMAGE_B)
+    assert writes(http) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"image": IMAGE_ID, "images": [IMAGE_B], "status": "accepted"}, "image and images are mutually exclusive"),
+    ({"images": [], "status": "accepted"}, "images must list at least one image"),
+    ({"images": [" "], "status": "accepted"}, "images must not hold an empty id or name"),
+    ({"images": [IMAGE_ID], "status": "pending"}, "status pending is set only one image at a time"),
+    ({"status": "accepted"}, "image must not be empty"),
+    ({"image": IMAGE_ID, "status": "accepted", "vault_id": "a b"}, "vault_id must be the id of a CBR vault"),
+    ({"image": IMAGE_ID, "status": "rejected", "vault_id": VAULT}, "vault_id applies only to status accepted"),
+    ({"images": [IMAGE_ID], "status": "accepted", "wait_timeout": 0}, "wait_timeout must be 1 or more"),
+])
+def test_bad_batch_options_fail_before_any_request(http, args, message):
+    result = run(args)
+    assert result["failed"] is True and message in result["msg"], result["msg"]
+    assert http.requests == []
+
+
+def test_no_secret_in_a_batch_result(http):
+    from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import SECRET_KEY
+    http.expect(*reads(["pending", "accepted", "accepted"]),
+                batch_put({"images": [IMAGE_ID], "project_id": PROJECT_ID, "status": "accepted"}, status=400,
+                          answer=ims_error("IMG.0112", "refused %s" % SECRET_KEY)))
+    result = run({"images": THREE, "status": "accepted"})
+    assert result["failed"] is True and SECRET_KEY not in json.dumps(result)
