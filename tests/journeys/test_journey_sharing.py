@@ -87,3 +87,20 @@ def test_the_recipe_runs_as_written(tmp_path):
     env = reader_environment(tmp_path)
     env["EMU"] = str(ROOT / "tests" / "emulator")  # the recipe's reader knows where the emulator is
     run_guide(parse_guide(RECIPE), tmp_path, env=env, timeout=600)
+
+
+def test_many_images_through_the_batch_api_both_sides(sharing_emu, ansible):
+    """One POST shares two images; the member accepts both with one PUT (its re-run sends none); the owner's
+    re-run is unchanged; one DELETE stops sharing the first. Each batch is an IMS job, waited for."""
+    sharing_emu.configure_jobs(1)
+    ids = sharing_emu.seed(images=[{"name": "batch-web", "status": "active"}, {"name": "batch-db", "status": "active"}])
+    sharing_emu.reset_stats()
+    ran = ansible.run_playbook("sharing_batch.yml", sharing_emu.env(), extra_vars={"image_names": ["batch-web", "batch-db"]},
+                               extra_env=member_env())
+    assert ran.rc == 0, ran
+    assert "failed=0" in ran.stdout
+    assert writes(sharing_emu) == [("POST", "/v1/cloudimages/members"), ("PUT", "/v1/cloudimages/members"),
+                                   ("DELETE", "/v1/cloudimages/members")]
+    members = sharing_emu.members()
+    assert [member["member_id"] for member in members.get(ids[0], [])] == []
+    assert [(member["member_id"], member["status"]) for member in members[ids[1]]] == [(MEMBER["project_id"], "accepted")]
