@@ -253,6 +253,9 @@ notes:
 seealso:
   - module: hwcloud.ims.ims_image_info
   - module: hwcloud.ims.ims_job_info
+  - module: hwcloud.ims.ims_image_share
+    description: The members of many images at once, through IMS's batch API.
+  - module: hwcloud.ims.ims_image_copy
 """
 
 EXAMPLES = r"""

@@ -87,6 +87,8 @@ notes:
 seealso:
   - module: hwcloud.ims.ims_image_member_info
   - module: hwcloud.ims.ims_image
+  - module: hwcloud.ims.ims_image_share
+    description: The owner's side - the members of many images at once.
 """
 
 EXAMPLES = r"""
