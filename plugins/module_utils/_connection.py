@@ -168,8 +168,8 @@ def _format_problems(options):
     region = options.get("region")
     if region and not _REGION.match(region):
         problems.append("region must be a Huawei Cloud region name such as cn-north-4 or ap-southeast-1; got %r" % region)
-    cloud = options.get("cloud")
-    if cloud is not None and not _CLOUD.match(cloud):
+    cloud = options.get("cloud")  # empty counts as unset, as for every string option here (AWX injects "")
+    if cloud and not _CLOUD.match(cloud):
         problems.append("cloud must be the domain of the endpoints, such as myhuaweicloud.com (no scheme, no path); "
                         "got %r" % cloud)
     for option in ("ims_endpoint", "iam_endpoint"):

@@ -555,7 +555,8 @@ def test_properties_name_the_problem_of_each_key(emulator, clean_environment, ke
     ("ims_image", {}, ["one of the following is required: id, name"]),
     ("ims_image", {"name": "x", "access_key": None}, ["access_key and secret_key go together"]),
     ("ims_image_info", {"secret_key": None}, ["access_key and secret_key go together"]),
-    ("ims_image_info", {"project_id": None}, ["project_id is required"]),
+    ("ims_image_info", {"project_id": None, "region": None}, ["project_id is required with access_key/secret_key when "
+                                                             "region is not set"]),
     ("ims_image_cleanup", {"project_id": None}, ["project_id is required"]),
     ("ims_image_info", {"no_such_option": 1}, ["Unsupported parameters"]),
     ("ims_image", {"name": "x", "instance_id": "i1", "filename": "/etc/hostname"},
@@ -689,7 +690,7 @@ def test_every_role_variable_has_a_module_counterpart_or_is_type_only():
     assert set(ROLE_TO_MODULE) <= set(spec)
     for variable, option in ROLE_TO_MODULE.items():
         assert option in module_spec("ims_image_cleanup"), (variable, option)
-    assert len(STRING_VARIABLES) == 17, STRING_VARIABLES
+    assert len(STRING_VARIABLES) == 18, STRING_VARIABLES
     without = {variable for variable in STRING_VARIABLES if module_counterpart(variable) is None}
     assert without == NO_COUNTERPART, without
     for variable in STRING_VARIABLES:

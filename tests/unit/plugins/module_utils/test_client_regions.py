@@ -98,6 +98,11 @@ def test_a_bad_cloud_or_placeholder_is_named(overrides, message):
     assert len(problems) == 1 and problems[0].startswith(message), problems
 
 
+def test_an_empty_cloud_is_unset_as_awx_injects_it():
+    assert connection_problems(dict(GOOD, cloud="")) == []
+    assert ims_endpoint({"region": "cn-east-3", "cloud": ""}) == "https://ims.cn-east-3.myhuaweicloud.com"
+
+
 def test_a_host_made_from_a_placeholder_counts_as_given_for_the_dns_hint():
     options = dict(NO_PROJECT, ims_endpoint="https://ims.{region}.example.com", iam_endpoint=None, cloud="hcs.example")
     assert endpoint_origins(options) == {"ims.cn-east-3.example.com": ("ims_endpoint", None),
