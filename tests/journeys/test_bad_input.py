@@ -555,8 +555,7 @@ def test_properties_name_the_problem_of_each_key(emulator, clean_environment, ke
     ("ims_image", {}, ["one of the following is required: id, name"]),
     ("ims_image", {"name": "x", "access_key": None}, ["access_key and secret_key go together"]),
     ("ims_image_info", {"secret_key": None}, ["access_key and secret_key go together"]),
-    ("ims_image_info", {"project_id": None, "region": None}, ["project_id is required with access_key/secret_key when "
-                                                             "region is not set"]),
+    ("ims_image_info", {"project_id": None, "region": None}, ["project_id is required with access_key/secret_key when region is not set"]),
     ("ims_image_cleanup", {"project_id": None}, ["project_id is required"]),
     ("ims_image_info", {"no_such_option": 1}, ["Unsupported parameters"]),
     ("ims_image", {"name": "x", "instance_id": "i1", "filename": "/etc/hostname"},
