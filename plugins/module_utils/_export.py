@@ -145,10 +145,6 @@ def source_view(image, region):
             "disk_format": image.get("disk_format")}
 
 
-def _unknown(exc):
-    return isinstance(exc, (ImsApiError, ImsConnectionError)) and may_have_taken_effect(exc)
-
-
 class ExportRun:
     """The export of one ``ims_image_export`` task; ``module`` is the :class:`_base.ImsModule` running it."""
 
@@ -212,7 +208,7 @@ class ExportRun:
         try:
             return self.client.post_native(path, body)
         except (ImsApiError, ImsConnectionError) as exc:
-            if not _unknown(exc):
+            if not may_have_taken_effect(exc):
                 return self.refused(exc, image)
             first = exc
         # The first POST may have been taken: send it once more, IMS refusing it if so.
@@ -220,7 +216,7 @@ class ExportRun:
         try:
             return self.client.post_native(path, body)
         except (ImsApiError, ImsConnectionError) as exc:
-            if _unknown(exc):
+            if may_have_taken_effect(exc):
                 raise ImsError("the export of image %s to %s (POST %s) had an unknown outcome twice (%s; then %s); it "
                                "is not sent a third time. Run the task again later: IMS refuses the export with "
                                "IMG.0148 while one runs and IMG.0070 once the object exists, so a re-run does not "

@@ -17,6 +17,7 @@ from imsemu.iam.models import Account
 from imsemu.ims.batch_members import MAX_MEMBERS
 from imsemu.defaults import DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY
 
+from native_helpers import refused, started
 from test_emu_regions import EAST, control, serve, sign
 
 OWNER = DEFAULT_PROJECT_ID
@@ -59,18 +60,6 @@ def call(app, method, target, body=None, consumer=False):
     keys = {"ak": CONSUMER_AK, "sk": CONSUMER_SK} if consumer else {}
     project = CONSUMER if consumer else OWNER
     return serve(app, method, target, data, sign(app, method, target, project, data, **keys))
-
-
-def started(answer) -> str:
-    assert answer.status == 200, answer.body
-    assert set(answer.json()) == {"job_id"}
-    return answer.json()["job_id"]
-
-
-def refused(answer, code, status=400):
-    assert answer.status == status, answer.body
-    assert answer.json()["error"]["code"] == code, answer.body
-    return answer.json()["error"]["message"]
 
 
 def finish(app, job_id):

@@ -14,6 +14,7 @@ import pytest
 from imsemu.app import EmulatorApp
 from imsemu.defaults import DEFAULT_PROJECT_ID
 
+from native_helpers import refused, started
 from test_emu_regions import EAST, P_EAST, control, signed
 
 SOURCE = "c0c0c0c0-0000-4000-8000-000000000001"
@@ -55,18 +56,6 @@ def app():
 def post(app, path, body, prefix=""):
     return signed(app, "POST", prefix + path, P_EAST if prefix == "/" + EAST else DEFAULT_PROJECT_ID,
                   json.dumps(body).encode() if not isinstance(body, bytes) else body)
-
-
-def started(answer) -> str:
-    assert answer.status == 200, answer.body
-    assert set(answer.json()) == {"job_id"}
-    return answer.json()["job_id"]
-
-
-def refused(answer, code, status=400):
-    assert answer.status == status, answer.body
-    assert answer.json()["error"]["code"] == code, answer.body
-    return answer.json()["error"]["message"]
 
 
 def show_job(app, job_id, prefix="", project=DEFAULT_PROJECT_ID):
