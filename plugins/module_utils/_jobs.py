@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from . import _shapes
 from ._errors import ImsApiError, ImsJobFailed, ImsJobTimeout
-from ._retry import poll, poll_until
+from ._retry import NAMING_STEADY, poll, poll_until
 
 SHOW_JOB = "ShowJob"
 SHOW_JOB_PROGRESS = "ShowJobProgress"
@@ -173,12 +173,14 @@ def read_until_named(client, job_id, timeout, prefer=SHOW_JOB):
     Once a job names its image, IMS lists the image, so a later run of the task finds it by
     name: a run that returns without waiting for the job (``wait: false``) returns after that
     point rather than in the job's first phase (``INIT``), when a run stopped and run again
-    cannot find what it created. Polls as :func:`wait_for_job` does; never raises for a job
-    that ended ``FAIL`` (the view says so).
+    cannot find what it created. Polls as :func:`wait_for_job` does, but every second for the
+    first NAMING_STEADY seconds (IMS's first phase is short: a start returns as soon as it ends,
+    and the window in which a killed run would not find its image is not widened by the
+    schedule's gaps); never raises for a job that ended ``FAIL`` (the view says so).
     """
     reader = JobReader(client, job_id, prefer)
 
     def named(job):
         return bool(job["image_id"]) or job["status"] not in PENDING
 
-    return poll_until(reader.read, named, timeout, patient=True)
+    return poll_until(reader.read, named, timeout, patient=True, steady=NAMING_STEADY)

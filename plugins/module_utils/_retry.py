@@ -24,6 +24,9 @@ RETRY_AFTER_CAP = 60.0
 POLL_FIRST = 1.0
 POLL_CAP = 10.0
 POLL_FLOOR = 1.0
+# A job's first phase (INIT, before it names its image) is watched every POLL_FLOOR seconds for
+# its first NAMING_STEADY seconds: a `wait: false` start returns as soon as the job names it.
+NAMING_STEADY = 10.0
 # Reads a waiter looks again after (the transport's own retries spent): throttled, or a server error.
 TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
 
@@ -117,18 +120,20 @@ def transient(exc):
     return isinstance(exc, ImsApiError) and not isinstance(exc, ImsAnswerError) and exc.status in TRANSIENT_STATUSES
 
 
-def poll(read, settled, timeout, timed_out, patient=False):
+def poll(read, settled, timeout, timed_out, patient=False, steady=0.0):
     """Call ``read()`` until ``settled(current)`` is true; return that last read.
 
     The one polling policy: look at once, then after POLL_FIRST seconds, twice as long each
-    time, at most POLL_CAP and never less than POLL_FLOOR seconds apart. With ``patient``, a
+    time, at most POLL_CAP and never less than POLL_FLOOR seconds apart; for its first
+    ``steady`` seconds, every POLL_FIRST seconds (the doubling starts after). With ``patient``, a
     read that fails :func:`transient`-ly is tried again at the next look, after its answer's
     ``Retry-After`` when that is longer (capped at RETRY_AFTER_CAP); without it, any failure of
     a read is raised. ``settled`` may raise (a failed image or job). When the next look would
     come after ``timeout`` seconds, raises ``timed_out(current)`` (``current``: the last read
     that worked, None if none did), or the last failure if the last read failed.
     """
-    deadline = _clock.monotonic() + timeout
+    start = _clock.monotonic()
+    deadline = start + timeout
     delay = POLL_FIRST
     current = failure = None
     while True:
@@ -149,7 +154,8 @@ def poll(read, settled, timeout, timed_out, patient=False):
                 raise failure
             raise timed_out(current)
         _clock.sleep(wait)
-        delay = min(delay * 2, POLL_CAP)
+        if _clock.monotonic() - start >= steady:
+            delay = min(delay * 2, POLL_CAP)
 
 
 class _Unsettled(Exception):
@@ -158,11 +164,11 @@ class _Unsettled(Exception):
         self.current = current
 
 
-def poll_until(read, settled, timeout, patient=False):
+def poll_until(read, settled, timeout, patient=False, steady=0.0):
     """:func:`poll`, but when the next look would come after ``timeout`` seconds, the last read that worked
     (None if none did) is returned instead of raising: for a wait that may end unsettled."""
     try:
-        return poll(read, settled, timeout, _Unsettled, patient)
+        return poll(read, settled, timeout, _Unsettled, patient, steady)
     except _Unsettled as exc:
         return exc.current
 

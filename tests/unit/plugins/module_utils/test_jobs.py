@@ -15,6 +15,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._jobs import (
     JobReader,
     job_image_ids,
     job_view,
+    read_until_named,
     wait_for_job,
 )
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import ims_error
@@ -191,6 +192,21 @@ def test_a_sixty_second_job_costs_at_most_twelve_reads(http, clock):
     http.expect(Call("GET", SHOW_JOB, answer=answer, repeat=True))
     wait_for_job(client(), JOB_ID, 1200)
     assert len(http.requests) <= 12 and clock.now - 1000.0 <= 70
+
+
+def test_a_job_is_read_every_second_until_it_names_its_image_then_less_often(http, clock):
+    http.expect(show_job(job("INIT", image_id=None), repeat=True))
+    view = read_until_named(client(), JOB_ID, 60)
+    assert view["status"] == "INIT" and view["image_id"] is None
+    assert clock.sleeps == [1.0] * 10 + [2.0, 4.0, 8.0, 10.0, 10.0, 10.0]
+    assert len(http.requests) == 17
+
+
+def test_reading_until_named_stops_at_the_first_look_that_names_the_image(http, clock):
+    http.expect(show_job(job("INIT", image_id=None)), show_job(job("INIT", image_id=None)),
+                show_job(job("RUNNING", image_id=IMAGE_A)))
+    view = read_until_named(client(), JOB_ID, 60)
+    assert view["image_id"] == IMAGE_A and clock.sleeps == [1.0, 1.0]
 
 
 def test_a_failed_job_raises_with_ims_code_reason_and_job_id(http, clock):

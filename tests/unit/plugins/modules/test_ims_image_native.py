@@ -281,7 +281,7 @@ def test_with_wait_false_a_job_in_init_is_read_until_it_names_its_image(http, cl
                 show_job(job("RUNNING")), get(made("saving")))
     result = run(dict(FROM_SERVER, wait=False))
     assert result["failed"] is False and result["job"]["status"] == "RUNNING", result
-    assert result["image"]["status"] == "saving" and clock.sleeps == [1.0, 2.0]
+    assert result["image"]["status"] == "saving" and clock.sleeps == [1.0, 1.0]
     assert not result.get("warnings")
 
 
