@@ -62,6 +62,8 @@ options:
   member_status:
     description:
       - For images shared with this project, the status of its membership. Needs O(visibility=shared).
+      - A share is per region, so is its status - see the examples for a member's flow across regions, and
+        U(https://github.com/hwcloud-ims/hwcloud.ims/blob/main/docs/copy-export-share.md) for both sides.
     type: str
     choices: [accepted, rejected, pending]
   protected:
@@ -220,6 +222,11 @@ seealso:
   - name: IMS API, querying images (OpenStack native)
     description: The list API and its filters.
     link: https://support.huaweicloud.com/intl/en-us/api-ims/ims_03_0702.html
+  - module: hwcloud.ims.ims_image_member
+    description: Accept or reject the images shared with this project, one or many at once.
+  - name: Copying, exporting and sharing images
+    description: The owner's and the member's side of a share, in one region and across regions.
+    link: https://github.com/hwcloud-ims/hwcloud.ims/blob/main/docs/copy-export-share.md
 """
 
 EXAMPLES = r"""
@@ -274,6 +281,35 @@ EXAMPLES = r"""
     visibility: shared
     imagetype: shared
     member_status: pending
+
+# A member's whole flow across regions. A share is per region: an image copied to three regions and
+# shared there is three shares, each with the member's project of that region. With an access key and
+# no project_id, each task learns this account's project for its region from IAM.
+- name: In each region, the images shared with this account and not answered yet
+  hwcloud.ims.ims_image_info:
+    region: "{{ item }}"
+    visibility: shared
+    member_status: pending
+  loop: [ap-southeast-1, ap-southeast-3, eu-west-101]
+  register: pending
+
+- name: Accept them, one batch request per region that has any
+  hwcloud.ims.ims_image_member:
+    region: "{{ item.item }}"
+    images: "{{ item.images | map(attribute='id') }}"
+    status: accepted
+  loop: "{{ pending.results }}"
+  loop_control:
+    label: "{{ item.item }}"
+  when: item.images | length > 0
+
+- name: In each region, what this account can launch from now on
+  hwcloud.ims.ims_image_info:
+    region: "{{ item }}"
+    visibility: shared
+    member_status: accepted
+  loop: [ap-southeast-1, ap-southeast-3, eu-west-101]
+  register: accepted
 
 - name: Own images, each with its members and whether they accepted the share
   hwcloud.ims.ims_image_info:
