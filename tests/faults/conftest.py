@@ -8,6 +8,7 @@ Seeds: ``FAULT_SEEDS`` seeds (how many) from ``FAULT_SEED_START`` (default 1) wh
 and not empty, else those of the short run (fault_plans.SHORT_SEEDS); each seed is one case
 (fault_plans.scenario_of): the native playbook (an image made from a server) for a multiple of 3,
 else the copy playbook (an image copied to two regions and exported) for a multiple of 5, else the
+share playbook (images shared with two projects, each accepting) for a multiple of 8, else the
 lifecycle playbook for an odd seed, the cleanup role for an even one. The report goes to
 ``FAULT_REPORT`` (default build/faults/report.json) and is summed up at the end of the pytest output.
 """
@@ -24,6 +25,7 @@ import pytest
 
 from fault_plans import SHORT_SEEDS, SHORT_TOKEN_TTL
 from harness import Emulator
+from share_scenario import ACCOUNTS
 
 from support.fixtures import ansible_fixture
 
@@ -48,10 +50,12 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def emulators():
-    """Two emulators: tokens valid for a day, and tokens valid for SHORT_TOKEN_TTL seconds.
+    """Two emulators: tokens valid for a day, and tokens valid for SHORT_TOKEN_TTL seconds; each with the default
+    account first, then the share scenario's consumers (share_scenario.ACCOUNTS).
 
     A case resets the one its plan needs (test_faults.pick_emulator)."""
-    with Emulator.start() as normal, Emulator.start(extra_args=("--token-ttl", SHORT_TOKEN_TTL)) as short:
+    with Emulator.start(accounts=ACCOUNTS) as normal, \
+            Emulator.start(accounts=ACCOUNTS, extra_args=("--token-ttl", SHORT_TOKEN_TTL)) as short:
         yield {"normal": normal, "short": short}
 
 

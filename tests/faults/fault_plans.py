@@ -45,6 +45,12 @@ COPY_JOB_PROGRESS = _ANY_REGION + SHOW_JOB_PROGRESS
 DESTINATION_LIST = _DESTINATION + LIST
 DESTINATION_IMAGE = _DESTINATION + IMAGE
 COPY_ANY = _ANY_REGION + "(/v2/images.*|/v2(\\.1)?/cloudimages.*|/v1/.+)"
+# The share scenario's routes: the batch member API (POST shares, DELETE stops sharing, PUT is a consumer's
+# answer), each starting a job read like the others, the owner's native members read, and Glance's member routes
+# (a consumer's single-image accept and its membership reads).
+SHARE_BATCH = "/v1/cloudimages/members"
+NATIVE_MEMBERS = "/v1/[^/]+/cloudimages/[^/]+/members"
+SHARE_ANY = "/v2/images.*|/v1/.+"
 
 # Tokens of the short-lived kind (auth "password-ttl") expire this many seconds after they are issued.
 SHORT_TOKEN_TTL = 2
@@ -71,10 +77,16 @@ SHORT_TOKEN_TTL = 2
 # cases (they were lifecycle and cleanup ones, none exhausting; the other seeds' plans did not change); of them
 # 20 and 35 fail cleanly (a copy POST faulted before the work, unknown to the client, is never sent again) and
 # converge; none exhausts the retries.
-# test_faults.py checks that these plans still mix the scenarios with an exhausting burst and a native
-# create faulted after its work (test_the_short_seeds_plan_every_branch) and that the run's cases did
+# Since the share scenario came, the multiples of 8 that are neither of 3 nor of 5 (8, 16, 32 of 1 to 40; they were
+# cleanup cases, none exhausting; the other seeds' plans did not change) are share cases. None of those three
+# faults the owner's batch POST after the work almost surely, so the short run takes seed 136:
+#   136 share (images shared with two projects, each consumer accepting with its own credentials), AK/SK: the
+#      owner's batch POST gets a 500 after the work (rate 0.91), so its members must be read back and the batch
+#      never sent again, and the consumer's batch PUT too by chance (0.31); about 12 s.
+# test_faults.py checks that these plans still mix the scenarios with an exhausting burst, a native create, a copy
+# and a share batch faulted after their work (test_the_short_seeds_plan_every_branch) and that the run's cases did
 # take every branch (test_the_cases_took_every_branch): when make_plan changes, pick them again.
-SHORT_SEEDS = (1, 2, 12, 14, 40)
+SHORT_SEEDS = (1, 2, 12, 14, 40, 136)
 
 # The writes of a lifecycle or cleanup run: (method, path).
 WRITES = (("POST", LIST), ("PATCH", IMAGE), ("DELETE", IMAGE), ("PUT", FILE), ("POST", MEMBERS),
@@ -93,6 +105,15 @@ NATIVE_WRITE_ODDS = {"POST": 1.0, "DELETE": 0.45}
 COPY_WRITES = (("POST", COPY_POST), ("POST", EXPORT_POST), ("PATCH", DESTINATION_IMAGE))
 COPY_READS = (("GET", DESTINATION_LIST), ("GET", DESTINATION_IMAGE), ("GET", COPY_JOB), ("GET", COPY_JOB_PROGRESS))
 COPY_WRITE_ODDS = {COPY_POST: 1.0, EXPORT_POST: 0.6, DESTINATION_IMAGE: 0.45}
+# Those of a share run (images shared with two projects, a stranger purged; the consumers' batch and
+# single accepts): the owner's batch POST always has one fault (of NATIVE_CREATE_FAULTS, by its rate), the consumer's
+# batch PUT and the owner's batch DELETE (of purge_members) often, drawn from the same faults; Glance's member PUT
+# (the second consumer's accept) has the other writes' odds and faults.
+SHARE_WRITES = (("POST", SHARE_BATCH), ("PUT", SHARE_BATCH), ("DELETE", SHARE_BATCH), ("PUT", MEMBER))
+SHARE_READS = (("GET", IMAGE), ("GET", NATIVE_MEMBERS), ("GET", MEMBER), ("GET", SHOW_JOB), ("GET", SHOW_JOB_PROGRESS))
+SHARE_WRITE_ODDS = {("POST", SHARE_BATCH): 1.0, ("PUT", SHARE_BATCH): 0.7, ("DELETE", SHARE_BATCH): 0.7,
+                    ("PUT", MEMBER): 0.45}
+SHARE_LABELS = {("POST", SHARE_BATCH): "share-", ("PUT", SHARE_BATCH): "accept-", ("DELETE", SHARE_BATCH): "unshare-"}
 
 # How a write fails once, and its odds (weights).
 WRITE_FAULTS = (
@@ -125,12 +146,14 @@ def _weighted(rng, choices):
 
 
 def scenario_of(seed):
-    """The scenario of a seed: ``native`` for a multiple of 3, else ``copy`` for a multiple of 5, else
-    ``lifecycle`` (odd) or ``cleanup`` (even)."""
+    """The scenario of a seed: ``native`` for a multiple of 3, else ``copy`` for a multiple of 5, else ``share``
+    for a multiple of 8, else ``lifecycle`` (odd) or ``cleanup`` (even)."""
     if seed % 3 == 0:
         return "native"
     if seed % 5 == 0:
         return "copy"
+    if seed % 8 == 0:
+        return "share"
     return "lifecycle" if seed % 2 else "cleanup"
 
 
@@ -138,20 +161,25 @@ def make_plan(seed, retries, scenario="lifecycle"):
     """The faults of ``seed`` for ``scenario``: ``{"seed", "auth", "exhaust", "latency", "rules": [{..., "kind"}]}``.
 
     A ``native`` plan draws the same kinds of fault, on the native routes (NATIVE_WRITES, NATIVE_READS); a ``copy``
-    plan on the copy routes (COPY_WRITES, COPY_READS, with their region prefixes).
+    plan on the copy routes (COPY_WRITES, COPY_READS, with their region prefixes); a ``share`` plan on the sharing
+    routes (SHARE_WRITES, SHARE_READS).
     """
     native = scenario == "native"
     copying = scenario == "copy"
-    anywhere = NATIVE_ANY if native else COPY_ANY if copying else ANY
+    sharing = scenario == "share"
+    anywhere = NATIVE_ANY if native else COPY_ANY if copying else SHARE_ANY if sharing else ANY
     rng = random.Random("%s:%d" % (scenario, seed))
     auth = _weighted(rng, AUTH_MODES)[0]
     rules = []
     exhaust = rng.random() < 0.15
     if exhaust:
         # A burst one longer than the retries, after a random number of untouched requests.
-        # (Never on a native run's job reads: the waiter looks again after a read that spent its retries.)
+        # (Never on a native run's job reads: the waiter looks again after a read that spent its retries.
+        # Nor on a share run's: there a burst on the owner's first read of each image's members, or on a batch
+        # DELETE, which the module never sends again.)
         method, path, most_skipped = rng.choice(
             (("GET", COPY_ANY, 8), ("PATCH", DESTINATION_IMAGE, 0), ("GET", DESTINATION_LIST, 2)) if copying
+            else (("GET", ANY, 8), ("DELETE", SHARE_BATCH, 0), ("GET", NATIVE_MEMBERS, 2)) if sharing
             else (("GET", ANY, 8), ("DELETE", IMAGE, 0), ("GET", LIST, 2)))
         status = rng.choice((429, 503)) if method == "GET" else 503
         rules.append({"kind": "exhaust-%d" % status, "method": method, "path": path,
@@ -163,19 +191,21 @@ def make_plan(seed, retries, scenario="lifecycle"):
         rules.append({"kind": "429-retry-after" if with_retry_after else "429",
                       "path": anywhere, "sequence": [None] * rng.randint(0, 15) + [fault] * rng.randint(1, max(1, retries - 1))})
     # At most one fault on each write route, fired by chance.
-    for method, path in NATIVE_WRITES if native else COPY_WRITES if copying else WRITES:
-        odds = NATIVE_WRITE_ODDS[method] if native else COPY_WRITE_ODDS[path] if copying else 0.45
+    for method, path in NATIVE_WRITES if native else COPY_WRITES if copying else SHARE_WRITES if sharing else WRITES:
+        odds = (NATIVE_WRITE_ODDS[method] if native else COPY_WRITE_ODDS[path] if copying
+                else SHARE_WRITE_ODDS[method, path] if sharing else 0.45)
         if rng.random() < odds:
-            faults = NATIVE_CREATE_FAULTS if (native and method == "POST") or path == COPY_POST else WRITE_FAULTS
+            faults = (NATIVE_CREATE_FAULTS if (native and method == "POST") or path in (COPY_POST, SHARE_BATCH)
+                      else WRITE_FAULTS)
             kind, _weight, make = _weighted(rng, faults)
             label = ("native-create-" if native and method == "POST" else "copy-" if path == COPY_POST
-                     else "export-" if path == EXPORT_POST else "write-")
+                     else "export-" if path == EXPORT_POST else SHARE_LABELS.get((method, path), "write-"))
             rule = {"kind": label + kind, "method": method, "path": path, "times": 1,
                     "rate": round(rng.uniform(0.3, 1.0), 2)}
             rule.update(make(rng))
             rules.append(rule)
     # Server errors and dropped connections on reads, by rate (retried).
-    for method, path in NATIVE_READS if native else COPY_READS if copying else READS:
+    for method, path in NATIVE_READS if native else COPY_READS if copying else SHARE_READS if sharing else READS:
         if rng.random() < 0.7:
             rules.append({"kind": "read-5xx", "method": method, "path": path,
                           "rate": round(rng.uniform(0.05, 0.25), 2), "status": rng.choice((500, 503))})

@@ -2,14 +2,14 @@
 # Copyright (c) hwcloud.ims contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lifecycle playbook, the cleanup role, an image IMS makes from a server, and an image copied to two regions
-and exported, against an emulator that injects random faults.
+"""The lifecycle playbook, the cleanup role, an image IMS makes from a server, an image copied to two regions
+and exported, and images shared from both sides (share_scenario.py), against an emulator that injects random faults.
 
 Per seed (fault_plans.make_plan): random 500/503 on reads and writes, writes that took effect but
 whose answer is lost, 429 bursts with and without Retry-After, latency, dropped connections, and
 for some seeds IAM password authentication whose token expires mid-run. Every run must end in the
 intended state - no duplicate image (nor two copies of the name in a region, nor two exported
-objects), no lost update, nothing wrongly deleted - or, when retries were exhausted, fail with a
+objects, nor a member batch taken twice), no lost update, nothing wrongly deleted - or, when retries were exhausted, fail with a
 message that names the call (never a traceback, never a secret), leave a consistent state, and
 converge when run again without faults.
 """
@@ -25,6 +25,8 @@ import pytest
 
 from fault_plans import COPY_REGIONS, SHORT_SEEDS, SHORT_TOKEN_TTL, emulator_plan, injected_by_kind, make_plan, scenario_of
 from harness import DEFAULT_PASSWORD, DEFAULT_SECRET_KEY
+from share_scenario import SECRETS as SHARE_SECRETS
+from share_scenario import SHARE_IMAGES, SHARE_JOB_SECONDS, SHARE_WAIT_TIMEOUT, check_share, consumer_env, seed_share
 
 from support import populations
 
@@ -122,8 +124,8 @@ def assert_clean_failure(ran, pattern):
 
 
 def assert_no_secret(ran):
-    """Neither the secret key nor the password in what a run showed."""
-    for secret in (DEFAULT_SECRET_KEY, DEFAULT_PASSWORD):
+    """Neither a secret key (the owner's, the share scenario's consumers') nor the password in what a run showed."""
+    for secret in (DEFAULT_SECRET_KEY, DEFAULT_PASSWORD) + SHARE_SECRETS:
         assert secret not in ran.output, "a secret in the output: %s" % ran
 
 
@@ -363,16 +365,42 @@ def run_copy(seed, emulators, ansible, tmp_path, record):  # pylint: disable=unu
     record(judge(seed, "copy", plan, emu, run, check, clean_failure(COPY_FAILURE)))
 
 
-RUNS = {"lifecycle": run_lifecycle, "cleanup": run_cleanup, "native": run_native, "copy": run_copy}
+# -- images shared from both sides (share_scenario.py) ----------------------------------------------
+
+
+def run_share(seed, emulators, ansible, tmp_path, record):  # pylint: disable=unused-argument
+    plan = make_plan(seed, RETRIES, "share")
+    emu = pick_emulator(emulators, plan)
+    emu.configure_jobs(SHARE_JOB_SECONDS)
+    image_ids, bystander_id = seed_share(emu)
+    before, _members = own_state(emu)
+    bystander_members = emu.members().get(bystander_id)
+    variables = {"fault_images": list(SHARE_IMAGES), "fault_image_ids": image_ids,
+                 "fault_retries": RETRIES, "fault_timeout": TIMEOUT, "fault_wait_timeout": SHARE_WAIT_TIMEOUT}
+    env = hw_env(emu, plan["auth"])
+
+    def run():
+        return ansible.run_playbook("share.yml", env, extra_vars=variables, extra_env=consumer_env(), timeout=300)
+
+    def check(finished):
+        images, _members = own_state(emu)
+        assert images.keys() == before.keys(), "images came or went: %s" % sorted(set(images) ^ set(before))
+        check_share(emu, image_ids, bystander_id, bystander_members, finished=finished)
+    record(judge(seed, "share", plan, emu, run, check, clean_failure(NATIVE_FAILURE)))
+
+
+RUNS = {"lifecycle": run_lifecycle, "cleanup": run_cleanup, "native": run_native, "copy": run_copy, "share": run_share}
+SCENARIOS = list(RUNS)
 
 
 def test_seed(seed, emulators, ansible, tmp_path, record):
     """One case per seed (fault_plans.scenario_of): the native scenario for a multiple of 3, else the copy
-    scenario for a multiple of 5, else the lifecycle playbook for an odd seed, the cleanup role for an even one."""
+    scenario for a multiple of 5, else the share scenario for a multiple of 8, else the lifecycle playbook for an
+    odd seed, the cleanup role for an even one."""
     RUNS[scenario_of(seed)](seed, emulators, ansible, tmp_path, record)
 
 
-@pytest.mark.parametrize("scenario", ["lifecycle", "cleanup", "native", "copy"])
+@pytest.mark.parametrize("scenario", SCENARIOS)
 def test_plans_are_reproducible(scenario):
     assert make_plan(7, RETRIES, scenario) == make_plan(7, RETRIES, scenario)
     assert make_plan(7, RETRIES, scenario) != make_plan(8, RETRIES, scenario)
@@ -385,16 +413,17 @@ def exhausted(entry):
 
 AFTER_THE_WORK = ("native-create-5xx-after", "native-create-drop-after")
 COPY_AFTER_THE_WORK = ("copy-5xx-after", "copy-drop-after")
+SHARE_AFTER_THE_WORK = ("share-5xx-after", "share-drop-after")
 
 
 def test_the_short_seeds_plan_every_branch():
     """The plans of the short run mix the scenarios, with and without a burst longer than the retries, and
-    fault a native create and a copy after their work."""
+    fault a native create, a copy and a share batch after their work."""
     plans = {seed: make_plan(seed, RETRIES, scenario_of(seed)) for seed in SHORT_SEEDS}
     scenarios = {seed: scenario_of(seed) for seed in SHORT_SEEDS}
-    assert set(scenarios.values()) == {"lifecycle", "cleanup", "native", "copy"}, scenarios
+    assert set(scenarios.values()) == set(SCENARIOS), scenarios
     assert any(plan["exhaust"] for plan in plans.values()), "no short seed exhausts the retries: pick them again"
-    for scenario in ("lifecycle", "cleanup", "native", "copy"):
+    for scenario in SCENARIOS:
         assert any(not plan["exhaust"] for seed, plan in plans.items() if scenarios[seed] == scenario), \
             "no %s short seed without exhaustion" % scenario
     assert any(rule["kind"] in AFTER_THE_WORK and rule["rate"] >= 0.9 for seed, plan in plans.items()
@@ -403,13 +432,19 @@ def test_the_short_seeds_plan_every_branch():
     assert any(rule["kind"] in COPY_AFTER_THE_WORK and rule["rate"] >= 0.9 for seed, plan in plans.items()
                if scenarios[seed] == "copy" and not plan["exhaust"] for rule in plan["rules"]), \
         "no copy short seed whose copy is (almost surely) faulted after the work: pick them again"
+    assert any(rule["kind"] in SHARE_AFTER_THE_WORK and rule["rate"] >= 0.9 for seed, plan in plans.items()
+               if scenarios[seed] == "share" and not plan["exhaust"] for rule in plan["rules"]), \
+        "no share short seed whose share batch is (almost surely) faulted after the work: pick them again"
 
 
 def test_the_scenarios_of_the_seeds():
-    """A multiple of 3 is native, another multiple of 5 a copy; the others keep the scenario they had before."""
-    expected = ["lifecycle", "cleanup", "native", "cleanup", "copy", "native", "lifecycle", "cleanup", "native", "copy"]
+    """A multiple of 3 is native, another multiple of 5 a copy, another multiple of 8 a share; the others keep the
+    scenario they had before."""
+    expected = ["lifecycle", "cleanup", "native", "cleanup", "copy", "native", "lifecycle", "share", "native", "copy"]
     assert [scenario_of(seed) for seed in range(1, 11)] == expected
     assert [scenario_of(seed) for seed in (15, 30, 20, 25, 35, 40)] == ["native"] * 2 + ["copy"] * 4
+    assert [scenario_of(seed) for seed in (8, 16, 32, 136, 24, 48, 40, 80)] == ["share"] * 4 + ["native"] * 2 + ["copy"] * 2
+    assert [scenario_of(seed) for seed in (4, 12, 28, 36)] == ["cleanup", "native", "cleanup", "native"]
 
 
 def test_the_cases_took_every_branch(run_seeds, records):
@@ -419,7 +454,8 @@ def test_the_cases_took_every_branch(run_seeds, records):
     The short run: its cases took every branch - a lifecycle and a cleanup that reached the intended
     state under faults, a native case whose create was faulted after the work and that reached the state
     or failed cleanly and converged (either, as IMS lists the image yet or not), a copy case whose copy was
-    faulted after the work and that reached the state or converged, and at least one case that exhausted
+    faulted after the work and that reached the state or converged, a share case whose owner's batch was faulted
+    after the work and that reached the state or converged, and at least one case that exhausted
     the retries, failed cleanly and converged.
     """
     assert sorted(entry["seed"] for entry in records) == sorted(run_seeds), "not every seed's case ran and passed in this run"
@@ -435,5 +471,8 @@ def test_the_cases_took_every_branch(run_seeds, records):
         assert any(entry["scenario"] == "copy" and any(entry["injected"].get(kind) for kind in COPY_AFTER_THE_WORK)
                    and (entry["outcome"] == "passed" or entry.get("converged")) for entry in records), \
             "no copy case of the short run had its copy faulted after the work: pick fault_plans.SHORT_SEEDS again"
+        assert any(entry["scenario"] == "share" and any(entry["injected"].get(kind) for kind in SHARE_AFTER_THE_WORK)
+                   and (entry["outcome"] == "passed" or entry.get("converged")) for entry in records), \
+            "no share case of the short run had its batch faulted after the work: pick fault_plans.SHORT_SEEDS again"
         assert any(exhausted(entry) and entry["outcome"] == "failed-cleanly" and entry.get("converged") for entry in records), \
             "no case of the short run exhausted the retries, failed cleanly and converged: pick fault_plans.SHORT_SEEDS again"
