@@ -1,5 +1,6 @@
 # The fault-injection suite (tests/faults): an image made from a server as an IMS job (seeds
 # that are multiples of 3), else an image copied to two regions and exported (multiples of 5),
+# else images shared in one batch and accepted by two consumers (multiples of 8),
 # else the lifecycle playbook (odd seeds) or the cleanup role (even seeds) (fault_plans.scenario_of), against an emulator injecting random 500/503, 429 bursts with
 # and without Retry-After, latency, dropped connections and expiring IAM tokens; one case
 # per seed, its plan drawn from random.Random(seed). Included by the Makefile.
@@ -7,7 +8,7 @@
 #   make test-faults                      FAULT_SEEDS seeds from FAULT_SEED_START
 #   make test-faults FAULT_SEED_START=17 FAULT_SEEDS=1   re-run one seed
 #   make test-faults-short                the short run: the seeds of fault_plans.SHORT_SEEDS
-#                                         (1, 2, 12, 14 and 40), chosen so that its few cases take every
+#                                         (1, 2, 12, 14, 40 and 136), chosen so that its few cases take every
 #                                         branch, the retries exhausted included (documented there)
 #
 # Report: build/faults/report.json (seeds, outcomes, faults injected by kind, requests),
