@@ -5,7 +5,8 @@
 """The base of every module: connection options, the client, error mapping, results.
 
 Private to this collection: the API may change without notice. A module declares
-``argument_spec`` (its own options), optionally ``module_kwargs``, and writes ``run()``.
+``argument_spec`` (its own options), optionally ``module_kwargs``, and writes ``run()``, or
+sets ``run_class`` to a :class:`TaskRun` that checks the options and runs the task.
 """
 
 from __future__ import annotations
@@ -60,11 +61,41 @@ def check_text_types(raw, spec):
     return problems
 
 
+class TaskRun:
+    """One run of a task, kept apart from its module; ``module`` is the :class:`ImsModule` running it.
+
+    A subclass writes ``problems()`` (the checks of the options, before any request) and ``run()``.
+    """
+
+    def __init__(self, module):
+        self.owner = module
+        self.module = module.module
+        self.params = module.params
+        self.result = module.result
+
+    @property
+    def client(self):
+        """The module's client (built on first use)."""
+        return self.owner.client
+
+    def problems(self):
+        """Extra validation of the module's own options; a list of messages."""
+        return []
+
+    def run(self):
+        raise NotImplementedError
+
+
 class ImsModule:
-    """Subclass, set ``argument_spec`` (and ``module_kwargs``), write ``run()``."""
+    """Subclass, set ``argument_spec`` (and ``module_kwargs``), write ``run()`` or set ``run_class``.
+
+    With ``run_class`` (a :class:`TaskRun`), ``self.task`` is one, built with the module, and
+    ``check_options()`` and ``run()`` are its ``problems()`` and ``run()``.
+    """
 
     argument_spec = {}
     module_kwargs = {}
+    run_class = None
 
     def __init__(self):
         spec = connection_argument_spec()
@@ -78,6 +109,7 @@ class ImsModule:
         self._client = None
         # The names of the options the task set (not from a HW_* variable): what a 401 says of the credentials.
         self._given = None
+        self.task = None if self.run_class is None else self.run_class(self)
 
     @property
     def client(self):
@@ -95,10 +127,12 @@ class ImsModule:
 
     def check_options(self):
         """Extra validation of the module's own options; return a list of messages."""
-        return []
+        return [] if self.task is None else self.task.problems()
 
     def run(self):
-        raise NotImplementedError
+        if self.task is None:
+            raise NotImplementedError
+        self.task.run()
 
     def execute(self):
         if not HAS_REQUESTS:

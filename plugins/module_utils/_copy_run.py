@@ -20,6 +20,7 @@ Private to this collection: the API may change without notice. The requests, in 
 
 from __future__ import annotations
 
+from ._base import TaskRun
 from ._client import ImsClient, ImsError
 from ._connection import connection_problems
 from ._copy import (
@@ -52,14 +53,14 @@ WAIT_TIMEOUT = 3600
 BEING_MADE = ("queued", "saving")
 
 
-class CopyRun:
-    """The copy of one ``ims_image_copy`` task; ``module`` is the :class:`_base.ImsModule` running it."""
+class CopyRun(TaskRun):
+    """The copy of one ``ims_image_copy`` task; ``module`` is the :class:`_base.ImsModule` running it.
+
+    ``client`` is the source region's (the module's); ``dest``, the destination's.
+    """
 
     def __init__(self, module):
-        self.owner = module
-        self.module = module.module
-        self.params = module.params
-        self.result = module.result
+        super().__init__(module)
         self.dest = None
         self.before = None
 
@@ -78,11 +79,6 @@ class CopyRun:
         return problems
 
     # -- helpers -----------------------------------------------------------------------
-
-    @property
-    def client(self):
-        """The source region's client (the module's)."""
-        return self.owner.client
 
     def record(self, action, **details):
         details["action"] = action

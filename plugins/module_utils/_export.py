@@ -30,6 +30,7 @@ import re
 
 from urllib.parse import quote
 
+from ._base import TaskRun
 from ._copy import is_image_id, pick_source
 from ._errors import ImsApiError, ImsConnectionError, ImsError, ImsJobFailed, ImsJobTimeout, may_have_taken_effect
 from ._jobs import wait_for_job
@@ -145,21 +146,11 @@ def source_view(image, region):
             "disk_format": image.get("disk_format")}
 
 
-class ExportRun:
+class ExportRun(TaskRun):
     """The export of one ``ims_image_export`` task; ``module`` is the :class:`_base.ImsModule` running it."""
-
-    def __init__(self, module):
-        self.owner = module
-        self.module = module.module
-        self.params = module.params
-        self.result = module.result
 
     def problems(self):
         return export_problems(self.params)
-
-    @property
-    def client(self):
-        return self.owner.client
 
     def run(self):
         params = self.params

@@ -23,6 +23,7 @@ saying that the change may be under way and to run it again in a few minutes.
 
 from __future__ import annotations
 
+from ._base import TaskRun
 from ._errors import ImsApiError, ImsError, ImsJobFailed, ImsJobTimeout
 from ._jobs import wait_for_job
 from ._native_create import LISTING_GRACE
@@ -93,24 +94,14 @@ def wait_jobs(owner, job_ids, timeout):
     return views
 
 
-class ShareRun:
+class ShareRun(TaskRun):
     """The share of one ``ims_image_share`` task; ``module`` is the :class:`_base.ImsModule` running it."""
-
-    def __init__(self, module):
-        self.owner = module
-        self.module = module.module
-        self.params = module.params
-        self.result = module.result
 
     def problems(self):
         problems = share_problems(self.params, self.params.get("project_id"))
         self.timeout = self.params["wait_timeout"] or WAIT_TIMEOUT
         self.grace = min(LISTING_GRACE, self.timeout)
         return problems
-
-    @property
-    def client(self):
-        return self.owner.client
 
     def record(self, action, method, body):
         self.result["operations"].append({"action": action, "method": method, "path": MEMBERS_PATH, "body": body})
@@ -191,7 +182,7 @@ class ShareRun:
         return list(found.values())
 
 
-class MemberBatchRun:
+class MemberBatchRun(TaskRun):
     """The member's answer to many shares at once (``ims_image_member`` with ``images``): one ``PUT`` for those that differ.
 
     ``module`` is the :class:`ImsImageMember` running it (its ``find``, ``client``, ``result``).
@@ -200,12 +191,6 @@ class MemberBatchRun:
     images whose status differs, ``project_id`` (this project), ``status`` and ``vault_id``, its
     job until it ends, and the memberships of those images again.
     """
-
-    def __init__(self, module):
-        self.owner = module
-        self.module = module.module
-        self.params = module.params
-        self.result = module.result
 
     def run(self, project_id):
         params = self.params

@@ -245,6 +245,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._copy_run import WAIT_
 
 
 class ImsImageCopy(ImsModule):
+    run_class = CopyRun
     argument_spec = {
         "image": {"type": "str", "required": True},
         "name": {"type": "str", "required": True},
@@ -262,13 +263,6 @@ class ImsImageCopy(ImsModule):
         "wait": {"type": "bool", "default": True},
         "wait_timeout": {"type": "int", "default": WAIT_TIMEOUT},
     }
-
-    def check_options(self):
-        self.copy = CopyRun(self)
-        return self.copy.problems()
-
-    def run(self):
-        self.copy.run()
 
 
 def main():

@@ -151,6 +151,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._export import FORMATS
 
 
 class ImsImageExport(ImsModule):
+    run_class = ExportRun
     argument_spec = {
         "image": {"type": "str", "required": True},
         "bucket_url": {"type": "str", "required": True},
@@ -159,13 +160,6 @@ class ImsImageExport(ImsModule):
         "wait": {"type": "bool", "default": True},
         "wait_timeout": {"type": "int", "default": WAIT_TIMEOUT},
     }
-
-    def check_options(self):
-        self.export = ExportRun(self)
-        return self.export.problems()
-
-    def run(self):
-        self.export.run()
 
 
 def main():

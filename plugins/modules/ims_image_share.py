@@ -202,6 +202,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._share_run import Shar
 
 
 class ImsImageShare(ImsModule):
+    run_class = ShareRun
     argument_spec = {
         "images": {"type": "list", "elements": "str", "required": True},
         "projects": {"type": "list", "elements": "str", "default": []},
@@ -212,13 +213,6 @@ class ImsImageShare(ImsModule):
         "wait": {"type": "bool", "default": True},
         "wait_timeout": {"type": "int", "default": WAIT_TIMEOUT},
     }
-
-    def check_options(self):
-        self.share = ShareRun(self)
-        return self.share.problems()
-
-    def run(self):
-        self.share.run()
 
 
 def main():
