@@ -430,7 +430,7 @@ FREE = {
     "ims_image_info": {"status", "imagetype", "protected", "isregistered", "disk_format", "os_bit", "os_type",
                        "support_kvm", "support_xen", "support_largememory", "support_diskintensive", "support_highperformance",
                        "support_xen_hana", "support_kvm_infiniband", "sort_key", "sort_dir", "members"},
-    "ims_image_cleanup": {"dry_run"},
+    "ims_image_cleanup": {"dry_run", "spare_shared", "exclude_ids"},
     "ims_image_member": {"status"},
     "ims_image_share": {"wait"},
     "ims_image_member_info": set(),
