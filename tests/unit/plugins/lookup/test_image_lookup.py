@@ -12,11 +12,29 @@ from unittest import mock
 
 import pytest
 
-from ansible.errors import AnsibleLookupError
+try:  # ansible-core 2.19+: importing the controller's code marks the whole process as the controller
+    from ansible.module_utils import _internal as module_utils_internal
+except ImportError:  # ansible-core 2.18
+    module_utils_internal = None
+WAS_CONTROLLER = getattr(module_utils_internal, "is_controller", None)
 
-from ansible_collections.hwcloud.ims.plugins.lookup.image import LookupModule
+from ansible.errors import AnsibleLookupError  # noqa: E402 pylint: disable=wrong-import-position
+
+from ansible_collections.hwcloud.ims.plugins.lookup.image import LookupModule  # pylint: disable=wrong-import-position
 from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import IMAGE_ID, image, image_not_found, ims_error, listing
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import CONNECTION, PROJECT_ID, SECRET_KEY, Call
+
+if module_utils_internal is not None:
+    # ... which sends the warnings of the modules run in process after this file to the controller's display
+    # instead of their results: the modules' tests expect a module's process, this file sets the controller per test.
+    module_utils_internal.is_controller = WAS_CONTROLLER
+
+
+@pytest.fixture(autouse=True)
+def on_the_controller(monkeypatch):
+    if module_utils_internal is not None:
+        monkeypatch.setattr(module_utils_internal, "is_controller", True)
+
 
 NEWEST = {("sort_key", "created_at"), ("sort_dir", "desc")}
 
