@@ -461,6 +461,7 @@ from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._select import SELECTION_SPEC, listing, matches, selection_problems
 from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view
 
+
 class ImsImageInfo(ImsModule):
     argument_spec = dict(SELECTION_SPEC, **{
         "id": {"type": "str"},
