@@ -71,7 +71,7 @@ class Policy:
     @property
     def statuses(self):
         """The statuses a cleanup lists (and the server filters on)."""
-        return ("killed",) + STUCK_STATUSES + (("active",) if self.stale_min_age_days else ())
+        return ("killed",) + STUCK_STATUSES + (("active",) if self.stale_min_age_days is not None else ())
 
     def untouchable(self, image):
         """Why ``image`` must never be deleted whatever its age (None: it may be)."""
@@ -91,7 +91,7 @@ class Policy:
             return datetime.timedelta(hours=self.killed_min_age_hours), "%d h" % self.killed_min_age_hours
         if status in STUCK_STATUSES:
             return datetime.timedelta(hours=self.stuck_min_age_hours), "%d h" % self.stuck_min_age_hours
-        if status == "active" and self.stale_min_age_days:
+        if status == "active" and self.stale_min_age_days is not None:
             return datetime.timedelta(days=self.stale_min_age_days), "%d days" % self.stale_min_age_days
         return None
 

@@ -61,6 +61,8 @@ options:
     description:
       - C(active) images older than this many days are deleted, except the O(keep_newest) newest of each name
         family. Not set, active images are never selected.
+      - V(0) selects the active images of any age beyond the O(keep_newest) newest of each family (narrow it with
+        O(stale_name_pattern) or O(family_pattern)), as the role C(hwcloud.ims.image_publish) retires old versions.
     type: int
   keep_newest:
     description:
@@ -232,7 +234,7 @@ class ImsImageCleanup(ImsModule):
         problems = []
         if not params["project_id"]:
             problems.append("project_id is required (HW_PROJECT_ID): the cleanup only touches that project's images")
-        for option, low in (("killed_min_age_hours", 0), ("stuck_min_age_hours", 1), ("stale_min_age_days", 1),
+        for option, low in (("killed_min_age_hours", 0), ("stuck_min_age_hours", 1), ("stale_min_age_days", 0),
                             ("keep_newest", 0), ("max_deletions", 0)):
             if params[option] is not None and params[option] < low:
                 problems.append("%s must be %d or more; got %d" % (option, low, params[option]))

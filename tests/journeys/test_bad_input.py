@@ -356,7 +356,7 @@ RULES = {
     "ims_image_cleanup": {
         "killed_min_age_hours": [below(0, ["0 or more"])],
         "stuck_min_age_hours": [below(1, ["1 or more"])],
-        "stale_min_age_days": [below(1, ["1 or more"])],
+        "stale_min_age_days": [below(0, ["0 or more"])],
         "keep_newest": [below(0, ["0 or more"])],
         "max_deletions": [below(0, ["0 or more"])],
         "family_pattern": [case(BAD_REGEX, REGEX_WORDS)],
@@ -820,8 +820,8 @@ ROLE_CASES = [
     ({"image_cleanup_stuck_min_age_hours": 0}, "image_cleanup_stuck_min_age_hours", "1 or more"),
     ({"image_cleanup_family_pattern": "(?P<family"}, "image_cleanup_family_pattern", "regular expression"),
     ({"image_cleanup_retries": 99}, "image_cleanup_retries", "from 0 to 20"),
-    ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_min_age_days": 0}, "image_cleanup_stale_min_age_days",
-     "1 or more"),
+    ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_min_age_days": -1}, "image_cleanup_stale_min_age_days",
+     "0 or more"),
     ({"image_cleanup_stale_enabled": True, "image_cleanup_stale_tag": "team=web,env=prod"}, "image_cleanup_stale_tag",
      "takes one tag"),
 ]

@@ -292,6 +292,14 @@ def test_an_image_listed_in_exclude_ids_is_spared_like_a_protected_one(http):
     assert entry_ids(result["candidates"]) == [old(16, "killed")["id"]]
 
 
+def test_stale_min_age_days_0_selects_every_active_image_beyond_the_newest_of_its_family(http):
+    web = [old(index, "active", name="web-%d" % index, created_at=ago(hours=index)) for index in (1, 2, 3)]
+    http.expect(*listings(active=web))
+    result = run({"stale_min_age_days": 0, "keep_newest": 1})
+    assert entry_ids(result["candidates"]) == [web[1]["id"], web[2]["id"]]
+    assert reasons(result["spared"]) == {web[0]["id"]: "among the newest 1 of family 'web'"}
+
+
 def test_by_default_a_candidate_shared_with_an_accepted_member_is_spared_naming_the_member(http):
     pending = old(16, "killed")
     http.expect(*listings(killed=[KILLED, pending]), members_of(KILLED, OTHER_PROJECT),
