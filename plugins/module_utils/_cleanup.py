@@ -56,8 +56,10 @@ class Policy:
     """The selection options of one cleanup (see ``hwcloud.ims.ims_image_cleanup``)."""
 
     def __init__(self, project_id, killed_min_age_hours=6, stuck_min_age_hours=24, stale_min_age_days=None,
-                 keep_newest=3, family_pattern=None, stale_name_pattern=None, exclude_tag="cleanup=keep"):
+                 keep_newest=3, family_pattern=None, stale_name_pattern=None, exclude_tag="cleanup=keep",
+                 exclude_ids=()):
         self.project_id = project_id
+        self.exclude_ids = frozenset(exclude_ids or ())
         self.killed_min_age_hours = killed_min_age_hours
         self.stuck_min_age_hours = stuck_min_age_hours
         self.stale_min_age_days = stale_min_age_days
@@ -69,7 +71,7 @@ class Policy:
     @property
     def statuses(self):
         """The statuses a cleanup lists (and the server filters on)."""
-        return ("killed",) + STUCK_STATUSES + (("active",) if self.stale_min_age_days else ())
+        return ("killed",) + STUCK_STATUSES + (("active",) if self.stale_min_age_days is not None else ())
 
     def untouchable(self, image):
         """Why ``image`` must never be deleted whatever its age (None: it may be)."""
@@ -77,6 +79,8 @@ class Policy:
             return "not a private image of this project"
         if image.get("protected"):
             return "protected"
+        if image.get("id") in self.exclude_ids:
+            return "excluded by id (exclude_ids)"
         if self.exclude_tag and self.exclude_tag in (image.get("tags") or []):
             return "carries the exclusion tag %s" % self.exclude_tag
         return None
@@ -87,7 +91,7 @@ class Policy:
             return datetime.timedelta(hours=self.killed_min_age_hours), "%d h" % self.killed_min_age_hours
         if status in STUCK_STATUSES:
             return datetime.timedelta(hours=self.stuck_min_age_hours), "%d h" % self.stuck_min_age_hours
-        if status == "active" and self.stale_min_age_days:
+        if status == "active" and self.stale_min_age_days is not None:
             return datetime.timedelta(days=self.stale_min_age_days), "%d days" % self.stale_min_age_days
         return None
 
@@ -150,6 +154,15 @@ def _newest_of_families(active, policy):
         members.sort(key=_age_order, reverse=True)
         keep.update(image.get("id") for image in members[:policy.keep_newest])
     return keep
+
+
+def shared_reason(members):
+    """Why an image whose members are ``members`` must be spared (None: no member accepted it)."""
+    accepted = sorted(member.get("member_id") or "?" for member in members if member.get("status") == "accepted")
+    if not accepted:
+        return None
+    return "shared with %d accepted member%s (%s); spare_shared is true" % (
+        len(accepted), "" if len(accepted) == 1 else "s", ", ".join(accepted))
 
 
 def recheck(image, planned, policy):

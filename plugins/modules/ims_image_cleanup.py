@@ -17,8 +17,9 @@ description:
     O(keep_newest) newest of each name family.
   - Never touches public (C(gold)), market and shared images or images of other projects (they are never listed;
     the listing asks the server for this project's own images only, by C(owner)), protected images, images carrying
-    O(exclude_tag), or images younger than their threshold. Each of those near-candidates is reported with the
-    reason it was spared.
+    O(exclude_tag) or listed in O(exclude_ids), images shared with a member that accepted them (unless
+    O(spare_shared=false)), or images younger than their threshold. Each of those near-candidates is reported with
+    the reason it was spared.
   - A private image is one this project owns that IMS types C(private). Against an upstream OpenStack Glance,
     which has no image types, it is one this project owns whose visibility is C(private) or C(shared) (Glance's
     default), never C(public) or C(community).
@@ -60,6 +61,8 @@ options:
     description:
       - C(active) images older than this many days are deleted, except the O(keep_newest) newest of each name
         family. Not set, active images are never selected.
+      - V(0) selects the active images of any age beyond the O(keep_newest) newest of each family (narrow it with
+        O(stale_name_pattern) or O(family_pattern)), as the role C(hwcloud.ims.image_publish) retires old versions.
     type: int
   keep_newest:
     description:
@@ -98,6 +101,23 @@ options:
       - When more images than this would be deleted, the module fails before deleting any, returning the plan.
     type: int
     default: 25
+  exclude_ids:
+    description:
+      - Images with these ids are never deleted (spared with the reason C(excluded by id)), like a protected image.
+      - For instance the image a pipeline has just published, whatever its age or rank in its family.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.2.0
+  spare_shared:
+    description:
+      - Whether an image shared with a member that accepted it is spared (the reason names the members). Each
+        candidate's members are read (one request each), before the plan and again right before the deletion.
+      - V(false) deletes such an image like any other; its members lose it.
+      - Only the members IMS lists through the image's member API count (projects).
+    type: bool
+    default: true
+    version_added: 0.2.0
 notes:
   - Needs O(project_id); with AK/SK it is needed anyway.
   - The listing asks IMS for this project's own images in each selected status (C(owner), C(status), C(tag));
@@ -189,7 +209,7 @@ import re
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError
-from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import Policy, plan, recheck
+from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import Policy, plan, recheck, shared_reason
 from ansible_collections.hwcloud.ims.plugins.module_utils._tags import tag_filter_problem, tag_filter_warning
 
 
@@ -205,6 +225,8 @@ class ImsImageCleanup(ImsModule):
         "stale_tag": {"type": "str"},
         "exclude_tag": {"type": "str", "default": "cleanup=keep"},
         "max_deletions": {"type": "int", "default": 25},
+        "exclude_ids": {"type": "list", "elements": "str", "default": []},
+        "spare_shared": {"type": "bool", "default": True},
     }
 
     def check_options(self):
@@ -212,7 +234,7 @@ class ImsImageCleanup(ImsModule):
         problems = []
         if not params["project_id"]:
             problems.append("project_id is required (HW_PROJECT_ID): the cleanup only touches that project's images")
-        for option, low in (("killed_min_age_hours", 0), ("stuck_min_age_hours", 1), ("stale_min_age_days", 1),
+        for option, low in (("killed_min_age_hours", 0), ("stuck_min_age_hours", 1), ("stale_min_age_days", 0),
                             ("keep_newest", 0), ("max_deletions", 0)):
             if params[option] is not None and params[option] < low:
                 problems.append("%s must be %d or more; got %d" % (option, low, params[option]))
@@ -237,7 +259,7 @@ class ImsImageCleanup(ImsModule):
         params = self.params
         policy = Policy(params["project_id"], params["killed_min_age_hours"], params["stuck_min_age_hours"],
                         params["stale_min_age_days"], params["keep_newest"], params["family_pattern"],
-                        params["stale_name_pattern"], params["exclude_tag"])
+                        params["stale_name_pattern"], params["exclude_tag"], params["exclude_ids"])
         dry_run = params["dry_run"] or self.module.check_mode
         self.result.update(dry_run=dry_run, candidates=[], spared=[], deleted=[], failures=[])
         images = {}
@@ -246,6 +268,8 @@ class ImsImageCleanup(ImsModule):
             for image in self.client.own_images(status=status, tag=tag):
                 images[image["id"]] = image
         candidates, spared = plan(list(images.values()), datetime.datetime.now(datetime.timezone.utc), policy)
+        if params["spare_shared"]:
+            candidates, spared = self.spare_shared(candidates, spared, images)
         self.result.update(candidates=candidates, spared=spared)
         self.summarize()
         if len(candidates) > params["max_deletions"]:
@@ -267,9 +291,24 @@ class ImsImageCleanup(ImsModule):
                 "; ".join("%s (%s): %s" % (item["id"], item["name"], item["error"]) for item in failed),
                 len(self.result["deleted"])))
 
+    def spare_shared(self, candidates, spared, images):
+        """The plan with the candidates a member accepted moved to the spared (one read of members each)."""
+        kept = []
+        for candidate in candidates:
+            reason = shared_reason(self.client.members_of(images[candidate["id"]]))
+            if reason:
+                spared = sorted(spared + [dict(candidate, reason=reason)], key=lambda entry: (entry["name"] or "", entry["id"] or ""))
+            else:
+                kept.append(candidate)
+        return kept, spared
+
     def delete(self, candidate, policy):
         try:
-            keep = recheck(self.client.get_image(candidate["id"]), candidate, policy)
+            image = self.client.get_image(candidate["id"])
+            keep = recheck(image, candidate, policy)
+            if keep is None and image is not None and self.params["spare_shared"]:
+                reason = shared_reason(self.client.members_of(image))
+                keep = reason and "changed since it was listed: %s" % reason
             if keep:
                 self.result["spared"].append(dict(candidate, reason=keep))
                 return

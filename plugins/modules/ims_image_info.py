@@ -74,6 +74,8 @@ options:
     description:
       - The project id that owns the image. Your own images are those with O(owner) set to your O(project_id), on
         IMS and upstream Glance alike.
+      - V(self) is the project of the credentials (O(project_id), else learned from IAM once), as the Terraform
+        provider's owner shortcut.
     type: str
   isregistered:
     description:
@@ -215,6 +217,25 @@ options:
     type: bool
     default: false
     version_added: 0.2.0
+  name_regex:
+    description:
+      - Only images whose name matches this Python regular expression, searched anywhere in the name (C(re.search))
+        unless anchored with C(^) or C($), as Terraform's C(name_regex) of C(huaweicloud_images_image).
+      - Applied by the module to the images it reads (IMS has no pattern filter), so give server-side filters too
+        to read fewer pages. With O(most_recent), the listing stops at the first match, newest first.
+      - A pattern that does not compile is refused before any request. Cannot be used with O(name).
+    type: str
+    version_added: 0.2.0
+  most_recent:
+    description:
+      - Only the newest matching image by C(created_at) - RV(images) holds at most one image.
+      - With server-side filters only, one request (sorted newest first, C(limit=1)). With O(name_regex) or a
+        C(support_*) option set to V(false), pages newest first until the first match.
+      - Needs O(sort_key) and O(sort_dir) at their defaults.
+      - The P(hwcloud.ims.image#lookup) lookup gives the same selection as an id, in a template.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - Fields of RV(images) that IMS adds (their names start with C(__)) are strings, as IMS returns them,
     including C(__image_size) and C(__isregistered).
@@ -275,6 +296,15 @@ EXAMPLES = r"""
 - name: Show the Ubuntu 22 images
   ansible.builtin.debug:
     msg: "{{ gold_ubuntu.images | selectattr('name', 'match', 'Ubuntu 22') | map(attribute='name') }}"
+
+- name: The newest Ubuntu 22.04 public image (one request per page, stopping at the first match)
+  hwcloud.ims.ims_image_info:
+    imagetype: gold
+    visibility: public
+    platform: Ubuntu
+    name_regex: '^Ubuntu 22\.04'
+    most_recent: true
+  register: newest_ubuntu
 
 - name: Shared images waiting to be accepted
   hwcloud.ims.ims_image_info:
@@ -428,49 +458,13 @@ images:
 """
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
-from ansible_collections.hwcloud.ims.plugins.module_utils._filters import (
-    LIST_FILTERS,
-    FilterError,
-    build_list_query,
-    keep_unflagged,
-)
-from ansible_collections.hwcloud.ims.plugins.module_utils._image import DISK_FORMATS
+from ansible_collections.hwcloud.ims.plugins.module_utils._select import SELECTION_SPEC, listing, matches, selection_problems
 from ansible_collections.hwcloud.ims.plugins.module_utils._sharing import member_view
-
-_PAGING = ("sort_key", "sort_dir", "page_size", "max_results", "marker")
 
 
 class ImsImageInfo(ImsModule):
-    argument_spec = {
+    argument_spec = dict(SELECTION_SPEC, **{
         "id": {"type": "str"},
-        "name": {"type": "str"},
-        "status": {"type": "str", "choices": ["queued", "saving", "active", "killed", "deleted"]},
-        "imagetype": {"type": "str", "choices": ["gold", "private", "shared", "market"]},
-        "visibility": {"type": "str", "choices": ["public", "private", "shared"]},
-        "member_status": {"type": "str", "choices": ["accepted", "rejected", "pending"]},
-        "protected": {"type": "bool"},
-        "owner": {"type": "str"},
-        "isregistered": {"type": "bool"},
-        "container_format": {"type": "str"},
-        "disk_format": {"type": "str", "choices": list(DISK_FORMATS)},
-        "min_ram": {"type": "int"},
-        "min_disk": {"type": "int"},
-        "os_bit": {"type": "str", "choices": ["32", "64"]},
-        "os_type": {"type": "str", "choices": ["Linux", "Windows", "Other"]},
-        "platform": {"type": "str"},
-        "tag": {"type": "raw"},
-        "created_at": {"type": "str"},
-        "updated_at": {"type": "str"},
-        "support_kvm": {"type": "bool"},
-        "support_xen": {"type": "bool"},
-        "support_largememory": {"type": "bool"},
-        "support_diskintensive": {"type": "bool"},
-        "support_highperformance": {"type": "bool"},
-        "support_xen_hana": {"type": "bool"},
-        "support_kvm_infiniband": {"type": "bool"},
-        "support_xen_gpu_type": {"type": "str"},
-        "support_kvm_gpu_type": {"type": "str"},
-        "filters": {"type": "dict", "default": {}},
         "sort_key": {"type": "str", "default": "created_at",
                      "choices": ["name", "container_format", "disk_format", "status", "id", "size", "created_at"]},
         "sort_dir": {"type": "str", "default": "desc", "choices": ["asc", "desc"]},
@@ -478,26 +472,20 @@ class ImsImageInfo(ImsModule):
         "max_results": {"type": "int"},
         "marker": {"type": "str"},
         "members": {"type": "bool", "default": False},
-    }
+    })
 
     def check_options(self):
         problems = []
-        for option in ("min_ram", "min_disk"):
-            if self.params[option] is not None and self.params[option] < 0:
-                problems.append("%s must be 0 or more; got %d" % (option, self.params[option]))
         if not 1 <= self.params["page_size"] <= 10000:
             problems.append("page_size must be from 1 to 10000; got %d" % self.params["page_size"])
         if self.params["max_results"] is not None and self.params["max_results"] < 1:
             problems.append("max_results must be 1 or more; got %d" % self.params["max_results"])
-        for option in ("name", "id", "owner", "marker", "platform", "container_format"):
-            if self.params[option] == "":
-                problems.append("%s must not be empty; leave it out to match any %s" % (option, option))
+        if self.params["most_recent"] and (self.params["sort_key"], self.params["sort_dir"]) != ("created_at", "desc"):
+            problems.append("most_recent picks the newest image by created_at; leave sort_key and sort_dir at their "
+                            "defaults (created_at, desc) with it")
         warnings = []
-        try:
-            self.query, self.excluded_flags = build_list_query(
-                {option: self.params[option] for option in LIST_FILTERS}, self.params["filters"], warnings)
-        except FilterError as exc:
-            problems.append(str(exc))
+        found, self.query, self.excluded_flags, self.regex = selection_problems(self.params, warnings)
+        problems += found
         for warning in warnings:
             self.module.warn(warning)
         return problems
@@ -515,16 +503,13 @@ class ImsImageInfo(ImsModule):
         image_id = self.params["id"]
         if image_id and not self.query and not self.params["marker"]:
             image = self.client.get_image(image_id)
-            return [image] if image else []
-        params = list(self.query)
-        if image_id:
-            params.append(("id", image_id))
+            return [image] if image and matches(image, self.excluded_flags, self.regex) else []
+        params = [("id", image_id)] if image_id else []
         params += [("sort_key", self.params["sort_key"]), ("sort_dir", self.params["sort_dir"])]
         if self.params["marker"]:
             params.append(("marker", self.params["marker"]))
-        return list(self.client.iter_images(
-            params, page_size=self.params["page_size"], max_results=self.params["max_results"],
-            keep=keep_unflagged(self.excluded_flags)))
+        return listing(self.client, self.query, self.excluded_flags, self.regex, self.params["most_recent"], params,
+                       page_size=self.params["page_size"], max_results=self.params["max_results"])
 
 
 def main():

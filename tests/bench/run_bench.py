@@ -40,6 +40,7 @@ from benchlib import (HERE, LATENCY, QUICK, REPEAT, ROOT, WORK, Failed, Table, a
                       loadavg, log, median, seconds, timed)
 
 from copies import bench_copies
+from lookup import bench_lookup
 from native import bench_native
 from peer import bench_peer
 
@@ -52,7 +53,7 @@ PAGE_SIZE = 1000  # ims_image_info's default page_size
 STALE_COUNT = 20 if QUICK else 200
 TARGETS = 4 if QUICK else 20
 PER_TARGET = 10  # candidates per target of row 4
-ROWS = ("listing", "unchanged", "cleanup", "forks", "peer", "native", "copies")
+ROWS = ("listing", "unchanged", "cleanup", "forks", "peer", "native", "copies", "lookup")
 ONLY = [row for row in os.environ.get("BENCH_ONLY", "").split(",") if row]
 OUTPUT = pathlib.Path(os.environ.get("BENCH_OUTPUT") or ROOT / "build" / "bench" / "results.json")
 
@@ -424,6 +425,8 @@ def main():
         bench_native(table, results)
     if "copies" in rows:
         bench_copies(table, results)
+    if "lookup" in rows:
+        bench_lookup(table, results)
     results["loadavg_end"] = loadavg()
     results["duration_s"] = time.perf_counter() - started
     results["table"] = table.rows

@@ -60,12 +60,14 @@ def deletes(stats):
 
 
 def assert_rechecked_before_delete(stats):
-    """Every DELETE of an image comes right after a GET of that same image (the re-check)."""
+    """Every DELETE of an image comes right after a GET of that same image (the re-check), then of its members
+    (image_cleanup_spare_shared, true by default)."""
     log = stats["log"]
     for index, entry in enumerate(log):
         if entry["method"] == "DELETE":
-            previous = log[index - 1]
-            assert (previous["method"], previous["path"]) == ("GET", entry["path"]), log[index - 2:index + 1]
+            image, members = log[index - 2], log[index - 1]
+            assert [(image["method"], image["path"]), (members["method"], members["path"])] == [
+                ("GET", entry["path"]), ("GET", entry["path"] + "/members")], log[index - 3:index + 1]
 
 
 def run_role(ansible, emu, variables, options=(), env=None):

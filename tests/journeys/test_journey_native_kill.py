@@ -88,7 +88,7 @@ def test_a_run_killed_mid_wait_then_run_again_waits_on_the_same_image(emu, ansib
 
 
 def test_a_server_image_run_killed_in_init_then_run_again_at_once_makes_one_image(emu, ansible):
-    emu.configure_jobs(30)  # INIT: the first 3 s
+    emu.configure_jobs(80)  # INIT: the first 8 s, so that the re-run reaches IMS within it even on a loaded machine
     args = {"name": "kill-init", "instance_id": seed_server(emu)}
     killed_in_init(emu, ansible, args, "kill-init")
     emu.reset_stats()

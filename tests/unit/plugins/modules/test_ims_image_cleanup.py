@@ -11,7 +11,7 @@ import datetime
 import pytest
 
 from ansible_collections.hwcloud.ims.plugins.modules import ims_image_cleanup
-from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import OTHER_PROJECT, image, image_not_found, listing
+from ansible_collections.hwcloud.ims.tests.unit.utils.ims_answers import OTHER_PROJECT, image, image_not_found, listing, members
 from ansible_collections.hwcloud.ims.tests.unit.utils.scripted_http import (
     ANY,
     CONNECTION,
@@ -57,7 +57,14 @@ def delete(item, status=204, **answer):
 
 
 def run(args, **kwargs):
+    """The module with ``args``; without ``spare_shared`` in them, with it false: the tests of the other rules script
+    no member reads (those of spare_shared, its default, are in the section below)."""
+    args = dict({"spare_shared": False}, **args)
     return run_module(ims_image_cleanup, dict(CONNECTION, **args), **kwargs)
+
+
+def members_of(item, *member_ids, status="accepted"):
+    return Call("GET", "/v2/images/%s/members" % item["id"], answer=members(item["id"], *member_ids, status=status))
 
 
 def entry_ids(entries):
@@ -273,3 +280,46 @@ def test_a_listing_of_the_wrong_shape_fails_before_any_plan(http):
     result = run({"dry_run": False})
     assert result["failed"] is True and "outcome" not in result
     assert "(request id: req-1)" in result["msg"]
+
+
+# -- exclude_ids, spare_shared ------------------------------------------------------------------------
+
+
+def test_an_image_listed_in_exclude_ids_is_spared_like_a_protected_one(http):
+    http.expect(*listings(killed=[KILLED, old(16, "killed")]))
+    result = run({"exclude_ids": [KILLED["id"]], "dry_run": False}, check_mode=True)
+    assert reasons(result["spared"]) == {KILLED["id"]: "excluded by id (exclude_ids)"}
+    assert entry_ids(result["candidates"]) == [old(16, "killed")["id"]]
+
+
+def test_stale_min_age_days_0_selects_every_active_image_beyond_the_newest_of_its_family(http):
+    web = [old(index, "active", name="web-%d" % index, created_at=ago(hours=index)) for index in (1, 2, 3)]
+    http.expect(*listings(active=web))
+    result = run({"stale_min_age_days": 0, "keep_newest": 1})
+    assert entry_ids(result["candidates"]) == [web[1]["id"], web[2]["id"]]
+    assert reasons(result["spared"]) == {web[0]["id"]: "among the newest 1 of family 'web'"}
+
+
+def test_by_default_a_candidate_shared_with_an_accepted_member_is_spared_naming_the_member(http):
+    pending = old(16, "killed")
+    http.expect(*listings(killed=[KILLED, pending]), members_of(KILLED, OTHER_PROJECT),
+                members_of(pending, OTHER_PROJECT, status="pending"))
+    result = run_module(ims_image_cleanup, dict(CONNECTION))
+    assert entry_ids(result["candidates"]) == [pending["id"]]
+    assert reasons(result["spared"]) == {
+        KILLED["id"]: "shared with 1 accepted member (%s); spare_shared is true" % OTHER_PROJECT}
+
+
+def test_a_member_that_accepts_between_the_plan_and_the_delete_spares_the_image(http):
+    http.expect(*listings(killed=[KILLED]), members_of(KILLED), recheck(KILLED), members_of(KILLED, OTHER_PROJECT))
+    result = run_module(ims_image_cleanup, dict(CONNECTION, dry_run=False))
+    assert result["deleted"] == [] and result["changed"] is False
+    assert reasons(result["spared"]) == {
+        KILLED["id"]: "changed since it was listed: shared with 1 accepted member (%s); spare_shared is true" % OTHER_PROJECT}
+    assert [call for call in http.timeline() if call.startswith("DELETE")] == []
+
+
+def test_spare_shared_false_deletes_a_shared_image_without_reading_its_members(http):
+    http.expect(*listings(killed=[KILLED]), recheck(KILLED), delete(KILLED))
+    result = run({"spare_shared": False, "dry_run": False})
+    assert entry_ids(result["deleted"]) == [KILLED["id"]]
