@@ -61,10 +61,12 @@ def reasons(entries):
 
 
 def assert_rechecked_before_delete(requests):
-    """Every DELETE of an image comes right after a GET of that same image."""
+    """Every DELETE of an image comes right after a GET of that same image, then of its members (spare_shared,
+    true by default: Glance lists the members of its default, shared, images)."""
     for index, (method, path, _query, _status) in enumerate(requests):
         if method == "DELETE":
-            assert requests[index - 1][:2] == ("GET", path), requests[index - 2:index + 1]
+            assert [requests[index - 2][:2], requests[index - 1][:2]] == [("GET", path), ("GET", path + "/members")], \
+                requests[index - 3:index + 1]
 
 
 def test_module_plans_deletes_and_then_changes_nothing(glance, api, ansible, hw_env):
