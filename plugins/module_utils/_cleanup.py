@@ -101,7 +101,7 @@ def _age_order(image):
     return (image.get("created_at") or "", image.get("name") or "", image.get("id") or "")
 
 
-def _plan_order(entry):
+def plan_order(entry):
     """How plan lines (candidates, spared) are listed: by name, then id."""
     return (entry.get("name") or "", entry.get("id") or "")
 
@@ -141,7 +141,7 @@ def plan(images, now, policy):
             candidates.append(_entry(image, reason))
         else:
             spared.append(_entry(image, keep))
-    return sorted(candidates, key=_plan_order), sorted(spared, key=_plan_order)
+    return sorted(candidates, key=plan_order), sorted(spared, key=plan_order)
 
 
 def _newest_of_families(active, policy):

@@ -209,7 +209,7 @@ import re
 
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import ImsModule
 from ansible_collections.hwcloud.ims.plugins.module_utils._client import ImsError
-from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import Policy, plan, recheck, shared_reason
+from ansible_collections.hwcloud.ims.plugins.module_utils._cleanup import Policy, plan, plan_order, recheck, shared_reason
 from ansible_collections.hwcloud.ims.plugins.module_utils._tags import tag_filter_problem, tag_filter_warning
 
 
@@ -293,14 +293,14 @@ class ImsImageCleanup(ImsModule):
 
     def spare_shared(self, candidates, spared, images):
         """The plan with the candidates a member accepted moved to the spared (one read of members each)."""
-        kept = []
+        kept, shared = [], []
         for candidate in candidates:
             reason = shared_reason(self.client.members_of(images[candidate["id"]]))
             if reason:
-                spared = sorted(spared + [dict(candidate, reason=reason)], key=lambda entry: (entry["name"] or "", entry["id"] or ""))
+                shared.append(dict(candidate, reason=reason))
             else:
                 kept.append(candidate)
-        return kept, spared
+        return kept, sorted(spared + shared, key=plan_order)
 
     def delete(self, candidate, policy):
         try:
