@@ -44,6 +44,9 @@ from ims_emulator import (  # noqa: F401  pylint: disable=unused-import
     PUBLIC_OWNER,
 )
 
+# The account an emulator has when it is given none (the first of ``accounts`` otherwise).
+DEFAULT_ACCOUNT = {"access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY, "project_id": DEFAULT_PROJECT_ID}
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "ims_emulator.py")
 
@@ -227,9 +230,7 @@ class Emulator:
         PEM file is ``ca_bundle`` (all in the emulator's temporary folder); ``regions``: the region
         names, the default first (``--regions``; None: the emulator's six).
         """
-        account_list = [_account(a) for a in accounts] if accounts else [
-            {"access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY,
-             "project_id": DEFAULT_PROJECT_ID}]
+        account_list = [_account(a) for a in accounts] if accounts else [dict(DEFAULT_ACCOUNT)]
         command = [sys.executable, EMULATOR, "--port", str(port), "--host", host]
         if accounts:
             for account in account_list:

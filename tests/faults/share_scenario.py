@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import time
 
-from harness import DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY
+from harness import DEFAULT_ACCOUNT, DEFAULT_PROJECT_ID
 
-OWNER = {"access_key": DEFAULT_ACCESS_KEY, "secret_key": DEFAULT_SECRET_KEY, "project_id": DEFAULT_PROJECT_ID}
+OWNER = DEFAULT_ACCOUNT
 CONSUMERS = (
     {"access_key": "EMULATORAKFAULTC0001", "secret_key": "emulator-sk-fault-consumer-0001",
      "project_id": "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1"},

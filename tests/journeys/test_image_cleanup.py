@@ -21,6 +21,7 @@ import shutil
 from harness import Emulator
 
 from support.populations import EXPECTED_CANDIDATES, EXPECTED_SPARED, STALE, read_report, seed_mixed
+from support.runner import custom_stats
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -36,13 +37,6 @@ def by_id(images):
 
 def reasons(entries):
     return {entry["name"]: entry["reason"] for entry in entries}
-
-
-def custom_stats(ran):
-    """The ``RUN:`` custom stats that ANSIBLE_SHOW_CUSTOM_STATS prints after the recap."""
-    match = re.search(r"^\s*RUN: (\{.*\})\s*$", ran.stdout, re.M)
-    assert match, ran
-    return json.loads(match.group(1))
 
 
 def module_task_status(ran):

@@ -26,8 +26,7 @@ REGIONS = [harness.DEFAULT_REGION, "cn-east-3"]
 FLOW = ("In each region, the images shared with this account and not answered yet",
         "Accept them, one batch request per region that has any",
         "In each region, what this account can launch from now on")
-OWNER = {"access_key": harness.DEFAULT_ACCESS_KEY, "secret_key": harness.DEFAULT_SECRET_KEY,
-         "project_id": harness.DEFAULT_PROJECT_ID}
+OWNER = harness.DEFAULT_ACCOUNT
 MEMBER = {"access_key": "EMULATORAKMEMBER0003", "secret_key": "emulator-sk-member-project-0003",
           "project_id": "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"}
 

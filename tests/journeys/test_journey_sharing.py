@@ -17,8 +17,7 @@ from support.fixtures import emulator_fixtures
 from support.guides import ROOT, check_markers, parse_guide, reader_environment, run_guide
 
 RECIPE = ROOT / "docs" / "sharing.md"
-OWNER = {"access_key": harness.DEFAULT_ACCESS_KEY, "secret_key": harness.DEFAULT_SECRET_KEY,
-         "project_id": harness.DEFAULT_PROJECT_ID}
+OWNER = harness.DEFAULT_ACCOUNT
 MEMBER = {"access_key": "EMULATORAKMEMBER0002", "secret_key": "emulator-sk-member-project-0002",
           "project_id": "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"}
 

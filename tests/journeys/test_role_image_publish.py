@@ -20,7 +20,7 @@ import re
 import subprocess
 import time
 
-from support.runner import ROOT, kill_session
+from support.runner import ROOT, custom_stats, kill_session
 
 PLAYBOOK = str(ROOT / "playbooks" / "image_publish.yml")
 BAKE, EAST, SOUTH = "cn-north-4", "cn-east-3", "cn-south-1"
@@ -52,12 +52,6 @@ def named(emu, region, name):
 
 def names(emu, region, prefix="web-"):
     return sorted(image["name"] for image in emu.region(region).images() if image["name"].startswith(prefix))
-
-
-def custom_stats(ran):
-    match = re.search(r"^\s*RUN: (\{.*\})\s*$", ran.stdout, re.M)
-    assert match, ran
-    return json.loads(match.group(1))
 
 
 def summary(ran):

@@ -33,6 +33,13 @@ def without_hw_variables(environ=None) -> dict:
     return {k: v for k, v in (os.environ if environ is None else environ).items() if k not in HW_VARIABLES}
 
 
+def custom_stats(ran):
+    """The ``RUN:`` custom stats that ANSIBLE_SHOW_CUSTOM_STATS prints after the recap of ``ran`` (a :class:`Ran`)."""
+    match = re.search(r"^\s*RUN: (\{.*\})\s*$", ran.stdout, re.M)
+    assert match, ran
+    return json.loads(match.group(1))
+
+
 def play_recap(stdout):
     """{host: {ok: N, changed: N, ...}} from the PLAY RECAP of an ansible-playbook run's output."""
     return {host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
