@@ -42,6 +42,30 @@ DEMO_IMAGES = [
      "properties": {"__os_version": "CentOS 7.9 64bit", "disk_format": "vhd", "min_disk": 100}},
 ]
 
+# What demo/demo.yml's golden-image pipeline (the role hwcloud.ims.image_publish) needs: the
+# prepared server it bakes demo-golden-VERSION from, in the default region (cn-north-4); the
+# project that launches the images there, which accepted an earlier version; and four earlier
+# versions of the family, a few days old (younger than the demo cleanup's 7 days): with the
+# newest 2 kept, one is retired, one is spared as protected and one as shared with an accepted
+# member. The copies to other regions use the agency every account of the emulator has
+# (ims_admin_agency), into the account's project of each region.
+DEMO_SERVER = {"id": "5e7a0c2d-1b3f-4d6e-8a9b-0c1d2e3f4a5b", "name": "demo-golden-builder",
+               "os_version": "Ubuntu 22.04 server 64bit"}
+DEMO_CONSUMER_PROJECT = "c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"
+_GOLDEN = {"__os_version": "Ubuntu 22.04 server 64bit", "disk_format": "zvhd2", "min_disk": 40}
+DEMO_GOLDEN_IMAGES = [
+    {"name": "demo-golden-20260222", "age_days": 6, "protected": True,
+     "tags": ["family=demo-golden", "version=20260222"], "properties": dict(_GOLDEN)},
+    {"name": "demo-golden-20260223", "age_days": 5, "members": [{"member": DEMO_CONSUMER_PROJECT, "status": "accepted"}],
+     "tags": ["family=demo-golden", "version=20260223"], "properties": dict(_GOLDEN)},
+    {"name": "demo-golden-20260224", "age_days": 4,
+     "tags": ["family=demo-golden", "version=20260224"], "properties": dict(_GOLDEN)},
+    {"name": "demo-golden-20260226", "age_days": 2,
+     "tags": ["family=demo-golden", "version=20260226"], "properties": dict(_GOLDEN)},
+]
+# The emulator's jobs (the bake, the copies) take this long under --seed-demo (its default: 10 s).
+DEMO_JOB_SECONDS = 1
+
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
@@ -49,7 +73,8 @@ def parse_args(argv):
         usage="%(prog)s [--state FILE] [--seed-demo] [--port N] [--tls] [--account AK:SK:PROJECT_ID]... -- COMMAND...")
     parser.add_argument("--state", metavar="FILE", help="the emulator's --state file")
     parser.add_argument("--seed-demo", action="store_true",
-                        help="add a few demo images to the default project first")
+                        help="add a few demo images and the demo pipeline's server to the default project first, "
+                             "and make the emulator's jobs short (%d s)" % DEMO_JOB_SECONDS)
     parser.add_argument("--port", type=int, default=0, help="port of the emulator (default: a free one)")
     parser.add_argument("--account", action="append", type=parse_account, metavar="AK:SK:PROJECT_ID",
                         help="an AK/SK account (repeatable; the first is the default, exported as HW_*; "
@@ -88,12 +113,14 @@ def accounts_env(accounts) -> dict:
 
 
 def seed_demo(emulator: Emulator) -> None:
-    """Seed the demo images, unless a previous run (same --state) already did."""
+    """Seed the demo images and the pipeline's server, unless a previous run (same --state) already did."""
     project = emulator.default_account["project_id"]
     names = {image["name"] for image in emulator.images() if image["owner"] == project}
-    missing = [dict(image, owner=project) for image in DEMO_IMAGES if image["name"] not in names]
+    missing = [dict(image, owner=project) for image in DEMO_IMAGES + DEMO_GOLDEN_IMAGES if image["name"] not in names]
     if missing:
         emulator.seed(images=missing)
+    if DEMO_SERVER["id"] not in [server["id"] for server in emulator.resources().get("servers", [])]:
+        emulator.seed_resources(servers=[DEMO_SERVER])
 
 
 def run(command, env) -> int:
@@ -132,7 +159,8 @@ def _in_terminal_foreground() -> bool:
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        emulator = Emulator.start(accounts=args.account, state=args.state, port=args.port, tls=args.tls)
+        emulator = Emulator.start(accounts=args.account, state=args.state, port=args.port, tls=args.tls,
+                                  extra_args=("--job-seconds", DEMO_JOB_SECONDS) if args.seed_demo else ())
     except EmulatorError as exc:
         sys.stderr.write("run_with_emulator: %s\n" % exc)
         return 1

@@ -17,6 +17,7 @@ import requests
 from emulator_client import (A, B, USER_A, USER_B, HERE, Client, start_emulator,
                              pythonpath_for_children)
 import harness
+import run_with_emulator
 
 EMULATOR = os.path.join(HERE, "ims_emulator.py")
 RUNNER = os.path.join(HERE, "run_with_emulator.py")
@@ -268,6 +269,25 @@ def test_runner_seed_demo():
     assert {"active", "killed", "queued"} <= statuses, statuses
     assert any(i["tags"] for i in own)
     assert all(i["__imagetype"] == "private" for i in own)
+    # demo/demo.yml's pipeline: earlier versions of its family, one protected (retirement spares it).
+    golden = {i["name"]: i for i in own if i["name"].startswith("demo-golden-")}
+    assert sorted(golden) == sorted(image["name"] for image in run_with_emulator.DEMO_GOLDEN_IMAGES), sorted(golden)
+    assert golden["demo-golden-20260222"]["protected"] is True
+
+
+def test_seed_demo_seeds_the_pipeline_once_with_short_jobs():
+    with harness.Emulator.start(extra_args=("--job-seconds", run_with_emulator.DEMO_JOB_SECONDS)) as emulator:
+        run_with_emulator.seed_demo(emulator)
+        run_with_emulator.seed_demo(emulator)  # as a second run with the same --state: nothing twice
+        servers = emulator.resources()["servers"]
+        assert [(s["id"], s["name"]) for s in servers] == [(run_with_emulator.DEMO_SERVER["id"], "demo-golden-builder")]
+        names = [i["name"] for i in emulator.images() if i["owner"] == harness.DEFAULT_PROJECT_ID]
+        assert len(names) == len(set(names)) == len(run_with_emulator.DEMO_IMAGES + run_with_emulator.DEMO_GOLDEN_IMAGES)
+        members = emulator.members()
+        shared = [i for i in emulator.images() if i["name"] == "demo-golden-20260223"][0]
+        assert [(m["member_id"], m["status"]) for m in members[shared["id"]]] == [
+            (run_with_emulator.DEMO_CONSUMER_PROJECT, "accepted")]
+        assert emulator.jobs() == [] and emulator._call("GET", "/_emulator/jobs")["job_seconds"] == 1
 
 
 def test_runner_port(tmp_path):
