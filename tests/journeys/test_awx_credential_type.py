@@ -20,7 +20,6 @@ from __future__ import annotations
 import atexit
 import copy
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -36,6 +35,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.hwcloud.ims.plugins.module_utils._base import connection_argument_spec
 
 from harness import DEFAULT_DOMAIN, DEFAULT_PASSWORD, DEFAULT_USER
+from support.awx import inject_credential
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CREDENTIAL_TYPE_FILE = ROOT / "docs" / "awx" / "credential-type.json"
@@ -216,38 +216,13 @@ def _file_labels(ctype):
 
 
 def render_env(ctype, inputs, private_data_dir=None):
-    """The environment AWX gives a job for a credential with these inputs.
-
-    As ``CredentialType.inject_credential``: only inputs with a value enter the namespace,
-    booleans default to false, every file template is rendered and written (even when
-    empty) to a file of ``private_data_dir``/env whose name ``tower.filename.LABEL`` gives,
-    and the env templates are rendered in an ``ImmutableSandboxedEnvironment`` (undefined
-    names render empty).
-    """
-    namespace = {}
-    for name, value in inputs.items():
-        if isinstance(value, bool) or len(value):
-            namespace[name] = value
-    for field in ctype["inputs"].get("fields", []):
-        if field.get("type") == "boolean" and field["id"] not in inputs:
-            namespace[field["id"]] = False
-    environment = sandbox.ImmutableSandboxedEnvironment()
-    if ctype["injectors"].get("file"):
-        if private_data_dir is None:
-            private_data_dir = tempfile.mkdtemp(prefix="awx-private-data-")
-            atexit.register(shutil.rmtree, private_data_dir, True)
-        env_dir = pathlib.Path(private_data_dir) / "env"
-        env_dir.mkdir(exist_ok=True)
-        filenames = {}
-        for label, template in ctype["injectors"]["file"].items():
-            handle, path = tempfile.mkstemp(dir=env_dir)
-            with os.fdopen(handle, "w") as written:
-                written.write(environment.from_string(template).render(**namespace))
-            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-            filenames[label.partition(".")[2]] = path
-        namespace["tower"] = {"filename": filenames}
-    return {variable: environment.from_string(template).render(**namespace)
-            for variable, template in ctype["injectors"].get("env", {}).items()}
+    """The environment AWX gives a job for a credential with these inputs: ``inject_credential``'s
+    (tests/support/awx.py), its files written into ``private_data_dir``/env (default: a temporary one)."""
+    if private_data_dir is None:
+        private_data_dir = tempfile.mkdtemp(prefix="awx-private-data-")
+        atexit.register(shutil.rmtree, private_data_dir, True)
+    env, _args = inject_credential(ctype, inputs, private_data_dir)
+    return env
 
 
 # -- the file ----------------------------------------------------------------------------
