@@ -97,5 +97,7 @@ def test_make_demo_runs_the_pipeline_end_to_end_and_its_rerun_changes_nothing(an
     ids = [[re.search(r"\(([0-9a-f-]{36})\)$", line).group(1) for line in run if re.match(r"\S+: (BAKED|COPIED|FOUND) ", line)]
            for run in (first, again)]
     assert ids[0] == ids[1] and len(ids[0]) == 3, ids
+    # The lookup finds the image just baked (the bake region's, first in the summary) by its family's names.
+    assert '"msg": "The newest demo-golden image here: %s"' % ids[0][0] in out, out
     # The Quick start's promise: a short demo (measured: about 45 s on a quiet two-core machine).
     assert took < 150, took
