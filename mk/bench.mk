@@ -2,7 +2,7 @@
 # emulators. Prints a table of every figure with its target and PASS/MISS, and writes
 # the samples, the machine and its load to build/bench/results.json. About 5 minutes on
 # a quiet 2-core machine; BENCH_QUICK=1 runs a smaller check of the benchmark itself, and
-# BENCH_ONLY (listing, unchanged, cleanup, forks, peer, native, copies, lookup; comma-separated) a choice of rows.
+# BENCH_ONLY (listing, unchanged, cleanup, forks, peer, native, copies, lookup, publish; comma-separated) a choice of rows.
 # What the rows mean, and the figures of a reference run: docs/performance.md.
 
 # Row 5 (tests/bench/peer.py) runs openstack.cloud from .venvs/peer (tests/requirements/peer.txt)

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """What every part of the benchmark (run_bench.py, peer.py) shares: the settings of the run,
-the environment of an ansible command, timing a command, reading its result, the table."""
+the environment of an ansible command, timing a command, reading its result, the emulator's job
+times and a play's phases (rows 7 and 9), the table."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
@@ -24,7 +26,11 @@ WORK = ROOT / "build" / "bench"
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2" if QUICK else "3"))
-LATENCY = 0.03  # seconds the emulator adds to every request in rows 4 and 7
+LATENCY = 0.03  # seconds the emulator adds to every request in rows 4, 7 and 9
+# The emulator's job duration in rows 7 and 9 (copies, bakes). BENCH_QUICK: 9 s jobs, whose INIT phase (0.9 s)
+# ends before the module's second look at the job (1 s after the first), so each `wait: false` copy start takes
+# about 2 s and the starts fit within one job, as they do with 20 s.
+JOB_SECONDS = 9 if QUICK else 20
 
 
 def log(message):
@@ -83,6 +89,33 @@ def check_recap(stdout, hosts):
     bad = {host: c for host, c in counts.items() if c.get("failed") or c.get("unreachable")}
     if len(counts) != hosts or bad:
         raise Failed("expected %d hosts without failures, got %r" % (hosts, counts))
+
+
+def job_time(text):
+    """An emulator job's ``begin_time`` or ``end_time`` as Unix time."""
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def job_span(jobs):
+    """The sorted begins and ends of emulator jobs (Unix time), and whether they ran at once: every job began
+    before the first ended. A job's end_time is when a request saw it end (the emulator moves jobs on requests),
+    so its scheduled end, begin + JOB_SECONDS, is the stricter of the two."""
+    begins = sorted(job_time(job["begin_time"]) for job in jobs)
+    ends = sorted(job_time(job["end_time"]) for job in jobs)
+    return begins, ends, begins[-1] < min(ends[0], begins[0] + JOB_SECONDS)
+
+
+def phases(events, tasks):
+    """From a play's events (callbacks/bench_tasks.py): seconds from the start of each of ``tasks`` (names, a
+    role's without its ``ROLE : `` prefix; the first task of that name) to the start of the next and, for the
+    last, to the end: ({task: s}, the first task's start, the end)."""
+    starts = {}
+    for event in events:
+        if event["event"] == "task":
+            starts.setdefault(event["task"].rsplit(" : ", 1)[-1], event["at"])
+    end = next(event["at"] for event in events if event["event"] == "end")
+    marks = [starts[task] for task in tasks] + [end]
+    return {task: marks[i + 1] - marks[i] for i, task in enumerate(tasks)}, starts[tasks[0]], end
 
 
 def median(values):

@@ -21,18 +21,15 @@ Each command runs once: a run takes minutes of jobs, and their duration, not the
 
 from __future__ import annotations
 
-import datetime
 import json
 
 from harness import Emulator
 
-from benchlib import HERE, LATENCY, QUICK, WORK, Failed, adhoc_result, base_env, check_recap, log, seconds, timed
+from benchlib import (HERE, JOB_SECONDS, LATENCY, WORK, Failed, adhoc_result, base_env, check_recap, job_span, log, phases,
+                      seconds, timed)
 
 from support.runner import ANSIBLE, ANSIBLE_PLAYBOOK, play_recap
 
-# BENCH_QUICK: 9 s jobs, whose INIT phase (0.9 s) ends before the module's second look at the job (1 s after the
-# first), so each `wait: false` start takes about 2 s and the 5 starts fit within one job, as they do with 20 s.
-JOB_SECONDS = 9 if QUICK else 20
 SECTION = "7 copies to 5 regions, %d s jobs" % JOB_SECONDS
 SOURCE = "bench-copy-src"
 REGIONS = ("cn-north-1", "cn-east-3", "cn-south-1", "ap-southeast-1", "ap-southeast-3")  # the emulator's others
@@ -45,10 +42,6 @@ COPY_ROUTE = "POST /v1/cloudimages/{image_id}/cross_region_copy"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 TASKS = ("Start the copies, without waiting", "Wait for each copy job, in the source region where the jobs run",
          "Finish the copies - their tags, in each destination")
-
-
-def job_time(text):
-    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
 def copies_of(emu, name, regions):
@@ -69,14 +62,6 @@ def run_play(emu, env, task_log, name, regions):
     elapsed, completed = timed(args, env, timeout=JOB_SECONDS * 10 + 300)
     check_recap(completed.stdout, 1)
     return elapsed, play_recap(completed.stdout)["localhost"], emu.stats(), json.loads(task_log.read_text(encoding="utf-8"))
-
-
-def phases(events):
-    """Seconds from the play's first task to the start of each later task and to the end: {task: s}, end."""
-    starts = {event["task"]: event["at"] for event in events if event["event"] == "task"}
-    end = next(event["at"] for event in events if event["event"] == "end")
-    marks = [starts[task] for task in TASKS] + [end]
-    return {task: marks[i + 1] - marks[i] for i, task in enumerate(TASKS)}, starts[TASKS[0]], end
 
 
 def check_copies(emu, name, regions):
@@ -114,7 +99,7 @@ def bench_copies(table, results):  # pylint: disable=too-many-locals,too-many-st
         # The play with that one region: the pattern's own cost for one copy.
         one_s, _recap, one_stats, one_events = run_play(emu, env, task_log, "bench-one", [SINGLE_REGION])
         check_copies(emu, "bench-one", [SINGLE_REGION])
-        one_phases, _start, _end = phases(one_events)
+        one_phases, _start, _end = phases(one_events, TASKS)
         log("the play, one region: %.2f s" % one_s)
 
         # The 5-region play on a name no region has.
@@ -125,12 +110,8 @@ def bench_copies(table, results):  # pylint: disable=too-many-locals,too-many-st
         jobs = [job for job in emu.jobs() if job["job_id"] not in before]
         if len(jobs) != len(REGIONS) or any(job["status"] != "SUCCESS" for job in jobs):
             raise Failed("expected %d finished copy jobs, got %r" % (len(REGIONS), jobs))
-        begins = sorted(job_time(job["begin_time"]) for job in jobs)
-        ends = sorted(job_time(job["end_time"]) for job in jobs)
-        # A job's end_time is when a request saw it end (the emulator moves jobs on requests), so its
-        # scheduled end, begin + JOB_SECONDS, is the stricter of the two.
-        at_once = begins[-1] < min(ends[0], begins[0] + JOB_SECONDS)
-        five_phases, play_start, play_end = phases(events)
+        begins, ends, at_once = job_span(jobs)
+        five_phases, play_start, play_end = phases(events, TASKS)
         starts = [event["at"] for event in events if event["event"] == "item" and event["task"] == TASKS[0]]
         # Each start's return after its copy request (its job's begin): the wait for the job to name the copy.
         returned = [end - begin for end, begin in zip(starts, begins)]
@@ -141,7 +122,7 @@ def bench_copies(table, results):  # pylint: disable=too-many-locals,too-many-st
         # The unchanged re-run of the same play.
         rerun_s, rerun_recap, rerun_stats, rerun_events = run_play(emu, env, task_log, "bench-copy", REGIONS)
         check_copies(emu, "bench-copy", REGIONS)
-        rerun_phases, _start, _end = phases(rerun_events)
+        rerun_phases, _start, _end = phases(rerun_events, TASKS)
         rerun_writes = {method: count for method, count in rerun_stats["by_method"].items() if method in WRITES and count}
     ratio = five_s / single_s
     explained = {"single": single_s, "start": five_phases[TASKS[0]], "waits": five_phases[TASKS[1]],
