@@ -20,7 +20,7 @@ import pathlib
 
 from support.awx import Inventory, Job, inject_credential, slice_count
 from support.fixtures import emulator_fixtures
-from support.populations import EXPECTED_CANDIDATES, STALE, seed_mixed
+from support.populations import EXPECTED_CANDIDATES, OTHER, STALE, seed_mixed
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "docs" / "examples" / "awx-project"
@@ -59,6 +59,7 @@ def publish_variables(server_id):
         "image_publish_version": "20261130",
         "image_publish_source": {"instance_id": server_id},
         "image_publish_regions": [{"region": region, "agency_name": "ims_admin_agency"} for region in COPY_REGIONS],
+        "image_publish_share_projects": {BAKE: [OTHER], COPY_REGIONS[0]: [OTHER]},
         "image_publish_keep_newest": 2,
     }
 
@@ -94,10 +95,12 @@ def test_the_golden_image_workflow_then_the_sliced_cleanup_as_awx_runs_them(emu,
     assert artifacts["image_publish_image_name"] == "golden-20261130", artifacts
     assert sorted(artifacts["image_publish_image_ids"]) == sorted((BAKE,) + COPY_REGIONS), artifacts
     assert (artifacts["image_publish_copied"], artifacts["image_publish_shared"], artifacts["image_publish_retired"],
-            artifacts["image_publish_failed"]) == (2, 0, 1, 0), artifacts
+            artifacts["image_publish_failed"]) == (2, 2, 1, 0), artifacts
     assert artifacts["image_publish_by_region"][BAKE]["publish"] == "baked", artifacts
     for region, image_id in artifacts["image_publish_image_ids"].items():
         assert [image["status"] for image in emu.region(region).images() if image["id"] == image_id] == ["active"]
+        members = [member["member_id"] for member in emu.region(region).members().get(image_id, [])]
+        assert members == ([] if region == COPY_REGIONS[1] else [OTHER]), (region, members)
     assert older[0] not in [image["id"] for image in emu.images()] and older[1] in [image["id"] for image in emu.images()]
     assert_no_secret(publish, secret)
 

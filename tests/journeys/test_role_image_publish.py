@@ -258,24 +258,19 @@ def test_retirement_spares_the_new_image_a_protected_one_an_accepted_share_and_s
     assert names(emu, BAKE) == ["web-20240101", "web-20240401", NAME] and names(emu, EAST) == [NAME]
 
 
-# -- the bake region from image_publish_region alone (no HW_REGION_NAME, no HW_PROJECT_ID) ----
+# -- the bake region from image_publish_region alone (no HW_REGION_NAME, no HW_PROJECT_ID) -----
 
 
-def test_the_role_region_alone_without_a_project_plans_then_publishes_and_retires_in_the_bake_region(emu, ansible, tmp_path):
-    """As from an AWX credential without a default region or project: the bake region's share and
-    retirement use the role's region and the image's owner (an omitted option would drop the role's region)."""
+def test_the_role_region_alone_without_a_project_plans_the_bake_region_retirement_after_the_bake(emu, ansible, tmp_path):
+    """As from an AWX credential without a default region or project (tests/journeys/test_awx_runner.py runs
+    the publication itself so): the dry run cannot know the bake region's project before the image exists."""
     source = server(emu)
-    seeded = seed_family(emu)
+    seed_family(emu)
     env = {name: value for name, value in publish_env(emu).items() if name not in ("HW_REGION_NAME", "HW_PROJECT_ID")}
-    variables = publish_vars(source, tmp_path, image_publish_region=BAKE)
-    planned = ansible.run_playbook(PLAYBOOK, env, extra_vars=dict(variables, image_publish_dry_run=True))
+    variables = publish_vars(source, tmp_path, image_publish_region=BAKE, image_publish_dry_run=True)
+    planned = ansible.run_playbook(PLAYBOOK, env, extra_vars=variables)
     assert planned.rc == 0 and writes(emu) == {}, planned
+    lines = summary(planned)
     assert "%s: retire PLANNED AFTER THE BAKE (the family's versions beyond the newest 2 in the image's project)" % BAKE \
-        in summary(planned), summary(planned)
-    ran = ansible.run_playbook(PLAYBOOK, env, extra_vars=variables)
-    assert ran.rc == 0, ran
-    assert names(emu, BAKE) == ["web-20250301", NAME, "web-base-20240101", "web-base-20240201", "web-base-20240301"]
-    image = named(emu, BAKE, NAME)[0]
-    members = sorted(member["member_id"] for member in emu.region(BAKE).members().get(image["id"], []))
-    assert members == sorted(PROJECTS[BAKE] + [DOMAIN]), members
-    assert seeded["north"][0] not in [entry["id"] for entry in emu.images()]
+        in lines, lines
+    assert "%s: WOULD BAKE %s from instance_id %s" % (BAKE, NAME, source) in lines, lines
