@@ -104,6 +104,8 @@ def test_a_first_run_publishes_everywhere_and_a_rerun_changes_nothing(emu, ansib
     first_run = time.monotonic() - started
     routes = writes(emu)
     assert routes[CREATES] == 1 and routes[COPIES] == 2, routes
+    # Projects through the image's member API (no IMS job), the account through one batch job per region.
+    assert routes["POST /v2/images/{id}/members"] == 2 and routes["POST /v1/cloudimages/members"] == 3, routes
     images = {}
     for region in (BAKE, EAST, SOUTH):
         made = named(emu, region, NAME)
