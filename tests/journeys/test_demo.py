@@ -14,17 +14,16 @@ from the output the demo shows (the emulator is the runner's own, gone when it e
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 import time
 
-from support.runner import ANSIBLE_PLAYBOOK, ROOT, play_recap
+from support.runner import ANSIBLE_PLAYBOOK, ROOT, debug_messages, play_recap
 
 NAME = "demo-golden-20260301"
 REGIONS = ("cn-north-4", "cn-east-3", "ap-southeast-1")
-SUMMARY_TASK = "TASK [hwcloud.ims.image_publish : Show the plan and what was done, per region]"
+SUMMARY_TASK = "hwcloud.ims.image_publish : Show the plan and what was done, per region"
 RERUN_TASK = "TASK [Publish it again - every step finds its work done, nothing is written]"
 
 
@@ -39,11 +38,7 @@ def demo_command():
 
 def summaries(stdout):
     """The pipeline's summary lines, one list per run of the role."""
-    found = []
-    for block in stdout.split(SUMMARY_TASK)[1:]:
-        block = block.split("TASK [", 1)[0]
-        found.append(json.loads(block[block.index("{"):block.rindex("}") + 1])["msg"])
-    return found
+    return debug_messages(stdout, SUMMARY_TASK)
 
 
 def task_results(stdout, task):

@@ -20,7 +20,7 @@ import re
 import subprocess
 import time
 
-from support.runner import ROOT, custom_stats, kill_session
+from support.runner import ROOT, custom_stats, debug_messages, kill_session
 
 PLAYBOOK = str(ROOT / "playbooks" / "image_publish.yml")
 BAKE, EAST, SOUTH = "cn-north-4", "cn-east-3", "cn-south-1"
@@ -56,8 +56,7 @@ def names(emu, region, prefix="web-"):
 
 def summary(ran):
     """The lines of the task that shows the plan and what was done."""
-    block = ran.stdout.split("Show the plan and what was done, per region]", 1)[1].split("TASK [", 1)[0]
-    return json.loads(block[block.index("{"):block.rindex("}") + 1])["msg"]
+    return debug_messages(ran.stdout, "hwcloud.ims.image_publish : Show the plan and what was done, per region")[0]
 
 
 def server(emu):

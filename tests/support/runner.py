@@ -40,6 +40,15 @@ def custom_stats(ran):
     return json.loads(match.group(1))
 
 
+def debug_messages(stdout, task):
+    """The ``msg`` of every run of the ``ansible.builtin.debug`` task ``task`` (as its ``TASK [...]`` header names it), in order."""
+    found = []
+    for block in stdout.split("TASK [%s]" % task)[1:]:
+        block = block.split("TASK [", 1)[0]
+        found.append(json.loads(block[block.index("{"):block.rindex("}") + 1])["msg"])
+    return found
+
+
 def play_recap(stdout):
     """{host: {ok: N, changed: N, ...}} from the PLAY RECAP of an ansible-playbook run's output."""
     return {host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counts)}
